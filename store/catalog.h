@@ -1,0 +1,256 @@
+/* catalog.h — the library's catalog: SQLite, one connection per thread.
+ *
+ * Holds people (users, teams, links), albums, sets, photos and their
+ * versions, grants with every setting of SPEC §3, allowance pools and their
+ * charges, favourites, and the activity log. The schema (catalog_schema.c)
+ * is versioned with PRAGMA user_version and migrated on open; docs/storage.md
+ * describes it.
+ *
+ * Every query is a prepared statement with bound parameters, cached on the
+ * connection. Connections use WAL, foreign keys and a busy timeout; writers
+ * take short BEGIN IMMEDIATE transactions so concurrent albumctl processes
+ * and the daemon never lose each other's work.
+ *
+ * Threading: a struct af_catalog is used by one thread at a time.
+ * Errors: 0 or a negative errno (-ENOENT missing, -EEXIST duplicate,
+ * -EBUSY locked past the timeout, -EIO anything else; the SQLite message is
+ * kept in catalog_errmsg()).
+ * Memory: list functions return malloc'd arrays of flat rows; the caller
+ * frees them with free().
+ */
+#ifndef ALBUMFS_CATALOG_H
+#define ALBUMFS_CATALOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "media/probe.h"
+#include "policy/names.h"
+#include "policy/policy.h"
+#include "store/vault.h"
+
+#define CAT_TOKEN_HASH_BYTES 32
+#define CAT_PWHASH_MAX 128 /* crypto_pwhash_STRBYTES */
+
+struct af_catalog;
+
+enum cat_open_flags {
+    CAT_OPEN_EXISTING = 0,
+    CAT_OPEN_CREATE = 1, /* create and initialise a new catalog (init) */
+};
+
+struct cat_user {
+    int64_t id;
+    char email[AF_EMAIL_MAX + 1];
+    char name[AF_NAME_MAX + 1];
+    int64_t uid; /* Unix uid on multi-user mounts; -1 = none */
+    af_time created;
+};
+
+struct cat_team {
+    int64_t id;
+    char name[AF_NAME_MAX + 1];
+    af_time created;
+};
+
+struct cat_album {
+    int64_t id;
+    char name[AF_NAME_MAX + 1];
+    bool clients_may_mark_private;
+    af_time created;
+    af_time mtime;
+};
+
+struct cat_set {
+    int64_t id;
+    int64_t album_id;
+    char name[AF_NAME_MAX + 1];
+    enum af_visibility visibility;
+    af_time created;
+    af_time mtime;
+};
+
+/* A photo or document with its current version. */
+struct cat_photo {
+    int64_t id;
+    int64_t album_id;
+    int64_t set_id;
+    char name[AF_NAME_MAX + 1];
+    enum media_kind kind;
+    bool is_private;
+    af_time trashed; /* 0 = not in the trash */
+    af_time created;
+    int64_t version_id;           /* current version */
+    char blob[VAULT_ID_HEX];      /* vault address of the current version */
+    uint64_t size;
+    uint32_t width, height, orientation;
+    char mime[32];
+    af_time mtime;                /* when the current version was made */
+};
+
+enum cat_principal_kind {
+    CAT_PRINCIPAL_USER = 1,
+    CAT_PRINCIPAL_TEAM = 2,
+    CAT_PRINCIPAL_LINK = 3,
+};
+
+/* A grant as stored, with names resolved for display. */
+struct cat_grant {
+    struct af_grant grant; /* id, album, role, expiry, revocation, settings */
+    enum cat_principal_kind principal;
+    int64_t principal_id;  /* users.id, teams.id or links.id */
+    char principal_name[AF_EMAIL_MAX + 1]; /* e-mail, team name, or "link:<id>" */
+    char album_name[AF_NAME_MAX + 1];
+    af_time created;
+};
+
+struct cat_link {
+    int64_t id;
+    int64_t album_id;
+    bool has_password;
+    char password_hash[CAT_PWHASH_MAX]; /* Argon2id string, "" if none */
+    af_time created;
+};
+
+struct cat_pool {
+    int64_t id;
+    int64_t album_id;
+    char name[AF_NAME_MAX + 1];
+    int64_t limit; /* -1 = unlimited */
+    int64_t used;  /* photos charged */
+};
+
+struct cat_activity {
+    int64_t id;
+    af_time at;
+    char kind[32];
+    char actor[AF_EMAIL_MAX + 1];
+    int64_t grant_id;
+    int64_t album_id;
+    int64_t photo_id;
+    char detail[512];
+};
+
+/* ---- connection ---- */
+
+int catalog_open(const char *path, enum cat_open_flags flags, struct af_catalog **out)
+    __attribute__((warn_unused_result));
+void catalog_close(struct af_catalog *c);
+const char *catalog_errmsg(const struct af_catalog *c);
+
+/* Key for the activity chain (AF_SUBKEY_AUDIT); copied. */
+void catalog_set_audit_key(struct af_catalog *c, const unsigned char key[32]);
+
+/* Write transaction (BEGIN IMMEDIATE ... COMMIT/ROLLBACK). */
+int catalog_begin(struct af_catalog *c);
+int catalog_commit(struct af_catalog *c);
+void catalog_rollback(struct af_catalog *c);
+
+/* Library-wide settings (watermark text, cache bound, ...). */
+int catalog_setting_get(struct af_catalog *c, const char *key, char *buf, size_t len);
+int catalog_setting_set(struct af_catalog *c, const char *key, const char *value);
+
+/* A number that grows on every change of anything a mount shows; a daemon
+ * polls it to notice albumctl's changes. */
+int catalog_generation(struct af_catalog *c, int64_t *out);
+
+/* ---- people ---- */
+
+int catalog_user_add(struct af_catalog *c, const char *email, const char *name,
+                     int64_t uid, int64_t *id);
+int catalog_user_by_email(struct af_catalog *c, const char *email, struct cat_user *out);
+int catalog_user_by_uid(struct af_catalog *c, int64_t uid, struct cat_user *out);
+int catalog_users(struct af_catalog *c, struct cat_user **rows, size_t *n);
+
+int catalog_team_add(struct af_catalog *c, const char *name, int64_t *id);
+int catalog_team_by_name(struct af_catalog *c, const char *name, struct cat_team *out);
+int catalog_team_add_member(struct af_catalog *c, int64_t team_id, int64_t user_id);
+int catalog_teams(struct af_catalog *c, struct cat_team **rows, size_t *n);
+/* Members of a team as users. */
+int catalog_team_members(struct af_catalog *c, int64_t team_id, struct cat_user **rows, size_t *n);
+
+/* ---- albums, sets, photos ---- */
+
+/* Creates the album with one public set named "Photos" (an album always
+ * keeps a public set). */
+int catalog_album_create(struct af_catalog *c, const char *name, int64_t *id);
+int catalog_album_by_name(struct af_catalog *c, const char *name, struct cat_album *out);
+int catalog_album_by_id(struct af_catalog *c, int64_t id, struct cat_album *out);
+int catalog_albums(struct af_catalog *c, struct cat_album **rows, size_t *n);
+int catalog_album_set_private_marks(struct af_catalog *c, int64_t album_id, bool allowed);
+
+int catalog_set_create(struct af_catalog *c, int64_t album_id, const char *name,
+                       enum af_visibility vis, int64_t *id);
+int catalog_set_by_name(struct af_catalog *c, int64_t album_id, const char *name,
+                        struct cat_set *out);
+int catalog_set_by_id(struct af_catalog *c, int64_t id, struct cat_set *out);
+int catalog_sets(struct af_catalog *c, int64_t album_id, struct cat_set **rows, size_t *n);
+/* -EPERM if it would leave the album without a public set. */
+int catalog_set_visibility(struct af_catalog *c, int64_t set_id, enum af_visibility vis);
+
+/* Add a photo (or a new version of the photo of that name in that set).
+ * `media` describes the bytes stored at `blob`. *photo_id, *version_id may
+ * be NULL. */
+int catalog_photo_add_version(struct af_catalog *c, int64_t set_id, const char *name,
+                              const char *blob, uint64_t size, const struct media_info *media,
+                              int64_t *photo_id, int64_t *version_id);
+int catalog_photo_by_name(struct af_catalog *c, int64_t set_id, const char *name,
+                          struct cat_photo *out);
+int catalog_photo_by_id(struct af_catalog *c, int64_t id, struct cat_photo *out);
+/* Photos of a set not in the trash, by name. */
+int catalog_photos(struct af_catalog *c, int64_t set_id, struct cat_photo **rows, size_t *n);
+int catalog_photo_set_private(struct af_catalog *c, int64_t photo_id, bool is_private);
+int catalog_photo_count(struct af_catalog *c, int64_t *n);
+
+/* ---- links, grants, pools ---- */
+
+/* token_hash: keyed hash of the token (the token itself is never stored).
+ * password_hash: Argon2id string or NULL. */
+int catalog_link_add(struct af_catalog *c, int64_t album_id,
+                     const unsigned char token_hash[CAT_TOKEN_HASH_BYTES],
+                     const char *password_hash, int64_t *id);
+int catalog_link_by_token_hash(struct af_catalog *c,
+                               const unsigned char token_hash[CAT_TOKEN_HASH_BYTES],
+                               struct cat_link *out);
+
+int catalog_pool_add(struct af_catalog *c, int64_t album_id, const char *name,
+                     int64_t limit, int64_t *id);
+int catalog_pool_by_id(struct af_catalog *c, int64_t id, struct cat_pool *out);
+int catalog_pool_by_name(struct af_catalog *c, int64_t album_id, const char *name,
+                         struct cat_pool *out);
+int catalog_pools(struct af_catalog *c, int64_t album_id, struct cat_pool **rows, size_t *n);
+
+/* Insert a grant; g->grant.id is set. Settings must already be clamped. */
+int catalog_grant_add(struct af_catalog *c, struct cat_grant *g);
+int catalog_grant_by_id(struct af_catalog *c, int64_t id, struct cat_grant *out);
+/* Grants of one album (album_id > 0) or all (album_id == 0), live or not. */
+int catalog_grants(struct af_catalog *c, int64_t album_id, struct cat_grant **rows, size_t *n);
+/* -ENOENT unknown, -EALREADY already revoked. */
+int catalog_grant_revoke(struct af_catalog *c, int64_t id, af_time when);
+
+/* Every grant that names a user (directly or through a team) or a link,
+ * as af_grant rows ready for a struct af_subject. */
+int catalog_grants_for_user(struct af_catalog *c, int64_t user_id, struct af_grant **rows,
+                            size_t *n);
+int catalog_grants_for_link(struct af_catalog *c, int64_t link_id, struct af_grant **rows,
+                            size_t *n);
+
+/* ---- activity ---- */
+
+/* Append an event (chained with the audit key when one is set). */
+int catalog_activity_add(struct af_catalog *c, const char *kind, const char *actor,
+                         int64_t grant_id, int64_t album_id, int64_t photo_id,
+                         const char *detail);
+/* How many events of `kind` with exactly `detail` happened at or after `since`. */
+int catalog_activity_count(struct af_catalog *c, const char *kind, const char *detail,
+                           af_time since, int64_t *n);
+/* Check the whole chain: 0 when intact; -EBADMSG with *first_bad the id of
+ * the first row that is missing, altered or out of order; -ENOKEY without an
+ * audit key. */
+int catalog_activity_verify(struct af_catalog *c, int64_t *first_bad);
+/* Events, oldest first, filtered by album (0 = any) and kind (NULL = any). */
+int catalog_activity(struct af_catalog *c, int64_t album_id, const char *kind,
+                     struct cat_activity **rows, size_t *n);
+
+#endif

@@ -1,0 +1,383 @@
+/* catalog_grants.c — share links, allowance pools and grants.
+ *
+ * A grant joins a principal (user, team or link) to an album with a role
+ * and the settings of SPEC §3. Grants are never deleted: revocation stamps
+ * them, so the activity log can always name the grant an event came through.
+ * A user's effective grants are their own plus those of their teams.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/catalog_private.h"
+
+/* ---- links ---- */
+
+static void read_link(sqlite3_stmt *st, void *row)
+{
+    struct cat_link *l = row;
+
+    l->id = sqlite3_column_int64(st, 0);
+    l->album_id = sqlite3_column_int64(st, 1);
+    cat_col_text(st, 2, l->password_hash, sizeof l->password_hash);
+    l->has_password = l->password_hash[0] != '\0';
+    l->created = sqlite3_column_int64(st, 3);
+}
+
+int catalog_link_add(struct af_catalog *c, int64_t album_id,
+                     const unsigned char token_hash[CAT_TOKEN_HASH_BYTES],
+                     const char *password_hash, int64_t *id)
+{
+    sqlite3_stmt *st = cat_stmt(c, "INSERT INTO links(album_id, token_hash, password_hash, created) "
+                                   "VALUES (?, ?, ?, ?)");
+    int rc;
+
+    if (!st)
+        return -EIO;
+    sqlite3_bind_int64(st, 1, album_id);
+    sqlite3_bind_blob(st, 2, token_hash, CAT_TOKEN_HASH_BYTES, SQLITE_STATIC);
+    if (password_hash)
+        sqlite3_bind_text(st, 3, password_hash, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 3);
+    sqlite3_bind_int64(st, 4, cat_now());
+    rc = cat_exec(c, st);
+    if (rc == 0 && id)
+        *id = cat_last_id(c);
+    return rc;
+}
+
+int catalog_link_by_token_hash(struct af_catalog *c,
+                               const unsigned char token_hash[CAT_TOKEN_HASH_BYTES],
+                               struct cat_link *out)
+{
+    sqlite3_stmt *st = cat_stmt(c, "SELECT id, album_id, password_hash, created FROM links "
+                                   "WHERE token_hash = ?");
+    if (st)
+        sqlite3_bind_blob(st, 1, token_hash, CAT_TOKEN_HASH_BYTES, SQLITE_STATIC);
+    return cat_one(c, st, read_link, out);
+}
+
+/* ---- pools ---- */
+
+#define POOL_COLS \
+    "p.id, p.album_id, p.name, p.max_photos, " \
+    "(SELECT count(*) FROM pool_charges ch WHERE ch.pool_id = p.id)"
+
+static void read_pool(sqlite3_stmt *st, void *row)
+{
+    struct cat_pool *p = row;
+
+    p->id = sqlite3_column_int64(st, 0);
+    p->album_id = sqlite3_column_int64(st, 1);
+    cat_col_text(st, 2, p->name, sizeof p->name);
+    p->limit = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 3);
+    p->used = sqlite3_column_int64(st, 4);
+}
+
+int catalog_pool_add(struct af_catalog *c, int64_t album_id, const char *name, int64_t limit,
+                     int64_t *id)
+{
+    sqlite3_stmt *st = cat_stmt(c, "INSERT INTO pools(album_id, name, max_photos, created) "
+                                   "VALUES (?, ?, ?, ?)");
+    int rc;
+
+    if (!st)
+        return -EIO;
+    sqlite3_bind_int64(st, 1, album_id);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    if (limit >= 0)
+        sqlite3_bind_int64(st, 3, limit);
+    else
+        sqlite3_bind_null(st, 3);
+    sqlite3_bind_int64(st, 4, cat_now());
+    rc = cat_exec(c, st);
+    if (rc == 0 && id)
+        *id = cat_last_id(c);
+    return rc;
+}
+
+int catalog_pool_by_id(struct af_catalog *c, int64_t id, struct cat_pool *out)
+{
+    sqlite3_stmt *st = cat_stmt(c, "SELECT " POOL_COLS " FROM pools p WHERE p.id = ?");
+
+    if (st)
+        sqlite3_bind_int64(st, 1, id);
+    return cat_one(c, st, read_pool, out);
+}
+
+int catalog_pool_by_name(struct af_catalog *c, int64_t album_id, const char *name,
+                         struct cat_pool *out)
+{
+    sqlite3_stmt *st = cat_stmt(c, "SELECT " POOL_COLS " FROM pools p "
+                                   "WHERE p.album_id = ? AND p.name = ?");
+    if (st) {
+        sqlite3_bind_int64(st, 1, album_id);
+        sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    }
+    return cat_one(c, st, read_pool, out);
+}
+
+int catalog_pools(struct af_catalog *c, int64_t album_id, struct cat_pool **rows, size_t *n)
+{
+    sqlite3_stmt *st = cat_stmt(c, "SELECT " POOL_COLS " FROM pools p WHERE p.album_id = ? "
+                                   "ORDER BY p.name");
+    if (st)
+        sqlite3_bind_int64(st, 1, album_id);
+    return cat_list(c, st, sizeof **rows, read_pool, (void **)rows, n);
+}
+
+/* ---- grants ---- */
+
+#define GRANT_SETTINGS_COLS                                                             \
+    "g.proof_long_edge, g.watermark_proofs, g.watermark_downloads, "                    \
+    "g.watermark_recipient, g.web_downloads, g.web_long_edge, g.highres, "              \
+    "g.highres_long_edge, coalesce(g.pool_id, 0), g.highres_metadata, g.may_favourite, " \
+    "g.may_mark_private, g.notify"
+#define GRANT_COLS \
+    "g.id, g.album_id, g.role, g.expires, g.revoked, " GRANT_SETTINGS_COLS
+#define GRANT_FULL_COLS                                                              \
+    GRANT_COLS ", g.principal, coalesce(g.user_id, g.team_id, g.link_id), "       \
+               "CASE g.principal WHEN 1 THEN (SELECT email FROM users WHERE id = g.user_id) " \
+               "WHEN 2 THEN (SELECT name FROM teams WHERE id = g.team_id) "      \
+               "ELSE 'link:' || g.link_id END, "                                  \
+               "(SELECT name FROM albums WHERE id = g.album_id), g.created"
+
+/* Reads GRANT_COLS (18 columns) into an af_grant; download sets are loaded
+ * separately. */
+static void read_af_grant(sqlite3_stmt *st, void *row)
+{
+    struct af_grant *g = row;
+    struct af_grant_settings *s = &g->settings;
+
+    memset(g, 0, sizeof *g);
+    g->id = sqlite3_column_int64(st, 0);
+    g->album_id = sqlite3_column_int64(st, 1);
+    g->role = (enum af_role)sqlite3_column_int(st, 2);
+    g->expires = sqlite3_column_int64(st, 3);
+    g->revoked = sqlite3_column_int64(st, 4);
+    s->proof_long_edge = (uint32_t)sqlite3_column_int(st, 5);
+    s->watermark_proofs = sqlite3_column_int(st, 6) != 0;
+    s->watermark_downloads = sqlite3_column_int(st, 7) != 0;
+    s->watermark_recipient = sqlite3_column_int(st, 8) != 0;
+    s->web_downloads = sqlite3_column_int(st, 9) != 0;
+    s->web_long_edge = (uint32_t)sqlite3_column_int(st, 10);
+    s->highres = (enum af_highres)sqlite3_column_int(st, 11);
+    s->highres_long_edge = (uint32_t)sqlite3_column_int(st, 12);
+    s->pool_id = sqlite3_column_int64(st, 13);
+    s->highres_metadata = (enum af_metadata)sqlite3_column_int(st, 14);
+    s->may_favourite = sqlite3_column_int(st, 15) != 0;
+    s->may_mark_private = sqlite3_column_int(st, 16) != 0;
+    s->notify = sqlite3_column_int(st, 17) != 0;
+}
+
+static void read_cat_grant(sqlite3_stmt *st, void *row)
+{
+    struct cat_grant *g = row;
+
+    memset(g, 0, sizeof *g);
+    read_af_grant(st, &g->grant);
+    g->principal = (enum cat_principal_kind)sqlite3_column_int(st, 18);
+    g->principal_id = sqlite3_column_int64(st, 19);
+    cat_col_text(st, 20, g->principal_name, sizeof g->principal_name);
+    cat_col_text(st, 21, g->album_name, sizeof g->album_name);
+    g->created = sqlite3_column_int64(st, 22);
+}
+
+static void read_id(sqlite3_stmt *st, void *row)
+{
+    *(int64_t *)row = sqlite3_column_int64(st, 0);
+}
+
+/* Fill the download-set restriction of each grant. */
+static int load_download_sets(struct af_catalog *c, struct af_grant *g)
+{
+    sqlite3_stmt *st = cat_stmt(c, "SELECT set_id FROM grant_download_sets WHERE grant_id = ? "
+                                   "ORDER BY set_id");
+    int64_t *ids = NULL;
+    size_t n = 0;
+    int rc;
+
+    if (st)
+        sqlite3_bind_int64(st, 1, g->id);
+    rc = cat_list(c, st, sizeof *ids, read_id, (void **)&ids, &n);
+    if (rc < 0)
+        return rc;
+    if (n > AF_MAX_DOWNLOAD_SETS)
+        n = AF_MAX_DOWNLOAD_SETS;
+    memcpy(g->settings.download_sets, ids, n * sizeof *ids);
+    g->settings.n_download_sets = n;
+    free(ids);
+    return 0;
+}
+
+int catalog_grant_add(struct af_catalog *c, struct cat_grant *cg)
+{
+    const struct af_grant *g = &cg->grant;
+    const struct af_grant_settings *s = &g->settings;
+    sqlite3_stmt *st;
+    int64_t id = 0;
+    bool own;
+    int rc = cat_tx_enter(c, &own);
+
+    if (rc < 0)
+        return rc;
+    if (cg->principal < CAT_PRINCIPAL_USER || cg->principal > CAT_PRINCIPAL_LINK) {
+        rc = -EINVAL;
+        goto out;
+    }
+    st = cat_stmt(c, "INSERT INTO grants(album_id, principal, user_id, team_id, link_id, role, "
+                     "created, expires, revoked, proof_long_edge, watermark_proofs, "
+                     "watermark_downloads, watermark_recipient, web_downloads, web_long_edge, "
+                     "highres, highres_long_edge, pool_id, highres_metadata, may_favourite, "
+                     "may_mark_private, notify) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!st) {
+        rc = -EIO;
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, g->album_id);
+    sqlite3_bind_int(st, 2, (int)cg->principal);
+    /* Exactly one of user_id (3), team_id (4), link_id (5) is set. */
+    sqlite3_bind_null(st, 3);
+    sqlite3_bind_null(st, 4);
+    sqlite3_bind_null(st, 5);
+    sqlite3_bind_int64(st, 2 + (int)cg->principal, cg->principal_id);
+    sqlite3_bind_int(st, 6, (int)g->role);
+    sqlite3_bind_int64(st, 7, cat_now());
+    sqlite3_bind_int64(st, 8, g->expires);
+    sqlite3_bind_int(st, 9, (int)s->proof_long_edge);
+    sqlite3_bind_int(st, 10, s->watermark_proofs);
+    sqlite3_bind_int(st, 11, s->watermark_downloads);
+    sqlite3_bind_int(st, 12, s->watermark_recipient);
+    sqlite3_bind_int(st, 13, s->web_downloads);
+    sqlite3_bind_int(st, 14, (int)s->web_long_edge);
+    sqlite3_bind_int(st, 15, (int)s->highres);
+    sqlite3_bind_int(st, 16, (int)s->highres_long_edge);
+    if (s->pool_id > 0)
+        sqlite3_bind_int64(st, 17, s->pool_id);
+    else
+        sqlite3_bind_null(st, 17);
+    sqlite3_bind_int(st, 18, (int)s->highres_metadata);
+    sqlite3_bind_int(st, 19, s->may_favourite);
+    sqlite3_bind_int(st, 20, s->may_mark_private);
+    sqlite3_bind_int(st, 21, s->notify);
+    rc = cat_exec(c, st);
+    if (rc < 0)
+        goto out;
+    id = cat_last_id(c);
+    for (size_t i = 0; i < s->n_download_sets && rc == 0; i++) {
+        st = cat_stmt(c, "INSERT INTO grant_download_sets(grant_id, set_id) "
+                         "SELECT ?, id FROM sets WHERE id = ? AND album_id = ?");
+        if (!st) {
+            rc = -EIO;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int64(st, 2, s->download_sets[i]);
+        sqlite3_bind_int64(st, 3, g->album_id);
+        rc = cat_exec(c, st);
+        if (rc == 0 && sqlite3_changes(c->db) != 1)
+            rc = -ENOENT; /* a set of another album */
+    }
+out:
+    rc = cat_tx_leave(c, own, rc);
+    if (rc == 0)
+        cg->grant.id = id;
+    return rc;
+}
+
+int catalog_grant_by_id(struct af_catalog *c, int64_t id, struct cat_grant *out)
+{
+    sqlite3_stmt *st = cat_stmt(c, "SELECT " GRANT_FULL_COLS " FROM grants g WHERE g.id = ?");
+    int rc;
+
+    if (st)
+        sqlite3_bind_int64(st, 1, id);
+    rc = cat_one(c, st, read_cat_grant, out);
+    if (rc == 0)
+        rc = load_download_sets(c, &out->grant);
+    return rc;
+}
+
+int catalog_grants(struct af_catalog *c, int64_t album_id, struct cat_grant **rows, size_t *n)
+{
+    sqlite3_stmt *st = cat_stmt(c, "SELECT " GRANT_FULL_COLS " FROM grants g "
+                                   "WHERE ?1 = 0 OR g.album_id = ?1 ORDER BY g.id");
+    int rc;
+
+    if (st)
+        sqlite3_bind_int64(st, 1, album_id);
+    rc = cat_list(c, st, sizeof **rows, read_cat_grant, (void **)rows, n);
+    for (size_t i = 0; rc == 0 && i < *n; i++)
+        rc = load_download_sets(c, &(*rows)[i].grant);
+    if (rc < 0) {
+        free(*rows);
+        *rows = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+int catalog_grant_revoke(struct af_catalog *c, int64_t id, af_time when)
+{
+    struct cat_grant g;
+    sqlite3_stmt *st;
+    bool own;
+    int rc = cat_tx_enter(c, &own);
+
+    if (rc < 0)
+        return rc;
+    rc = catalog_grant_by_id(c, id, &g);
+    if (rc == 0 && g.grant.revoked != 0)
+        rc = -EALREADY;
+    if (rc < 0)
+        goto out;
+    st = cat_stmt(c, "UPDATE grants SET revoked = ? WHERE id = ?");
+    if (!st) {
+        rc = -EIO;
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, when > 0 ? when : 1);
+    sqlite3_bind_int64(st, 2, id);
+    rc = cat_exec(c, st);
+out:
+    return cat_tx_leave(c, own, rc);
+}
+
+static int grants_with_sets(struct af_catalog *c, sqlite3_stmt *st, struct af_grant **rows,
+                            size_t *n)
+{
+    int rc = cat_list(c, st, sizeof **rows, read_af_grant, (void **)rows, n);
+
+    for (size_t i = 0; rc == 0 && i < *n; i++)
+        rc = load_download_sets(c, &(*rows)[i]);
+    if (rc < 0) {
+        free(*rows);
+        *rows = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+int catalog_grants_for_user(struct af_catalog *c, int64_t user_id, struct af_grant **rows,
+                            size_t *n)
+{
+    sqlite3_stmt *st = cat_stmt(c, "SELECT " GRANT_COLS " FROM grants g WHERE g.user_id = ?1 "
+                                   "OR g.team_id IN (SELECT team_id FROM team_members "
+                                   "WHERE user_id = ?1) ORDER BY g.id");
+    if (st)
+        sqlite3_bind_int64(st, 1, user_id);
+    return grants_with_sets(c, st, rows, n);
+}
+
+int catalog_grants_for_link(struct af_catalog *c, int64_t link_id, struct af_grant **rows,
+                            size_t *n)
+{
+    sqlite3_stmt *st = cat_stmt(c, "SELECT " GRANT_COLS " FROM grants g WHERE g.link_id = ? "
+                                   "ORDER BY g.id");
+    if (st)
+        sqlite3_bind_int64(st, 1, link_id);
+    return grants_with_sets(c, st, rows, n);
+}

@@ -1,0 +1,72 @@
+/* catalog_private.h — shared internals of the catalog's source files.
+ * Not for use outside store/catalog*.c.
+ */
+#ifndef ALBUMFS_CATALOG_PRIVATE_H
+#define ALBUMFS_CATALOG_PRIVATE_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "store/catalog.h"
+
+#define CAT_STMT_CACHE 96
+
+struct af_catalog {
+    sqlite3 *db;
+    struct {
+        const char *sql; /* a string literal: cached by address */
+        sqlite3_stmt *st;
+    } stmts[CAT_STMT_CACHE];
+    size_t n_stmts;
+    bool have_audit_key;
+    unsigned char audit_key[32];
+    char errmsg[256];
+};
+
+/* Migrations (catalog_schema.c). */
+int catalog_migrate(sqlite3 *db, char *err, size_t errlen);
+int catalog_schema_version(void);
+
+/* The cached, reset statement for `sql` (which must be a string literal), or
+ * NULL with errmsg set. */
+sqlite3_stmt *cat_stmt(struct af_catalog *c, const char *sql);
+
+/* Translate an SQLite result code to a negative errno and keep the message. */
+int cat_err(struct af_catalog *c, int rc);
+
+/* Step a statement that returns no rows; reset it. 0 or negative errno. */
+int cat_exec(struct af_catalog *c, sqlite3_stmt *st);
+
+/* Step once expecting a row: 0 with the row ready (caller reads columns then
+ * calls sqlite3_reset), -ENOENT when there is none (reset done). */
+int cat_row(struct af_catalog *c, sqlite3_stmt *st);
+
+/* Copy column i as text into buf (always NUL-terminated). */
+void cat_col_text(sqlite3_stmt *st, int i, char *buf, size_t len);
+
+/* Reads the current row of st into *row. */
+typedef void (*cat_reader)(sqlite3_stmt *st, void *row);
+
+/* Step st once: 0 with the row read into *out, -ENOENT if none, or errno.
+ * Resets and clears bindings. */
+int cat_one(struct af_catalog *c, sqlite3_stmt *st, cat_reader read, void *out);
+
+/* Step st to the end, reading every row into a malloc'd array of elem-sized
+ * rows (caller frees). Resets and clears bindings. */
+int cat_list(struct af_catalog *c, sqlite3_stmt *st, size_t elem, cat_reader read,
+             void **rows, size_t *n);
+
+/* Make a multi-statement change atomic: opens BEGIN IMMEDIATE unless the
+ * caller already holds a transaction (then *own is false and nothing is
+ * done). cat_tx_leave commits when rc == 0 and rolls back otherwise, only if
+ * it owns the transaction, and returns rc (or the commit's error). */
+int cat_tx_enter(struct af_catalog *c, bool *own);
+int cat_tx_leave(struct af_catalog *c, bool own, int rc);
+
+/* The id of the row the last INSERT made. */
+int64_t cat_last_id(struct af_catalog *c);
+
+int64_t cat_now(void);
+
+#endif

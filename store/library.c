@@ -1,0 +1,263 @@
+/* library.c — locating, creating and opening a library (see library.h).
+ *
+ * Opening checks, in order: the directory exists and is a directory; it
+ * holds a key file that only this account can read; the key loads (with
+ * the passphrase if it needs one); the catalog is an albumfs catalog at a
+ * schema this build knows. Each failure has its own errno and reason.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "store/library.h"
+#include "store/links.h"
+
+static int join(char *out, size_t len, const char *dir, const char *name)
+{
+    int n = snprintf(out, len, "%s/%s", dir, name);
+
+    return (n < 0 || (size_t)n >= len) ? -ENAMETOOLONG : 0;
+}
+
+int library_locate(const char *explicit_dir, char dir[PATH_MAX])
+{
+    const char *env = getenv("ALBUMFS_LIBRARY");
+    const char *xdg = getenv("XDG_DATA_HOME");
+    const char *home = getenv("HOME");
+    int n;
+
+    if (explicit_dir && *explicit_dir)
+        n = snprintf(dir, PATH_MAX, "%s", explicit_dir);
+    else if (env && *env)
+        n = snprintf(dir, PATH_MAX, "%s", env);
+    else if (xdg && *xdg == '/')
+        n = snprintf(dir, PATH_MAX, "%s/albumfs", xdg);
+    else if (home && *home)
+        n = snprintf(dir, PATH_MAX, "%s/.local/share/albumfs", home);
+    else
+        return -ENOENT;
+    return (n < 0 || n >= PATH_MAX) ? -ENAMETOOLONG : 0;
+}
+
+/* Passphrase from a file, or NULL when none is named. */
+static int read_passphrase(const char *file, char **out)
+{
+    const char *env = getenv("ALBUMFS_PASSPHRASE_FILE");
+
+    *out = NULL;
+    if (!file || !*file)
+        file = (env && *env) ? env : NULL;
+    if (!file)
+        return 0;
+    return links_read_password_file(file, out);
+}
+
+static int mkdir_p_private(const char *dir)
+{
+    char tmp[PATH_MAX];
+    size_t n = strlen(dir);
+
+    if (n >= sizeof tmp)
+        return -ENAMETOOLONG;
+    memcpy(tmp, dir, n + 1);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+            return -errno;
+        *p = '/';
+    }
+    if (mkdir(tmp, 0700) < 0 && errno != EEXIST)
+        return -errno;
+    return 0;
+}
+
+static int finish_open(struct af_library *lib, enum cat_open_flags flags)
+{
+    char path[PATH_MAX];
+    unsigned char audit[AF_KEY_BYTES];
+    int rc;
+
+    rc = join(path, sizeof path, lib->dir, "catalog.db");
+    if (rc < 0)
+        return rc;
+    rc = catalog_open(path, flags, &lib->catalog);
+    if (rc < 0)
+        return rc;
+    key_derive(lib->key, AF_SUBKEY_AUDIT, audit);
+    catalog_set_audit_key(lib->catalog, audit);
+    sodium_memzero(audit, sizeof audit);
+    key_derive(lib->key, AF_SUBKEY_TOKEN, lib->token_key);
+    rc = join(path, sizeof path, lib->dir, "vault");
+    if (rc < 0)
+        return rc;
+    return vault_open(path, lib->key, AF_SUBKEY_VAULT, &lib->vault);
+}
+
+int library_init(const char *dir, const char *passphrase_file, struct af_library **out)
+{
+    struct af_library *lib;
+    char path[PATH_MAX], *pass = NULL;
+    struct stat st;
+    int rc;
+
+    *out = NULL;
+    if (sodium_init() < 0)
+        return -EIO;
+    lib = calloc(1, sizeof *lib);
+    if (!lib)
+        return -ENOMEM;
+    snprintf(lib->dir, sizeof lib->dir, "%s", dir);
+    rc = join(path, sizeof path, dir, "key");
+    if (rc < 0)
+        goto fail;
+    if (stat(path, &st) == 0) {
+        rc = -EEXIST;
+        goto fail;
+    }
+    rc = read_passphrase(passphrase_file, &pass);
+    if (rc < 0)
+        goto fail;
+    rc = mkdir_p_private(dir);
+    if (rc < 0)
+        goto fail;
+    if (chmod(dir, 0700) < 0) {
+        rc = -errno;
+        goto fail;
+    }
+    rc = key_create(path, pass, pass ? strlen(pass) : 0, &lib->key);
+    if (rc < 0)
+        goto fail;
+    rc = finish_open(lib, CAT_OPEN_CREATE);
+    if (rc < 0)
+        goto fail;
+    if (pass)
+        links_password_free(pass);
+    *out = lib;
+    return 0;
+fail:
+    if (pass)
+        links_password_free(pass);
+    library_close(lib);
+    return rc;
+}
+
+int library_open(const char *dir, const char *passphrase_file, struct af_library **out,
+                 const char **why)
+{
+    struct af_library *lib;
+    char path[PATH_MAX], *pass = NULL;
+    struct stat st;
+    int rc;
+
+    *out = NULL;
+    *why = "";
+    if (sodium_init() < 0) {
+        *why = "libsodium failed to initialise";
+        return -EIO;
+    }
+    if (stat(dir, &st) < 0) {
+        *why = "no library there; create one with 'albumctl init'";
+        return -ENOENT;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        *why = "not a directory";
+        return -ENOTDIR;
+    }
+    lib = calloc(1, sizeof *lib);
+    if (!lib)
+        return -ENOMEM;
+    snprintf(lib->dir, sizeof lib->dir, "%s", dir);
+    rc = join(path, sizeof path, dir, "key");
+    if (rc < 0)
+        goto fail;
+    if (stat(path, &st) < 0) {
+        *why = "not an albumfs library (no key file); create one with 'albumctl init'";
+        rc = -EINVAL;
+        goto fail;
+    }
+    rc = read_passphrase(passphrase_file, &pass);
+    if (rc < 0) {
+        *why = "cannot read the passphrase file";
+        goto fail;
+    }
+    rc = key_load(path, pass, pass ? strlen(pass) : 0, &lib->key);
+    switch (rc) {
+    case 0:
+        break;
+    case -EACCES:
+        *why = "the key file is readable by others or owned by another account; "
+               "fix it with 'chmod 600 KEY' as its owner";
+        goto fail;
+    case -ENOKEY:
+        *why = "the library key needs a passphrase; give --passphrase-file or "
+               "ALBUMFS_PASSPHRASE_FILE";
+        goto fail;
+    case -EKEYREJECTED:
+        *why = "wrong passphrase for the library key";
+        goto fail;
+    default:
+        *why = "the key file is damaged or not an albumfs key";
+        goto fail;
+    }
+    rc = finish_open(lib, CAT_OPEN_EXISTING);
+    if (rc < 0) {
+        *why = rc == -EINVAL   ? "not an albumfs catalog"
+               : rc == -EPROTO ? "the catalog is newer than this albumfs; upgrade albumfs"
+               : rc == -EBUSY  ? "the catalog is locked by another process; try again"
+               : rc == -ENOENT ? "the catalog is missing"
+                               : "cannot open the catalog or vault";
+        goto fail;
+    }
+    if (pass)
+        links_password_free(pass);
+    *out = lib;
+    return 0;
+fail:
+    if (pass)
+        links_password_free(pass);
+    library_close(lib);
+    return rc;
+}
+
+void library_close(struct af_library *lib)
+{
+    if (!lib)
+        return;
+    vault_free(lib->vault);
+    catalog_close(lib->catalog);
+    key_free(lib->key);
+    sodium_memzero(lib->token_key, sizeof lib->token_key);
+    free(lib);
+}
+
+int library_open_catalog(const struct af_library *lib, struct af_catalog **out)
+{
+    char path[PATH_MAX];
+    unsigned char audit[AF_KEY_BYTES];
+    int rc = join(path, sizeof path, lib->dir, "catalog.db");
+
+    if (rc < 0)
+        return rc;
+    rc = catalog_open(path, CAT_OPEN_EXISTING, out);
+    if (rc < 0)
+        return rc;
+    key_derive(lib->key, AF_SUBKEY_AUDIT, audit);
+    catalog_set_audit_key(*out, audit);
+    sodium_memzero(audit, sizeof audit);
+    return 0;
+}
+
+void library_token_hash(const struct af_library *lib, const char *token,
+                        unsigned char out[CAT_TOKEN_HASH_BYTES])
+{
+    crypto_generichash(out, CAT_TOKEN_HASH_BYTES, (const unsigned char *)token, strlen(token),
+                       lib->token_key, sizeof lib->token_key);
+}

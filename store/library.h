@@ -1,0 +1,55 @@
+/* library.h — one photographer's library on disk: where it is and opening it.
+ *
+ * A library is a directory (mode 0700) holding:
+ *   catalog.db   the SQLite catalog (plus -wal/-shm)
+ *   key          the library key file (0600)
+ *   vault/       encrypted photo and document blobs
+ *   cache/       encrypted rendered views (bounded)
+ * Its location is --library DIR, else $ALBUMFS_LIBRARY, else
+ * $XDG_DATA_HOME/albumfs, else ~/.local/share/albumfs.
+ * A passphrase-protected key takes its passphrase from a file named by
+ * --passphrase-file or $ALBUMFS_PASSPHRASE_FILE.
+ */
+#ifndef ALBUMFS_LIBRARY_H
+#define ALBUMFS_LIBRARY_H
+
+#include <limits.h>
+
+#include "store/catalog.h"
+#include "store/key.h"
+#include "store/vault.h"
+
+struct af_library {
+    char dir[PATH_MAX];
+    struct af_key *key;
+    struct af_catalog *catalog;
+    struct af_vault *vault;
+    unsigned char token_key[AF_KEY_BYTES]; /* keyed hash of link tokens */
+};
+
+/* Resolve the library directory (explicit may be NULL) into dir[PATH_MAX].
+ * 0 or -ENAMETOOLONG / -ENOENT (no home). */
+int library_locate(const char *explicit_dir, char dir[PATH_MAX]);
+
+/* Create a new library at dir (which must not exist or be empty). The key is
+ * random, or derived from the passphrase read from passphrase_file. */
+int library_init(const char *dir, const char *passphrase_file, struct af_library **out)
+    __attribute__((warn_unused_result));
+
+/* Open an existing library. -ENOENT: no such directory; -ENOTDIR/-EINVAL:
+ * not a library; -EACCES: key readable by others; -ENOKEY: passphrase
+ * needed; -EKEYREJECTED: wrong passphrase. why receives a one-line reason.
+ * Caller frees with library_close. */
+int library_open(const char *dir, const char *passphrase_file, struct af_library **out,
+                 const char **why) __attribute__((warn_unused_result));
+
+void library_close(struct af_library *lib);
+
+/* A new catalog connection to the same library (for another thread). */
+int library_open_catalog(const struct af_library *lib, struct af_catalog **out);
+
+/* Keyed hash of a link token, as stored in the catalog. */
+void library_token_hash(const struct af_library *lib, const char *token,
+                        unsigned char out[CAT_TOKEN_HASH_BYTES]);
+
+#endif

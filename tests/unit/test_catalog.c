@@ -1,0 +1,389 @@
+/* test_catalog.c — unit tests of the catalog (store/catalog*.c).
+ *
+ * Each test builds a fresh catalog file in a scratch directory and checks
+ * one area: people, albums and sets, photo versions, grants (direct, team,
+ * link), the activity chain and its tamper detection, migrations refusing a
+ * foreign or newer file, and concurrent writers in separate processes.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "store/catalog.h"
+
+struct fixture {
+    char dir[64];
+    char path[128];
+    struct af_catalog *c;
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    static const unsigned char key[32] = {1, 2, 3};
+
+    snprintf(f->dir, sizeof f->dir, "/tmp/albumfs-cat-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->path, sizeof f->path, "%s/catalog.db", f->dir);
+    assert_int_equal(catalog_open(f->path, CAT_OPEN_CREATE, &f->c), 0);
+    catalog_set_audit_key(f->c, key);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    char cmd[160];
+
+    catalog_close(f->c);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+static void test_users_and_teams(void **state)
+{
+    struct fixture *f = *state;
+    struct cat_user u, *users;
+    struct cat_team t;
+    size_t n;
+    int64_t alice, bob, team;
+
+    assert_int_equal(catalog_user_add(f->c, "alice@example.com", "Alice", 1001, &alice), 0);
+    assert_int_equal(catalog_user_add(f->c, "bob@example.com", NULL, -1, &bob), 0);
+    /* E-mail is case-insensitive; uid unique. */
+    assert_int_equal(catalog_user_add(f->c, "ALICE@example.com", "", -1, NULL), -EEXIST);
+    assert_int_equal(catalog_user_add(f->c, "carol@example.com", "", 1001, NULL), -EEXIST);
+    assert_int_equal(catalog_user_by_email(f->c, "Alice@Example.com", &u), 0);
+    assert_int_equal(u.id, alice);
+    assert_string_equal(u.name, "Alice");
+    assert_int_equal(catalog_user_by_uid(f->c, 1001, &u), 0);
+    assert_int_equal(u.id, alice);
+    assert_int_equal(catalog_user_by_uid(f->c, 4242, &u), -ENOENT);
+    assert_int_equal(catalog_user_by_email(f->c, "bob@example.com", &u), 0);
+    assert_int_equal(u.uid, -1);
+    assert_int_equal(catalog_users(f->c, &users, &n), 0);
+    assert_int_equal(n, 2);
+    free(users);
+
+    assert_int_equal(catalog_team_add(f->c, "studio", &team), 0);
+    assert_int_equal(catalog_team_add(f->c, "studio", NULL), -EEXIST);
+    assert_int_equal(catalog_team_by_name(f->c, "studio", &t), 0);
+    assert_int_equal(catalog_team_add_member(f->c, team, bob), 0);
+    assert_int_equal(catalog_team_add_member(f->c, team, bob), -EEXIST);
+    assert_int_equal(catalog_team_add_member(f->c, team, 999), -ENOENT);
+    assert_int_equal(catalog_team_members(f->c, team, &users, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(users[0].email, "bob@example.com");
+    free(users);
+}
+
+static void test_albums_and_sets(void **state)
+{
+    struct fixture *f = *state;
+    struct cat_set *sets, s;
+    struct cat_album a;
+    size_t n;
+    int64_t album, ceremony;
+
+    assert_int_equal(catalog_album_create(f->c, "Smith Wedding", &album), 0);
+    assert_int_equal(catalog_album_create(f->c, "Smith Wedding", NULL), -EEXIST);
+    assert_int_equal(catalog_album_by_name(f->c, "Smith Wedding", &a), 0);
+    assert_true(a.clients_may_mark_private);
+    assert_int_equal(catalog_album_by_name(f->c, "Nope", &a), -ENOENT);
+    /* A new album has its public set. */
+    assert_int_equal(catalog_sets(f->c, album, &sets, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(sets[0].name, "Photos");
+    assert_int_equal(sets[0].visibility, AF_VIS_PUBLIC);
+    /* The last public set cannot be hidden. */
+    assert_int_equal(catalog_set_visibility(f->c, sets[0].id, AF_VIS_CLIENT), -EPERM);
+    free(sets);
+
+    assert_int_equal(catalog_set_create(f->c, album, "Ceremony", AF_VIS_PUBLIC, &ceremony), 0);
+    assert_int_equal(catalog_set_create(f->c, album, "Ceremony", AF_VIS_TEAM, NULL), -EEXIST);
+    assert_int_equal(catalog_set_create(f->c, 777, "Orphan", AF_VIS_PUBLIC, NULL), -ENOENT);
+    assert_int_equal(catalog_set_visibility(f->c, ceremony, AF_VIS_CLIENT), 0);
+    assert_int_equal(catalog_set_by_name(f->c, album, "Ceremony", &s), 0);
+    assert_int_equal(s.visibility, AF_VIS_CLIENT);
+    assert_int_equal(catalog_set_visibility(f->c, 4242, AF_VIS_CLIENT), -ENOENT);
+}
+
+static void test_photo_versions(void **state)
+{
+    struct fixture *f = *state;
+    struct media_info m = {.kind = MEDIA_PHOTO, .mime = "image/jpeg", .width = 600,
+                           .height = 400, .orientation = 6};
+    struct cat_photo p, *photos;
+    struct cat_set s;
+    size_t n;
+    int64_t album, pid, pid2, v1, v2, count;
+
+    assert_int_equal(catalog_album_create(f->c, "A", &album), 0);
+    assert_int_equal(catalog_set_by_name(f->c, album, "Photos", &s), 0);
+    assert_int_equal(catalog_photo_add_version(f->c, s.id, "IMG_1.jpg", "aa", 10, &m, &pid, &v1), 0);
+    assert_int_equal(catalog_photo_add_version(f->c, s.id, "IMG_1.jpg", "bb", 20, &m, &pid2, &v2), 0);
+    assert_int_equal(pid, pid2); /* same photo, new version */
+    assert_true(v2 > v1);
+    assert_int_equal(catalog_photo_by_name(f->c, s.id, "IMG_1.jpg", &p), 0);
+    assert_string_equal(p.blob, "bb");
+    assert_int_equal(p.size, 20);
+    assert_int_equal(p.orientation, 6);
+    assert_int_equal(p.album_id, album);
+    assert_false(p.is_private);
+    assert_int_equal(catalog_photo_set_private(f->c, pid, true), 0);
+    assert_int_equal(catalog_photo_by_id(f->c, pid, &p), 0);
+    assert_true(p.is_private);
+    assert_int_equal(catalog_photo_set_private(f->c, 999, true), -ENOENT);
+    assert_int_equal(catalog_photo_add_version(f->c, 999, "x.jpg", "cc", 1, &m, NULL, NULL), -ENOENT);
+    assert_int_equal(catalog_photos(f->c, s.id, &photos, &n), 0);
+    assert_int_equal(n, 1);
+    free(photos);
+    assert_int_equal(catalog_photo_count(f->c, &count), 0);
+    assert_int_equal(count, 1);
+}
+
+static void test_grants(void **state)
+{
+    struct fixture *f = *state;
+    struct cat_grant g, *all;
+    struct af_grant *mine;
+    struct cat_link link;
+    struct cat_set s;
+    struct cat_pool pool;
+    unsigned char token[CAT_TOKEN_HASH_BYTES] = {9, 9, 9};
+    size_t n;
+    int64_t album, other, alice, team, link_id, pool_id, gen1, gen2;
+
+    assert_int_equal(catalog_album_create(f->c, "A", &album), 0);
+    assert_int_equal(catalog_album_create(f->c, "B", &other), 0);
+    assert_int_equal(catalog_set_by_name(f->c, album, "Photos", &s), 0);
+    assert_int_equal(catalog_user_add(f->c, "alice@example.com", "", -1, &alice), 0);
+    assert_int_equal(catalog_team_add(f->c, "studio", &team), 0);
+    assert_int_equal(catalog_team_add_member(f->c, team, alice), 0);
+    assert_int_equal(catalog_pool_add(f->c, album, "couple", 10, &pool_id), 0);
+    assert_int_equal(catalog_pool_by_name(f->c, album, "couple", &pool), 0);
+    assert_int_equal(pool.limit, 10);
+    assert_int_equal(pool.used, 0);
+
+    memset(&g, 0, sizeof g);
+    g.grant.album_id = album;
+    g.grant.role = AF_ROLE_CLIENT;
+    g.grant.settings.proof_long_edge = 2048;
+    g.grant.settings.pool_id = pool_id;
+    g.grant.settings.n_download_sets = 1;
+    g.grant.settings.download_sets[0] = s.id;
+    g.principal = CAT_PRINCIPAL_USER;
+    g.principal_id = alice;
+    assert_int_equal(catalog_generation(f->c, &gen1), 0);
+    assert_int_equal(catalog_grant_add(f->c, &g), 0);
+    assert_int_equal(catalog_generation(f->c, &gen2), 0);
+    assert_true(gen2 > gen1); /* a mount notices */
+
+    /* A team grant on another album reaches alice too. */
+    g.grant.album_id = other;
+    g.grant.role = AF_ROLE_EDITOR;
+    g.grant.settings.pool_id = 0;
+    g.grant.settings.n_download_sets = 0;
+    g.principal = CAT_PRINCIPAL_TEAM;
+    g.principal_id = team;
+    assert_int_equal(catalog_grant_add(f->c, &g), 0);
+
+    /* Download sets must belong to the grant's album. */
+    g.grant.settings.n_download_sets = 1;
+    g.grant.settings.download_sets[0] = s.id;
+    assert_int_equal(catalog_grant_add(f->c, &g), -ENOENT);
+
+    assert_int_equal(catalog_grants_for_user(f->c, alice, &mine, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(mine[0].role, AF_ROLE_CLIENT);
+    assert_int_equal(mine[0].settings.pool_id, pool_id);
+    assert_int_equal(mine[0].settings.n_download_sets, 1);
+    assert_int_equal(mine[0].settings.download_sets[0], s.id);
+    assert_int_equal(mine[1].role, AF_ROLE_EDITOR);
+    assert_int_equal(mine[1].album_id, other);
+    free(mine);
+
+    assert_int_equal(catalog_link_add(f->c, album, token, NULL, &link_id), 0);
+    assert_int_equal(catalog_link_by_token_hash(f->c, token, &link), 0);
+    assert_false(link.has_password);
+    token[0] = 1;
+    assert_int_equal(catalog_link_by_token_hash(f->c, token, &link), -ENOENT);
+    memset(&g, 0, sizeof g);
+    g.grant.album_id = album;
+    g.grant.role = AF_ROLE_GUEST;
+    g.principal = CAT_PRINCIPAL_LINK;
+    g.principal_id = link_id;
+    assert_int_equal(catalog_grant_add(f->c, &g), 0);
+    assert_int_equal(catalog_grant_by_id(f->c, g.grant.id, &g), 0);
+    assert_string_equal(g.album_name, "A");
+    assert_int_equal(catalog_grants_for_link(f->c, link_id, &mine, &n), 0);
+    assert_int_equal(n, 1);
+    free(mine);
+
+    assert_int_equal(catalog_grant_revoke(f->c, g.grant.id, 1234), 0);
+    assert_int_equal(catalog_grant_revoke(f->c, g.grant.id, 1235), -EALREADY);
+    assert_int_equal(catalog_grant_revoke(f->c, 9999, 1235), -ENOENT);
+    assert_int_equal(catalog_grants(f->c, album, &all, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(all[1].grant.revoked, 1234);
+    assert_true(strncmp(all[1].principal_name, "link:", 5) == 0);
+    assert_string_equal(all[0].principal_name, "alice@example.com");
+    free(all);
+    assert_int_equal(catalog_grants(f->c, 0, &all, &n), 0);
+    assert_int_equal(n, 3);
+    free(all);
+}
+
+static void test_activity_chain(void **state)
+{
+    struct fixture *f = *state;
+    struct cat_activity *rows;
+    sqlite3 *db;
+    size_t n;
+    int64_t bad;
+
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(catalog_activity_add(f->c, "upload", "owner", 0, 1, i, "x"), 0);
+    assert_int_equal(catalog_activity_add(f->c, "grant", "owner", 3, 2, 0, NULL), 0);
+    assert_int_equal(catalog_activity(f->c, 1, NULL, &rows, &n), 0);
+    assert_int_equal(n, 5);
+    free(rows);
+    assert_int_equal(catalog_activity(f->c, 0, "grant", &rows, &n), 0);
+    assert_int_equal(n, 1);
+    free(rows);
+    assert_int_equal(catalog_activity_verify(f->c, &bad), 0);
+
+    /* The table refuses edits... */
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "UPDATE activity SET detail = 'y' WHERE id = 3",
+                                      NULL, NULL, NULL), SQLITE_OK);
+    /* ...and an edit that goes around the trigger is caught, by row. */
+    assert_int_equal(sqlite3_exec(db, "DROP TRIGGER activity_no_update;"
+                                      "UPDATE activity SET detail = 'y' WHERE id = 3",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(catalog_activity_verify(f->c, &bad), -EBADMSG);
+    assert_int_equal(bad, 3);
+    assert_int_equal(sqlite3_exec(db, "UPDATE activity SET detail = 'x' WHERE id = 3",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(catalog_activity_verify(f->c, &bad), 0);
+    /* A deleted row breaks the chain where it was. */
+    assert_int_equal(sqlite3_exec(db, "DROP TRIGGER activity_no_delete;"
+                                      "DELETE FROM activity WHERE id = 2",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(catalog_activity_verify(f->c, &bad), -EBADMSG);
+    assert_int_equal(bad, 2);
+    sqlite3_close(db);
+}
+
+static void test_not_a_catalog(void **state)
+{
+    struct fixture *f = *state;
+    struct af_catalog *c = NULL;
+    char path[160];
+    sqlite3 *db;
+
+    snprintf(path, sizeof path, "%s/other.db", f->dir);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(catalog_open(path, CAT_OPEN_EXISTING, &c), -EINVAL);
+    assert_null(c);
+    snprintf(path, sizeof path, "%s/missing.db", f->dir);
+    assert_int_equal(catalog_open(path, CAT_OPEN_EXISTING, &c), -ENOENT);
+    /* A catalog from a newer albumfs is refused, not damaged. */
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 999", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(catalog_open(f->path, CAT_OPEN_EXISTING, &c), -EPROTO);
+}
+
+/* Eight processes each add 25 users and an album with 25 photos at once:
+ * every write lands. */
+static void test_concurrent_writers(void **state)
+{
+    struct fixture *f = *state;
+    struct cat_user *users;
+    size_t n;
+    int64_t photos;
+    pid_t kids[8];
+
+    for (int k = 0; k < 8; k++) {
+        kids[k] = fork();
+        assert_true(kids[k] >= 0);
+        if (kids[k] == 0) {
+            struct af_catalog *c;
+            struct media_info m = {.kind = MEDIA_PHOTO, .mime = "image/jpeg", .width = 1,
+                                   .height = 1, .orientation = 1};
+            char name[64];
+            int64_t album;
+            struct cat_set s;
+            int bad = 0;
+
+            if (catalog_open(f->path, CAT_OPEN_EXISTING, &c) < 0)
+                _exit(2);
+            snprintf(name, sizeof name, "album-%d", k);
+            bad |= catalog_album_create(c, name, &album) != 0;
+            bad |= catalog_set_by_name(c, album, "Photos", &s) != 0;
+            for (int i = 0; i < 25 && !bad; i++) {
+                snprintf(name, sizeof name, "u%d-%d@example.com", k, i);
+                bad |= catalog_user_add(c, name, "", -1, NULL) != 0;
+                snprintf(name, sizeof name, "IMG_%d.jpg", i);
+                bad |= catalog_photo_add_version(c, s.id, name, "ab", 1, &m, NULL, NULL) != 0;
+            }
+            catalog_close(c);
+            _exit(bad);
+        }
+    }
+    for (int k = 0; k < 8; k++) {
+        int status;
+
+        assert_int_equal(waitpid(kids[k], &status, 0), kids[k]);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+    }
+    assert_int_equal(catalog_users(f->c, &users, &n), 0);
+    assert_int_equal(n, 200);
+    free(users);
+    assert_int_equal(catalog_photo_count(f->c, &photos), 0);
+    assert_int_equal(photos, 200);
+}
+
+static void test_settings(void **state)
+{
+    struct fixture *f = *state;
+    char buf[64];
+
+    assert_int_equal(catalog_setting_get(f->c, "watermark.text", buf, sizeof buf), -ENOENT);
+    assert_int_equal(catalog_setting_set(f->c, "watermark.text", "Studio"), 0);
+    assert_int_equal(catalog_setting_set(f->c, "watermark.text", "Studio Två"), 0);
+    assert_int_equal(catalog_setting_get(f->c, "watermark.text", buf, sizeof buf), 0);
+    assert_string_equal(buf, "Studio Två");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_users_and_teams, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_albums_and_sets, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_photo_versions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_grants, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_activity_chain, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_not_a_catalog, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_settings, setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
