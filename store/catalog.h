@@ -236,6 +236,29 @@ int catalog_grants_for_user(struct af_catalog *c, int64_t user_id, struct af_gra
 int catalog_grants_for_link(struct af_catalog *c, int64_t link_id, struct af_grant **rows,
                             size_t *n);
 
+/* ---- renditions (media/renditions.c) ---- */
+
+struct cat_rendition {
+    char id[VAULT_ID_HEX];
+    int64_t version_id;
+    uint64_t size;
+    uint32_t width, height;
+    af_time last_used;
+    bool cached; /* bytes present in the cache vault */
+};
+
+int catalog_rendition_find(struct af_catalog *c, const char *id, struct cat_rendition *out);
+/* Insert or replace the record (cached, last used now). */
+int catalog_rendition_put(struct af_catalog *c, const struct cat_rendition *r, const char *spec);
+/* Mark used now (when last use is older than `older_than`) or not cached. */
+int catalog_rendition_touch(struct af_catalog *c, const char *id, af_time older_than);
+int catalog_rendition_set_cached(struct af_catalog *c, const char *id, bool cached);
+/* Bytes of all cached renditions. */
+int catalog_rendition_cached_bytes(struct af_catalog *c, uint64_t *bytes);
+/* Up to `limit` cached renditions, least recently used first. */
+int catalog_rendition_oldest(struct af_catalog *c, size_t limit, struct cat_rendition **rows,
+                             size_t *n);
+
 /* ---- activity ---- */
 
 /* Append an event (chained with the audit key when one is set). */

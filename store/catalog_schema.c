@@ -170,7 +170,8 @@ static const char *const migrations[] = {
     "  width INTEGER NOT NULL,"
     "  height INTEGER NOT NULL,"
     "  created INTEGER NOT NULL,"
-    "  last_used INTEGER NOT NULL) STRICT;"
+    "  last_used INTEGER NOT NULL,"
+    "  cached INTEGER NOT NULL DEFAULT 1) STRICT;"
     "CREATE INDEX renditions_version ON renditions(version_id);"
     "CREATE INDEX renditions_lru ON renditions(last_used);"
 

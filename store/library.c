@@ -98,7 +98,13 @@ static int finish_open(struct af_library *lib, enum cat_open_flags flags)
     rc = join(path, sizeof path, lib->dir, "vault");
     if (rc < 0)
         return rc;
-    return vault_open(path, lib->key, AF_SUBKEY_VAULT, &lib->vault);
+    rc = vault_open(path, lib->key, AF_SUBKEY_VAULT, &lib->vault);
+    if (rc < 0)
+        return rc;
+    rc = join(path, sizeof path, lib->dir, "cache");
+    if (rc < 0)
+        return rc;
+    return vault_open(path, lib->key, AF_SUBKEY_CACHE, &lib->cache);
 }
 
 int library_init(const char *dir, const char *passphrase_file, struct af_library **out)
@@ -231,6 +237,7 @@ void library_close(struct af_library *lib)
 {
     if (!lib)
         return;
+    vault_free(lib->cache);
     vault_free(lib->vault);
     catalog_close(lib->catalog);
     key_free(lib->key);

@@ -23,7 +23,8 @@ struct af_library {
     char dir[PATH_MAX];
     struct af_key *key;
     struct af_catalog *catalog;
-    struct af_vault *vault;
+    struct af_vault *vault;  /* photos and documents */
+    struct af_vault *cache;  /* rendered views */
     unsigned char token_key[AF_KEY_BYTES]; /* keyed hash of link tokens */
 };
 

@@ -73,6 +73,9 @@ int vault_remove(struct af_vault *v, const char *id_hex);
 int vault_blob_open(struct af_vault *v, const char *id_hex, struct af_blob **out)
     __attribute__((warn_unused_result));
 
+/* The id the blob was opened by (valid until vault_blob_close). */
+const char *vault_blob_id(const struct af_blob *b);
+
 /* Plaintext size, known from the header without reading content. */
 uint64_t vault_blob_size(const struct af_blob *b);
 

@@ -1,0 +1,212 @@
+/* daemon.h — the albumfs daemon's state and the interfaces between its parts.
+ *
+ * All daemon state lives in one struct afs reached from each request
+ * (fuse_req_userdata). Parts:
+ *   options.c  command line and -o options into struct afs_config
+ *   worlds.c   a person's world: who they are and their grants (reloaded
+ *              when the catalog changes)
+ *   nodes.c    the inode table: numbers handed to the kernel, per world
+ *   tree.c     what a directory holds for a person, and entry attributes
+ *   ops_dir.c  lookup, getattr, readdir(plus), opendir/releasedir, statfs
+ *   ops_file.c open, read, release, and the refusals of every write
+ *   renderq.c  the bounded pool that renders views off the request path
+ *   watcher.c  notices catalog changes and expiries; invalidates caches
+ *   main.c     start-up, the session loop and shutdown
+ *
+ * Locks: `nodes_lock` protects the node table and nlookup counts;
+ * `worlds_lock` (rwlock) protects every world's subject. Neither is held
+ * while calling into SQLite, libvips or the kernel.
+ */
+#ifndef ALBUMFS_DAEMON_H
+#define ALBUMFS_DAEMON_H
+
+#define FUSE_USE_VERSION 314
+
+#include <fuse_lowlevel.h>
+#include <glib.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "media/renditions.h"
+#include "store/library.h"
+#include "store/subject.h"
+
+/* Long timeouts: the watcher invalidates explicitly on every change. */
+#define AFS_TIMEOUT 3600.0
+
+enum afs_mode {
+    AFS_MODE_OWNER = 0,
+    AFS_MODE_USER,
+    AFS_MODE_LINK,
+    AFS_MODE_MULTI,
+};
+
+struct afs_config {
+    char *library;        /* NULL: library_locate default */
+    char *mountpoint;
+    char *person;         /* --user EMAIL */
+    char *link;           /* --link TOKEN */
+    char *password_file;  /* for --link */
+    char *passphrase_file;
+    int multi_user;
+    int foreground;
+    int debug;
+    unsigned render_threads;
+};
+
+/* Names of the folders holding download views, at the top of each album. */
+#define AFS_DIR_WEB "Web-size"
+#define AFS_DIR_HIGHRES "High-res"
+
+enum node_kind {
+    NODE_ROOT = 0,  /* the mount's root */
+    NODE_PERSON,    /* multi-user: one person's world under the root */
+    NODE_ALBUM,
+    NODE_SET,
+    NODE_VIEWDIR,   /* Web-size/ or High-res/ inside an album */
+    NODE_VIEWSET,   /* a set's folder inside a view folder */
+    NODE_FILE,      /* one view of a photo, or a document */
+};
+
+struct world;
+
+struct node {
+    fuse_ino_t ino;
+    fuse_ino_t parent;
+    uint64_t nlookup;  /* kernel references (nodes_lock) */
+    enum node_kind kind;
+    struct world *world; /* NULL only for the root of a multi-user mount */
+    enum af_view view;   /* NODE_VIEWDIR/VIEWSET/FILE */
+    int64_t album_id, set_id, photo_id;
+    char *name;          /* owned */
+    char *key;           /* owned: "<parent>/<name>" index key */
+};
+
+struct world {
+    uid_t uid;                   /* files appear owned by this uid */
+    enum afs_mode kind;          /* OWNER, USER or LINK */
+    struct cat_user user;        /* AFS_MODE_USER */
+    struct cat_link link;        /* AFS_MODE_LINK */
+    struct af_subject_buf who;   /* worlds_lock */
+    char dirname[256];           /* multi-user: the person's folder name */
+};
+
+struct afs {
+    struct afs_config cfg;
+    struct af_library *lib;
+    struct fuse_session *se;
+    uid_t owner_uid;             /* owner of the library (multi-user owner view) */
+    gid_t gid;
+
+    pthread_mutex_t nodes_lock;
+    GHashTable *by_ino;          /* fuse_ino_t -> struct node* */
+    GHashTable *by_key;          /* "<parent>/<name>" -> struct node* */
+    fuse_ino_t next_ino;
+
+    pthread_rwlock_t worlds_lock;
+    struct world *single;        /* the world of a single-person mount */
+    GHashTable *multi;           /* multi-user: uid -> struct world* */
+
+    pthread_key_t catalog_key;   /* per-thread catalog connection */
+    struct renderq *renderq;
+    struct watcher *watcher;
+    int64_t generation;          /* last catalog generation seen (watcher) */
+    _Atomic int64_t epoch;       /* bumped whenever grants were reloaded */
+};
+
+#include <stdatomic.h>
+
+/* ---- options.c ---- */
+/* Parse argv; 0 on success, 1 when --help/--version was handled, -EINVAL. */
+int options_parse(struct fuse_args *args, struct afs_config *cfg);
+void options_release(struct afs_config *cfg);
+
+/* ---- catalog per thread (main.c) ---- */
+/* This thread's catalog connection, opened on first use; NULL on failure. */
+struct af_catalog *afs_catalog(struct afs *fs);
+
+/* ---- worlds.c ---- */
+int worlds_init(struct afs *fs, const char **why);
+void worlds_release(struct afs *fs);
+/* Reload every world's grants (and multi-user uid mappings). */
+void worlds_reload(struct afs *fs);
+/* Multi-user: the world of `uid` (created on first use), NULL if unmapped. */
+struct world *worlds_for_uid(struct afs *fs, uid_t uid);
+/* Multi-user: the world whose folder is `name`, NULL if none. */
+struct world *worlds_by_dirname(struct afs *fs, const char *name);
+/* The earliest future expiry among every world's grants (0: none). */
+af_time worlds_next_expiry(struct afs *fs);
+
+/* ---- nodes.c ---- */
+int nodes_init(struct afs *fs);
+void nodes_release(struct afs *fs);
+/* Find or add the child `name` of `parent` with the given identity, and
+ * count one kernel lookup. The returned pointer stays valid until the
+ * kernel forgets it. Returns NULL on allocation failure. */
+struct node *nodes_lookup(struct afs *fs, fuse_ino_t parent, const char *name,
+                          const struct node *proto);
+/* The node with this inode number, or NULL (a copy is made into *out). */
+bool nodes_get(struct afs *fs, fuse_ino_t ino, struct node *out);
+void nodes_forget(struct afs *fs, fuse_ino_t ino, uint64_t n);
+/* Snapshot of (parent, name, ino) of every node, for invalidation. The
+ * caller frees with nodes_snapshot_free. */
+struct node_ref {
+    fuse_ino_t parent, ino;
+    char *name;
+};
+size_t nodes_snapshot(struct afs *fs, struct node_ref **out);
+void nodes_snapshot_free(struct node_ref *refs, size_t n);
+
+/* ---- tree.c ---- */
+/* One entry of a directory as this person sees it. */
+struct tree_entry {
+    struct node proto;   /* identity (kind, ids, view, world); name below */
+    char name[AF_NAME_MAX + 8];
+    struct stat st;      /* attributes (st_ino filled by the caller) */
+};
+/* Everything `dir` holds for its world right now (hidden entries omitted).
+ * Caller frees *entries with free(). Views not rendered yet are queued for
+ * rendering and omitted. */
+int tree_list(struct afs *fs, const struct node *dir, struct tree_entry **entries, size_t *n);
+/* The one child `name` of `dir`: 0 with *out, -ENOENT if it does not exist
+ * for this person, -EAGAIN if it is a view still to be rendered (*out then
+ * describes it; the caller renders it and asks again). */
+int tree_child(struct afs *fs, const struct node *dir, const char *name, struct tree_entry *out);
+/* Attributes of a known node, re-checked against the policy now. */
+int tree_stat(struct afs *fs, const struct node *n, struct stat *st);
+/* For a file node: what to read. 0 with *src, -ENOENT hidden, -EACCES no
+ * longer allowed, -EAGAIN a view that must be rendered first. */
+struct file_source {
+    bool is_rendition;
+    uint64_t size;                 /* bytes a read returns (known unless -EAGAIN) */
+    af_time mtime;
+    char blob[VAULT_ID_HEX];       /* original: vault address */
+    struct rendition_info rendition;
+    struct rendition_request request; /* to render when -EAGAIN */
+};
+int tree_source(struct afs *fs, const struct node *n, struct file_source *src);
+
+/* ---- renderq.c ---- */
+/* A request waiting on a render: called from a render thread with the result. */
+typedef void (*renderq_done)(struct afs *fs, int rc, void *arg);
+int renderq_start(struct afs *fs, unsigned threads);
+void renderq_stop(struct afs *fs);
+/* Render (or find) the view; `done` is called exactly once, from a render
+ * thread, or immediately when the queue is stopping (rc -ESHUTDOWN). Several
+ * waiters on one rendition share one render. arg may be NULL with done NULL
+ * for background work. */
+void renderq_submit(struct afs *fs, const struct rendition_request *req, renderq_done done,
+                    void *arg);
+
+/* ---- watcher.c ---- */
+int watcher_start(struct afs *fs);
+void watcher_stop(struct afs *fs);
+
+/* ---- ops ---- */
+extern const struct fuse_lowlevel_ops afs_ops;
+void ops_dir_register(struct fuse_lowlevel_ops *ops);
+void ops_file_register(struct fuse_lowlevel_ops *ops);
+
+#endif

@@ -1,0 +1,155 @@
+/* main.c — albumfs: start-up, the FUSE session loop, and shutdown.
+ *
+ * Order matters: libvips is initialised before any thread exists; the
+ * library and the person are resolved before mounting, so a wrong password
+ * or an expired link fails with a message and no mount; the render pool and
+ * watcher start after the mount; everything is undone in reverse.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fs/daemon.h"
+#include "media/probe.h"
+
+static void close_catalog(void *p)
+{
+    catalog_close(p);
+}
+
+struct af_catalog *afs_catalog(struct afs *fs)
+{
+    struct af_catalog *c = pthread_getspecific(fs->catalog_key);
+
+    if (c)
+        return c;
+    if (library_open_catalog(fs->lib, &c) < 0)
+        return NULL;
+    pthread_setspecific(fs->catalog_key, c);
+    return c;
+}
+
+static void op_init(void *userdata, struct fuse_conn_info *conn)
+{
+    if (conn->capable & FUSE_CAP_READDIRPLUS)
+        conn->want |= FUSE_CAP_READDIRPLUS;
+    conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO; /* ls -l: one call, not one per file */
+    conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;  /* bytes never change under an inode */
+    if (conn->capable & FUSE_CAP_ASYNC_READ)
+        conn->want |= FUSE_CAP_ASYNC_READ;
+    if (conn->capable & FUSE_CAP_PARALLEL_DIROPS)
+        conn->want |= FUSE_CAP_PARALLEL_DIROPS;
+    conn->max_background = 64;
+    conn->congestion_threshold = 48;
+}
+
+static struct fuse_lowlevel_ops make_ops(void)
+{
+    struct fuse_lowlevel_ops ops;
+
+    memset(&ops, 0, sizeof ops);
+    ops.init = op_init;
+    ops_dir_register(&ops);
+    ops_file_register(&ops);
+    return ops;
+}
+
+static int add_mount_options(struct fuse_args *args, const struct afs *fs)
+{
+    char opts[PATH_MAX + 128];
+
+    snprintf(opts, sizeof opts, "-ofsname=albumfs,subtype=albumfs,default_permissions,ro%s",
+             fs->cfg.multi_user ? ",allow_other" : "");
+    return fuse_opt_add_arg(args, opts);
+}
+
+int main(int argc, char *argv[])
+{
+    struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+    struct fuse_lowlevel_ops ops = make_ops();
+    struct fuse_loop_config *loop = NULL;
+    struct afs fs;
+    char dir[PATH_MAX];
+    const char *why = "";
+    struct stat st;
+    int rc, status = 1;
+
+    memset(&fs, 0, sizeof fs);
+    rc = options_parse(&args, &fs.cfg);
+    if (rc != 0) {
+        status = rc > 0 ? 0 : 2;
+        goto out_args;
+    }
+    if (media_init(argv[0]) < 0) {
+        fprintf(stderr, "albumfs: cannot initialise libvips\n");
+        goto out_args;
+    }
+    if ((rc = library_locate(fs.cfg.library, dir)) < 0 ||
+        (rc = library_open(dir, fs.cfg.passphrase_file, &fs.lib, &why)) < 0) {
+        fprintf(stderr, "albumfs: library %s: %s\n", dir, why[0] ? why : strerror(-rc));
+        goto out_media;
+    }
+    fs.owner_uid = stat(dir, &st) == 0 ? st.st_uid : getuid();
+    fs.gid = getgid();
+    pthread_key_create(&fs.catalog_key, close_catalog);
+    rc = worlds_init(&fs, &why);
+    if (rc < 0) {
+        fprintf(stderr, "albumfs: %s\n", why[0] ? why : strerror(-rc));
+        goto out_lib;
+    }
+    if (nodes_init(&fs) < 0 || add_mount_options(&args, &fs) < 0)
+        goto out_worlds;
+    fs.se = fuse_session_new(&args, &ops, sizeof ops, &fs);
+    if (!fs.se)
+        goto out_nodes;
+    if (fuse_set_signal_handlers(fs.se) < 0)
+        goto out_session;
+    if (fuse_session_mount(fs.se, fs.cfg.mountpoint) < 0) {
+        fprintf(stderr, "albumfs: cannot mount on %s\n", fs.cfg.mountpoint);
+        goto out_signals;
+    }
+    if (fuse_daemonize(fs.cfg.foreground) < 0)
+        goto out_unmount;
+    if (renderq_start(&fs, fs.cfg.render_threads) < 0 || watcher_start(&fs) < 0) {
+        fprintf(stderr, "albumfs: cannot start worker threads\n");
+        goto out_threads;
+    }
+    loop = fuse_loop_cfg_create();
+    if (!loop)
+        goto out_threads;
+    fuse_loop_cfg_set_max_threads(loop, 16);
+    fuse_loop_cfg_set_idle_threads(loop, 8);
+    status = fuse_session_loop_mt(fs.se, loop) == 0 ? 0 : 1;
+    fuse_loop_cfg_destroy(loop);
+out_threads:
+    watcher_stop(&fs);
+    renderq_stop(&fs);
+out_unmount:
+    fuse_session_unmount(fs.se);
+out_signals:
+    fuse_remove_signal_handlers(fs.se);
+out_session:
+    fuse_session_destroy(fs.se);
+out_nodes:
+    nodes_release(&fs);
+out_worlds:
+    worlds_release(&fs);
+out_lib:
+    {
+        struct af_catalog *c = pthread_getspecific(fs.catalog_key);
+
+        if (c)
+            catalog_close(c);
+        pthread_setspecific(fs.catalog_key, NULL);
+    }
+    library_close(fs.lib);
+out_media:
+    media_shutdown();
+out_args:
+    options_release(&fs.cfg);
+    fuse_opt_free_args(&args);
+    return status;
+}

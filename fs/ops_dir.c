@@ -1,0 +1,436 @@
+/* ops_dir.c — lookup, forget, getattr, directories, statfs, xattrs.
+ *
+ * Each handler sends exactly one reply. Errors come from tree.c as negative
+ * errno and go out unchanged: ENOENT for anything hidden. On a multi-user
+ * mount the root holds one folder per person, shown only to that person
+ * (and root); those folders are never cached by the kernel (timeouts 0) so
+ * another person's lookup always reaches the daemon and is refused.
+ * A lookup of a view that is not rendered yet waits for the render pool
+ * and is answered from a render thread; nothing else waits behind it.
+ */
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+
+#include "fs/daemon.h"
+
+static struct afs *afs_of(fuse_req_t req)
+{
+    return fuse_req_userdata(req);
+}
+
+/* Whether the caller may act in world w: its own uid or root. */
+static bool caller_owns(struct afs *fs, fuse_req_t req, const struct world *w)
+{
+    const struct fuse_ctx *ctx = fuse_req_ctx(req);
+
+    if (!fs->cfg.multi_user)
+        return true;
+    return w && (ctx->uid == w->uid || ctx->uid == 0);
+}
+
+/* The node for ino as the caller may use it; -ENOENT otherwise. */
+static int caller_node(struct afs *fs, fuse_req_t req, fuse_ino_t ino, struct node *out)
+{
+    if (!nodes_get(fs, ino, out))
+        return -ENOENT;
+    if (out->kind == NODE_ROOT && !out->world)
+        return 0; /* the multi-user root itself */
+    return caller_owns(fs, req, out->world) ? 0 : -ENOENT;
+}
+
+static void fill_entry(struct afs *fs, struct node *n, const struct stat *st,
+                       struct fuse_entry_param *e)
+{
+    bool volatile_entry = n->kind == NODE_PERSON;
+
+    memset(e, 0, sizeof *e);
+    e->ino = n->ino;
+    e->generation = 1;
+    e->attr = *st;
+    e->attr.st_ino = n->ino;
+    e->attr_timeout = volatile_entry ? 0.0 : AFS_TIMEOUT;
+    e->entry_timeout = volatile_entry ? 0.0 : AFS_TIMEOUT;
+    (void)fs;
+}
+
+/* ---- the multi-user root ---- */
+
+static struct world *person_by_name(struct afs *fs, fuse_req_t req, const char *name)
+{
+    const struct fuse_ctx *ctx = fuse_req_ctx(req);
+    struct world *w;
+
+    if (ctx->uid == 0) {
+        struct passwd pw, *res = NULL;
+        char buf[1024];
+
+        if (getpwnam_r(name, &pw, buf, sizeof buf, &res) == 0 && res)
+            return worlds_for_uid(fs, res->pw_uid);
+        return worlds_by_dirname(fs, name);
+    }
+    w = worlds_for_uid(fs, ctx->uid);
+    return (w && strcmp(w->dirname, name) == 0) ? w : NULL;
+}
+
+static int person_entry(struct afs *fs, struct world *w, struct tree_entry *t)
+{
+    struct node top = {.kind = NODE_PERSON, .world = w};
+
+    memset(t, 0, sizeof *t);
+    t->proto = top;
+    snprintf(t->name, sizeof t->name, "%s", w->dirname);
+    return tree_stat(fs, &top, &t->st);
+}
+
+/* ---- lookup ---- */
+
+struct pending_lookup {
+    fuse_req_t req;
+    fuse_ino_t parent;
+    struct node dir;
+    char name[];
+};
+
+static void answer_lookup(struct afs *fs, fuse_req_t req, fuse_ino_t parent, const struct node *dir,
+                          const char *name, bool may_wait);
+
+static void lookup_rendered(struct afs *fs, int rc, void *arg)
+{
+    struct pending_lookup *p = arg;
+
+    if (rc < 0)
+        fuse_reply_err(p->req, rc == -ESHUTDOWN ? EINTR : EIO);
+    else
+        answer_lookup(fs, p->req, p->parent, &p->dir, p->name, false);
+    free(p);
+}
+
+static void answer_lookup(struct afs *fs, fuse_req_t req, fuse_ino_t parent, const struct node *dir,
+                          const char *name, bool may_wait)
+{
+    struct fuse_entry_param e;
+    struct tree_entry t;
+    struct node *n;
+    int rc;
+
+    if (dir->kind == NODE_ROOT && !dir->world) {
+        struct world *w = person_by_name(fs, req, name);
+
+        rc = w ? person_entry(fs, w, &t) : -ENOENT;
+    } else {
+        rc = tree_child(fs, dir, name, &t);
+    }
+    if (rc == -EAGAIN && may_wait) {
+        struct file_source src;
+        struct pending_lookup *p;
+        size_t len = strlen(name) + 1;
+
+        if (tree_source(fs, &t.proto, &src) != -EAGAIN) {
+            fuse_reply_err(req, EIO);
+            return;
+        }
+        p = malloc(sizeof *p + len);
+        if (!p) {
+            fuse_reply_err(req, ENOMEM);
+            return;
+        }
+        p->req = req;
+        p->parent = parent;
+        p->dir = *dir;
+        memcpy(p->name, name, len);
+        renderq_submit(fs, &src.request, lookup_rendered, p);
+        return;
+    }
+    if (rc < 0) {
+        fuse_reply_err(req, rc == -EAGAIN ? EIO : -rc);
+        return;
+    }
+    n = nodes_lookup(fs, parent, t.name, &t.proto);
+    if (!n) {
+        fuse_reply_err(req, ENOMEM);
+        return;
+    }
+    fill_entry(fs, n, &t.st, &e);
+    if (fuse_reply_entry(req, &e) != 0)
+        nodes_forget(fs, n->ino, 1);
+}
+
+static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+    struct afs *fs = afs_of(req);
+    struct node dir;
+    int rc = caller_node(fs, req, parent, &dir);
+
+    if (rc < 0) {
+        fuse_reply_err(req, -rc);
+        return;
+    }
+    if (strlen(name) > AF_NAME_MAX + 4) {
+        fuse_reply_err(req, ENAMETOOLONG);
+        return;
+    }
+    answer_lookup(fs, req, parent, &dir, name, true);
+}
+
+static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+    nodes_forget(afs_of(req), ino, nlookup);
+    fuse_reply_none(req);
+}
+
+static void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+{
+    struct afs *fs = afs_of(req);
+
+    for (size_t i = 0; i < count; i++)
+        nodes_forget(fs, forgets[i].ino, forgets[i].nlookup);
+    fuse_reply_none(req);
+}
+
+/* ---- attributes ---- */
+
+static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+    struct afs *fs = afs_of(req);
+    struct node n;
+    struct stat st;
+    int rc = caller_node(fs, req, ino, &n);
+
+    if (rc == 0)
+        rc = tree_stat(fs, &n, &st);
+    if (rc < 0) {
+        fuse_reply_err(req, rc == -EAGAIN ? EIO : -rc);
+        return;
+    }
+    st.st_ino = ino;
+    fuse_reply_attr(req, &st, n.kind == NODE_PERSON ? 0.0 : AFS_TIMEOUT);
+}
+
+/* ---- directories ---- */
+
+struct dirhandle {
+    struct tree_entry *entries;
+    size_t n;
+};
+
+static int list_multi_root(struct afs *fs, fuse_req_t req, struct tree_entry **out, size_t *n)
+{
+    const struct fuse_ctx *ctx = fuse_req_ctx(req);
+    struct tree_entry *v = NULL;
+    size_t k = 0;
+
+    *out = NULL;
+    *n = 0;
+    if (ctx->uid == 0) {
+        /* Root sees every mapped person's folder. */
+        struct af_catalog *c = afs_catalog(fs);
+        struct cat_user *users = NULL;
+        size_t nu = 0;
+        int rc = c ? catalog_users(c, &users, &nu) : -EIO;
+
+        if (rc < 0)
+            return rc;
+        v = calloc(nu + 1, sizeof *v);
+        if (!v) {
+            free(users);
+            return -ENOMEM;
+        }
+        for (size_t i = 0; i <= nu; i++) {
+            uid_t uid = i < nu ? (uid_t)users[i].uid : fs->owner_uid;
+            struct world *w;
+
+            if (i < nu && users[i].uid < 0)
+                continue;
+            w = worlds_for_uid(fs, uid);
+            if (w && person_entry(fs, w, &v[k]) == 0)
+                k++;
+        }
+        free(users);
+    } else {
+        struct world *w = worlds_for_uid(fs, ctx->uid);
+
+        v = calloc(1, sizeof *v);
+        if (!v)
+            return -ENOMEM;
+        if (w && person_entry(fs, w, &v[0]) == 0)
+            k = 1;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+    struct afs *fs = afs_of(req);
+    struct dirhandle *d;
+    struct node n;
+    int rc = caller_node(fs, req, ino, &n);
+
+    if (rc < 0) {
+        fuse_reply_err(req, -rc);
+        return;
+    }
+    if (n.kind == NODE_FILE) {
+        fuse_reply_err(req, ENOTDIR);
+        return;
+    }
+    d = calloc(1, sizeof *d);
+    if (!d) {
+        fuse_reply_err(req, ENOMEM);
+        return;
+    }
+    /* A snapshot taken now: offsets index into it, stable for this handle. */
+    if (n.kind == NODE_ROOT && !n.world)
+        rc = list_multi_root(fs, req, &d->entries, &d->n);
+    else
+        rc = tree_list(fs, &n, &d->entries, &d->n);
+    if (rc < 0) {
+        free(d);
+        fuse_reply_err(req, -rc);
+        return;
+    }
+    fi->fh = (uint64_t)(uintptr_t)d;
+    fi->cache_readdir = 0;
+    if (fuse_reply_open(req, fi) != 0) {
+        free(d->entries);
+        free(d);
+    }
+}
+
+static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                           struct fuse_file_info *fi, bool plus)
+{
+    struct afs *fs = afs_of(req);
+    struct dirhandle *d = (struct dirhandle *)(uintptr_t)fi->fh;
+    char *buf = malloc(size ? size : 1);
+    size_t used = 0;
+
+    if (!buf) {
+        fuse_reply_err(req, ENOMEM);
+        return;
+    }
+    /* Offsets: 1 is ".", 2 is "..", 2 + i + 1 is entry i. */
+    for (off_t pos = off; pos < (off_t)d->n + 2; pos++) {
+        struct fuse_entry_param e;
+        struct node *n = NULL;
+        const char *name;
+        size_t want;
+
+        memset(&e, 0, sizeof e);
+        if (pos < 2) {
+            name = pos == 0 ? "." : "..";
+            e.attr.st_mode = S_IFDIR;
+            e.attr.st_ino = pos == 0 ? ino : FUSE_ROOT_ID;
+        } else {
+            struct tree_entry *t = &d->entries[pos - 2];
+
+            name = t->name;
+            if (plus) {
+                n = nodes_lookup(fs, ino, t->name, &t->proto);
+                if (!n)
+                    break;
+                fill_entry(fs, n, &t->st, &e);
+            } else {
+                e.attr = t->st;
+                e.attr.st_ino = 0; /* the kernel asks by name */
+            }
+        }
+        if (plus)
+            want = fuse_add_direntry_plus(req, buf + used, size - used, name, &e, pos + 1);
+        else
+            want = fuse_add_direntry(req, buf + used, size - used, name, &e.attr, pos + 1);
+        if (want > size - used) {
+            if (n)
+                nodes_forget(fs, n->ino, 1);
+            break;
+        }
+        used += want;
+    }
+    fuse_reply_buf(req, buf, used);
+    free(buf);
+}
+
+static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                       struct fuse_file_info *fi)
+{
+    readdir_common(req, ino, size, off, fi, false);
+}
+
+static void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                           struct fuse_file_info *fi)
+{
+    readdir_common(req, ino, size, off, fi, true);
+}
+
+static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+    struct dirhandle *d = (struct dirhandle *)(uintptr_t)fi->fh;
+
+    if (d) {
+        free(d->entries);
+        free(d);
+    }
+    fuse_reply_err(req, 0);
+}
+
+static void op_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+    struct statvfs sv;
+
+    memset(&sv, 0, sizeof sv);
+    sv.f_bsize = 65536;
+    sv.f_frsize = 65536;
+    sv.f_namemax = AF_NAME_MAX;
+    fuse_reply_statfs(req, &sv);
+}
+
+/* ---- extended attributes: none yet, but a hidden entry is still ENOENT ---- */
+
+static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+{
+    struct afs *fs = afs_of(req);
+    struct node n;
+    struct stat st;
+    int rc = caller_node(fs, req, ino, &n);
+
+    if (rc == 0)
+        rc = tree_stat(fs, &n, &st);
+    fuse_reply_err(req, rc < 0 ? (rc == -EAGAIN ? EIO : -rc) : ENODATA);
+}
+
+static void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+    struct afs *fs = afs_of(req);
+    struct node n;
+    struct stat st;
+    int rc = caller_node(fs, req, ino, &n);
+
+    if (rc == 0)
+        rc = tree_stat(fs, &n, &st);
+    if (rc < 0)
+        fuse_reply_err(req, rc == -EAGAIN ? EIO : -rc);
+    else if (size == 0)
+        fuse_reply_xattr(req, 0);
+    else
+        fuse_reply_buf(req, NULL, 0);
+}
+
+void ops_dir_register(struct fuse_lowlevel_ops *ops)
+{
+    ops->lookup = op_lookup;
+    ops->forget = op_forget;
+    ops->forget_multi = op_forget_multi;
+    ops->getattr = op_getattr;
+    ops->opendir = op_opendir;
+    ops->readdir = op_readdir;
+    ops->readdirplus = op_readdirplus;
+    ops->releasedir = op_releasedir;
+    ops->statfs = op_statfs;
+    ops->getxattr = op_getxattr;
+    ops->listxattr = op_listxattr;
+}

@@ -1,0 +1,273 @@
+/* ops_file.c — open, read, release; and the refusal of every write.
+ *
+ * An open file reads either an original from the vault or a rendered view
+ * from the cache, decrypting only the chunks a read covers. Bytes behind an
+ * inode never change (a new version or a new rendering is a new blob, and
+ * the watcher drops the kernel's pages when that happens), so the kernel
+ * may keep them cached (keep_cache).
+ * Every read re-checks the policy when grants may have changed since the
+ * last check (the watcher's epoch moved): a file opened before a revocation
+ * fails on its next read. Opening a view that is not rendered (or was
+ * trimmed from the cache) waits for the render pool, answered from a
+ * render thread.
+ * The mount is read-only for now: writes give EROFS.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "fs/daemon.h"
+
+struct filehandle {
+    struct af_blob *blob;
+    struct node node;        /* identity, to re-check the policy */
+    int64_t checked_epoch;   /* watcher epoch of the last policy check */
+};
+
+static struct afs *afs_of(fuse_req_t req)
+{
+    return fuse_req_userdata(req);
+}
+
+static int open_source(struct afs *fs, const struct file_source *src, struct af_blob **blob)
+{
+    if (src->is_rendition)
+        return renditions_open(fs->lib, &src->rendition, blob);
+    return vault_blob_open(fs->lib->vault, src->blob, blob);
+}
+
+struct pending_open {
+    fuse_req_t req;
+    struct fuse_file_info fi;
+    struct node node;
+};
+
+static void answer_open(struct afs *fs, fuse_req_t req, struct fuse_file_info *fi,
+                        const struct node *n, bool may_wait);
+
+static void open_rendered(struct afs *fs, int rc, void *arg)
+{
+    struct pending_open *p = arg;
+
+    if (rc < 0)
+        fuse_reply_err(p->req, rc == -ESHUTDOWN ? EINTR : EIO);
+    else
+        answer_open(fs, p->req, &p->fi, &p->node, false);
+    free(p);
+}
+
+static void answer_open(struct afs *fs, fuse_req_t req, struct fuse_file_info *fi,
+                        const struct node *n, bool may_wait)
+{
+    struct file_source src;
+    struct filehandle *h;
+    struct af_blob *blob = NULL;
+    int rc = tree_source(fs, n, &src);
+
+    if (rc == 0)
+        rc = open_source(fs, &src, &blob);
+    if (rc == -EAGAIN || (rc == -ENOENT && src.is_rendition)) {
+        struct pending_open *p;
+
+        if (!may_wait || !src.is_rendition) {
+            fuse_reply_err(req, EIO);
+            return;
+        }
+        p = malloc(sizeof *p);
+        if (!p) {
+            fuse_reply_err(req, ENOMEM);
+            return;
+        }
+        p->req = req;
+        p->fi = *fi;
+        p->node = *n;
+        renderq_submit(fs, &src.request, open_rendered, p);
+        return;
+    }
+    if (rc < 0) {
+        if (rc == -EIO)
+            syslog(LOG_ERR, "albumfs: cannot open %s: it does not authenticate",
+                   src.is_rendition ? src.rendition.id : src.blob);
+        fuse_reply_err(req, -rc);
+        return;
+    }
+    h = calloc(1, sizeof *h);
+    if (!h) {
+        vault_blob_close(blob);
+        fuse_reply_err(req, ENOMEM);
+        return;
+    }
+    h->blob = blob;
+    h->node = *n;
+    h->checked_epoch = atomic_load(&fs->epoch);
+    fi->fh = (uint64_t)(uintptr_t)h;
+    fi->keep_cache = 1;
+    fi->direct_io = 0;
+    if (fuse_reply_open(req, fi) != 0) {
+        vault_blob_close(blob);
+        free(h);
+    }
+}
+
+static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+    struct afs *fs = afs_of(req);
+    const struct fuse_ctx *ctx = fuse_req_ctx(req);
+    struct node n;
+
+    if (!nodes_get(fs, ino, &n) ||
+        (fs->cfg.multi_user && (!n.world || (ctx->uid != n.world->uid && ctx->uid != 0)))) {
+        fuse_reply_err(req, ENOENT);
+        return;
+    }
+    if (n.kind != NODE_FILE) {
+        fuse_reply_err(req, EISDIR);
+        return;
+    }
+    if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
+        struct file_source src;
+        int rc = tree_source(fs, &n, &src);
+
+        /* Hidden stays hidden; visible is read-only. */
+        fuse_reply_err(req, (rc < 0 && rc != -EAGAIN) ? -rc : EROFS);
+        return;
+    }
+    answer_open(fs, req, fi, &n, true);
+}
+
+static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                    struct fuse_file_info *fi)
+{
+    struct afs *fs = afs_of(req);
+    struct filehandle *h = (struct filehandle *)(uintptr_t)fi->fh;
+    int64_t epoch = atomic_load(&fs->epoch);
+    char *buf;
+    ssize_t got;
+
+    if (epoch != h->checked_epoch) {
+        struct file_source src;
+        int rc = tree_source(fs, &h->node, &src);
+
+        /* Still allowed, and still the same bytes? */
+        if (rc == 0 && src.is_rendition &&
+            strcmp(src.rendition.id, vault_blob_id(h->blob)) != 0)
+            rc = -ESTALE;
+        if (rc == 0 && !src.is_rendition && strcmp(src.blob, vault_blob_id(h->blob)) != 0)
+            rc = -ESTALE;
+        if (rc < 0) {
+            fuse_reply_err(req, rc == -EAGAIN ? ESTALE : -rc);
+            return;
+        }
+        h->checked_epoch = epoch;
+    }
+    if (off < 0) {
+        fuse_reply_err(req, EINVAL);
+        return;
+    }
+    buf = malloc(size ? size : 1);
+    if (!buf) {
+        fuse_reply_err(req, ENOMEM);
+        return;
+    }
+    got = vault_blob_pread(h->blob, buf, size, (uint64_t)off);
+    if (got < 0) {
+        syslog(LOG_ERR, "albumfs: read of %s at %lld failed: %s", vault_blob_id(h->blob),
+               (long long)off, strerror((int)-got));
+        fprintf(stderr, "albumfs: read of blob %s at offset %lld failed: %s\n",
+                vault_blob_id(h->blob), (long long)off, strerror((int)-got));
+        fuse_reply_err(req, (int)-got);
+    } else {
+        fuse_reply_buf(req, buf, (size_t)got);
+    }
+    free(buf);
+}
+
+static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+    struct filehandle *h = (struct filehandle *)(uintptr_t)fi->fh;
+
+    if (h) {
+        vault_blob_close(h->blob);
+        free(h);
+    }
+    fuse_reply_err(req, 0);
+}
+
+/* ---- writes: not yet (a read-only mount) ---- */
+
+static void deny_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+                         struct fuse_file_info *fi)
+{
+    fuse_reply_err(req, EROFS);
+}
+
+static void deny_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+                       dev_t rdev)
+{
+    fuse_reply_err(req, EROFS);
+}
+
+static void deny_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+    fuse_reply_err(req, EROFS);
+}
+
+static void deny_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+    fuse_reply_err(req, EROFS);
+}
+
+static void deny_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
+{
+    fuse_reply_err(req, EROFS);
+}
+
+static void deny_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
+                        const char *newname, unsigned int flags)
+{
+    fuse_reply_err(req, EROFS);
+}
+
+static void deny_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
+{
+    fuse_reply_err(req, EROFS);
+}
+
+static void deny_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+                        struct fuse_file_info *fi)
+{
+    fuse_reply_err(req, EROFS);
+}
+
+static void deny_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
+                          size_t size, int flags)
+{
+    fuse_reply_err(req, EROFS);
+}
+
+static void deny_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+    fuse_reply_err(req, EROFS);
+}
+
+void ops_file_register(struct fuse_lowlevel_ops *ops)
+{
+    ops->open = op_open;
+    ops->read = op_read;
+    ops->release = op_release;
+    ops->setattr = deny_setattr;
+    ops->mknod = deny_mknod;
+    ops->mkdir = deny_mkdir;
+    ops->unlink = deny_unlink;
+    ops->rmdir = deny_unlink;
+    ops->symlink = deny_symlink;
+    ops->rename = deny_rename;
+    ops->link = deny_link;
+    ops->create = deny_create;
+    ops->setxattr = deny_setxattr;
+    ops->removexattr = deny_removexattr;
+}

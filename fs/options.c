@@ -1,0 +1,176 @@
+/* options.c — the daemon's command line, as a table into struct afs_config.
+ *
+ *   albumfs [--library DIR] MOUNTPOINT [--user EMAIL | --link TOKEN
+ *           [--password-file F] | --multi-user] [-f] [-d] [-o OPTIONS]
+ *   albumfs LIBRARY MOUNTPOINT -o OPTIONS     (mount.fuse3 / fstab form)
+ * Every long option also exists as an -o option (library=, person=, link=,
+ * password_file=, passphrase_file=, multi_user, render_threads=) so the
+ * mount helper and fstab can say everything the command line can. Options
+ * not ours are left in args for libfuse.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fs/daemon.h"
+
+enum {
+    KEY_HELP,
+    KEY_VERSION,
+    KEY_FOREGROUND,
+};
+
+#define OPT(t, field, value) {t, offsetof(struct afs_config, field), value}
+
+static const struct fuse_opt option_table[] = {
+    OPT("--library %s", library, 0),
+    OPT("--library=%s", library, 0),
+    OPT("library=%s", library, 0),
+    OPT("--user %s", person, 0),
+    OPT("--user=%s", person, 0),
+    OPT("person=%s", person, 0),
+    OPT("--link %s", link, 0),
+    OPT("--link=%s", link, 0),
+    OPT("link=%s", link, 0),
+    OPT("--password-file %s", password_file, 0),
+    OPT("--password-file=%s", password_file, 0),
+    OPT("password_file=%s", password_file, 0),
+    OPT("--passphrase-file %s", passphrase_file, 0),
+    OPT("--passphrase-file=%s", passphrase_file, 0),
+    OPT("passphrase_file=%s", passphrase_file, 0),
+    OPT("--multi-user", multi_user, 1),
+    OPT("multi_user", multi_user, 1),
+    OPT("render_threads=%u", render_threads, 0),
+    FUSE_OPT_KEY("-h", KEY_HELP),
+    FUSE_OPT_KEY("--help", KEY_HELP),
+    FUSE_OPT_KEY("-V", KEY_VERSION),
+    FUSE_OPT_KEY("--version", KEY_VERSION),
+    FUSE_OPT_KEY("-f", KEY_FOREGROUND),
+    FUSE_OPT_END,
+};
+
+static const char usage[] =
+    "usage: albumfs [--library DIR] MOUNTPOINT [--user EMAIL | --link TOKEN\n"
+    "               [--password-file F] | --multi-user] [-f] [-d] [-o OPTIONS]\n"
+    "       albumfs LIBRARY MOUNTPOINT -o OPTIONS      (mount -t fuse.albumfs)\n"
+    "\n"
+    "Mounts a photo library: each person sees the albums their grants open.\n"
+    "  (no mode)              the owner's view: everything\n"
+    "  --user EMAIL           one person's view (private mount)\n"
+    "  --link TOKEN           a share link's view; --password-file F if it has one\n"
+    "  --multi-user           one folder per Unix user mapped with\n"
+    "                         'albumctl user add --uid' (needs allow_other: root)\n"
+    "  --library DIR          the library (default $ALBUMFS_LIBRARY, then\n"
+    "                         ~/.local/share/albumfs)\n"
+    "  --passphrase-file F    passphrase of a passphrase-protected library\n"
+    "  -f                     stay in the foreground; -d also prints FUSE traffic\n"
+    "  -o opts                library=, person=, link=, password_file=,\n"
+    "                         passphrase_file=, multi_user, render_threads=N,\n"
+    "                         and libfuse's own options\n"
+    "See docs/filesystem.md for what each person sees.\n";
+
+/* fuse_opt stores values at offsets from the data pointer: the config
+ * comes first so the table's offsets land in it. */
+struct parse_state {
+    struct afs_config cfg;
+    char *positional[2];
+    int n_positional;
+    int help, version, too_many;
+};
+
+static int on_option(void *data, const char *arg, int key, struct fuse_args *outargs)
+{
+    struct parse_state *ps = data;
+
+    switch (key) {
+    case KEY_HELP:
+        ps->help = 1;
+        return 0;
+    case KEY_VERSION:
+        ps->version = 1;
+        return 0;
+    case KEY_FOREGROUND:
+        ps->cfg.foreground = 1;
+        return 0;
+    case FUSE_OPT_KEY_NONOPT:
+        if (ps->n_positional == 2) {
+            ps->too_many = 1;
+            return 0;
+        }
+        ps->positional[ps->n_positional++] = strdup(arg);
+        return 0;
+    default:
+        if (strcmp(arg, "-d") == 0 || strcmp(arg, "debug") == 0) {
+            ps->cfg.debug = 1;
+            ps->cfg.foreground = 1;
+        }
+        return 1; /* keep for libfuse */
+    }
+}
+
+int options_parse(struct fuse_args *args, struct afs_config *cfg)
+{
+    struct parse_state ps;
+    int modes;
+
+    memset(&ps, 0, sizeof ps);
+    ps.cfg.render_threads = 2;
+    if (fuse_opt_parse(args, &ps, option_table, on_option) < 0)
+        return -EINVAL;
+    *cfg = ps.cfg;
+    if (ps.help || ps.version) {
+        if (ps.help)
+            fputs(usage, stdout);
+        else
+            printf("albumfs %s (libfuse %s)\n", ALBUMFS_VERSION, fuse_pkgversion());
+        free(ps.positional[0]);
+        free(ps.positional[1]);
+        return 1;
+    }
+    if (ps.too_many || ps.n_positional == 0) {
+        fprintf(stderr, "albumfs: %s\n%s",
+                ps.too_many ? "too many arguments" : "no mountpoint given", usage);
+        goto invalid;
+    }
+    if (ps.n_positional == 2) {
+        if (cfg->library) {
+            fprintf(stderr, "albumfs: the library is given twice\n");
+            goto invalid;
+        }
+        cfg->library = ps.positional[0];
+        cfg->mountpoint = ps.positional[1];
+    } else {
+        cfg->mountpoint = ps.positional[0];
+    }
+    modes = !!cfg->person + !!cfg->link + !!cfg->multi_user;
+    if (modes > 1) {
+        fprintf(stderr, "albumfs: choose one of --user, --link and --multi-user\n");
+        return -EINVAL;
+    }
+    if (cfg->password_file && !cfg->link) {
+        fprintf(stderr, "albumfs: --password-file goes with --link\n");
+        return -EINVAL;
+    }
+    if (cfg->render_threads == 0 || cfg->render_threads > 64) {
+        fprintf(stderr, "albumfs: render_threads must be 1..64\n");
+        return -EINVAL;
+    }
+    return 0;
+invalid:
+    free(ps.positional[0]);
+    free(ps.positional[1]);
+    return -EINVAL;
+}
+
+void options_release(struct afs_config *cfg)
+{
+    free(cfg->library);
+    free(cfg->mountpoint);
+    free(cfg->person);
+    free(cfg->link);
+    free(cfg->password_file);
+    free(cfg->passphrase_file);
+    memset(cfg, 0, sizeof *cfg);
+}

@@ -1,0 +1,152 @@
+/* watcher.c — keeps a live mount true to the catalog.
+ *
+ * A dedicated thread (never a request handler: notifying the kernel from
+ * inside a request for the same inode can deadlock) wakes ten times a
+ * second. When the catalog's generation moved (albumctl changed something)
+ * or a grant reached its expiry, it reloads every world's grants, bumps the
+ * epoch (open files re-check the policy on their next read), and tells the
+ * kernel to forget every name and attribute and every cached page it holds
+ * from this mount, so nothing stale is served. Once a minute it trims the
+ * rendition cache to its bound (setting cache.max_bytes).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fs/daemon.h"
+
+#define TICK_MS 100
+#define TRIM_EVERY_SECONDS 60
+#define DEFAULT_CACHE_BYTES (2ull << 30)
+
+struct watcher {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool stopping;
+};
+
+static void invalidate_all(struct afs *fs)
+{
+    struct node_ref *refs = NULL;
+    size_t n = nodes_snapshot(fs, &refs);
+
+    for (size_t i = 0; i < n; i++) {
+        if (refs[i].ino != FUSE_ROOT_ID)
+            fuse_lowlevel_notify_inval_entry(fs->se, refs[i].parent, refs[i].name,
+                                             strlen(refs[i].name));
+        fuse_lowlevel_notify_inval_inode(fs->se, refs[i].ino, 0, 0);
+    }
+    nodes_snapshot_free(refs, n);
+}
+
+static void trim_cache(struct afs *fs, struct af_catalog *c)
+{
+    char buf[32];
+    uint64_t max = DEFAULT_CACHE_BYTES;
+
+    if (catalog_setting_get(c, "cache.max_bytes", buf, sizeof buf) == 0)
+        max = strtoull(buf, NULL, 10);
+    if (renditions_trim(fs->lib, c, max) < 0)
+        fprintf(stderr, "albumfs: cannot trim the rendition cache: %s\n", catalog_errmsg(c));
+}
+
+static void *watch(void *p)
+{
+    struct afs *fs = p;
+    struct watcher *w = fs->watcher;
+    af_time next_expiry = worlds_next_expiry(fs), last_trim = 0;
+    bool reported = false;
+
+    for (;;) {
+        struct timespec until;
+        struct af_catalog *c;
+        int64_t gen = 0;
+        af_time now;
+        int rc;
+
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += TICK_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_mutex_lock(&w->lock);
+        if (!w->stopping)
+            pthread_cond_timedwait(&w->cond, &w->lock, &until);
+        if (w->stopping) {
+            pthread_mutex_unlock(&w->lock);
+            break;
+        }
+        pthread_mutex_unlock(&w->lock);
+
+        now = (af_time)time(NULL);
+        c = afs_catalog(fs);
+        rc = c ? catalog_generation(c, &gen) : -EIO;
+        if (rc < 0) {
+            if (!reported)
+                fprintf(stderr, "albumfs: cannot read the catalog (%s); still trying\n",
+                        c ? catalog_errmsg(c) : "no connection");
+            reported = true;
+            continue;
+        }
+        reported = false;
+        if (gen != fs->generation || (next_expiry && now >= next_expiry)) {
+            fs->generation = gen;
+            worlds_reload(fs);
+            atomic_fetch_add(&fs->epoch, 1);
+            invalidate_all(fs);
+        }
+        /* Asked every tick: a multi-user world met since may expire sooner. */
+        next_expiry = worlds_next_expiry(fs);
+        if (now - last_trim >= TRIM_EVERY_SECONDS) {
+            last_trim = now;
+            trim_cache(fs, c);
+        }
+    }
+    return NULL;
+}
+
+int watcher_start(struct afs *fs)
+{
+    struct watcher *w = calloc(1, sizeof *w);
+    struct af_catalog *c = afs_catalog(fs);
+
+    if (!w)
+        return -ENOMEM;
+    if (!c || catalog_generation(c, &fs->generation) < 0) {
+        free(w);
+        return -EIO;
+    }
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->cond, NULL);
+    fs->watcher = w;
+    if (pthread_create(&w->thread, NULL, watch, fs) != 0) {
+        fs->watcher = NULL;
+        pthread_cond_destroy(&w->cond);
+        pthread_mutex_destroy(&w->lock);
+        free(w);
+        return -EAGAIN;
+    }
+    return 0;
+}
+
+void watcher_stop(struct afs *fs)
+{
+    struct watcher *w = fs->watcher;
+
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->lock);
+    w->stopping = true;
+    pthread_cond_signal(&w->cond);
+    pthread_mutex_unlock(&w->lock);
+    pthread_join(w->thread, NULL);
+    pthread_cond_destroy(&w->cond);
+    pthread_mutex_destroy(&w->lock);
+    free(w);
+    fs->watcher = NULL;
+}

@@ -1,0 +1,281 @@
+/* worlds.c — each person's world on a mount.
+ *
+ * A world is one person as the policy sees them: the owner, a user with
+ * every grant naming them (directly or through a team), or a link with its
+ * grants. A single-person mount has one world at its root. A multi-user
+ * mount has one world per calling uid, made on first contact: the library
+ * owner's uid gets the owner's world, a uid mapped with `albumctl user add
+ * --uid` gets that user's, and any other uid gets none.
+ * Grants are reloaded (worlds_reload) whenever the watcher sees the catalog
+ * change or a grant expire; readers hold worlds_lock for reading while they
+ * consult a subject.
+ */
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fs/daemon.h"
+#include "store/links.h"
+
+/* Load (or reload) the grants of w; caller holds worlds_lock for writing. */
+static int load_subject(struct afs *fs, struct af_catalog *c, struct world *w)
+{
+    struct af_subject_buf fresh;
+    int rc;
+
+    switch (w->kind) {
+    case AFS_MODE_OWNER:
+        subject_owner(&fresh);
+        rc = 0;
+        break;
+    case AFS_MODE_USER:
+        rc = subject_for_user(c, &w->user, &fresh);
+        break;
+    case AFS_MODE_LINK:
+        rc = subject_for_link(c, &w->link, &fresh);
+        break;
+    default:
+        subject_nobody(&fresh);
+        rc = 0;
+        break;
+    }
+    if (rc < 0) {
+        /* Deny by default: a world whose grants cannot be read sees nothing. */
+        subject_release(&w->who);
+        subject_nobody(&w->who);
+        return rc;
+    }
+    subject_release(&w->who);
+    w->who = fresh;
+    return 0;
+}
+
+static af_time next_expiry(const struct world *w, af_time now)
+{
+    af_time next = 0;
+
+    for (size_t i = 0; i < w->who.subject.n_grants; i++) {
+        af_time e = w->who.grants[i].expires;
+
+        if (e > now && (next == 0 || e < next))
+            next = e;
+    }
+    return next;
+}
+
+static void name_for_uid(uid_t uid, char *buf, size_t len)
+{
+    struct passwd pw, *res = NULL;
+    char tmp[1024];
+
+    if (getpwuid_r(uid, &pw, tmp, sizeof tmp, &res) == 0 && res && res->pw_name[0])
+        snprintf(buf, len, "%s", res->pw_name);
+    else
+        snprintf(buf, len, "%u", (unsigned)uid);
+}
+
+static int link_is_dead(const struct world *w, af_time now)
+{
+    for (size_t i = 0; i < w->who.subject.n_grants; i++)
+        if (policy_grant_live(&w->who.grants[i], now))
+            return 0;
+    return 1;
+}
+
+static int single_world(struct afs *fs, struct af_catalog *c, const char **why)
+{
+    struct world *w = g_new0(struct world, 1);
+    char *password = NULL;
+    int rc = 0;
+
+    w->uid = getuid();
+    if (fs->cfg.person) {
+        w->kind = AFS_MODE_USER;
+        rc = catalog_user_by_email(c, fs->cfg.person, &w->user);
+        if (rc < 0)
+            *why = "no such person in the catalog; add them with 'albumctl user add'";
+    } else if (fs->cfg.link) {
+        w->kind = AFS_MODE_LINK;
+        if (fs->cfg.password_file && links_read_password_file(fs->cfg.password_file, &password) < 0) {
+            *why = "cannot read the password file";
+            rc = -EACCES;
+            goto out;
+        }
+        rc = links_resolve(fs->lib, fs->cfg.link, password, &w->link);
+        if (rc == -ENOENT)
+            *why = "no such link";
+        else if (rc == -EACCES)
+            *why = password ? "wrong password for this link" : "this link needs a password; give --password-file";
+    } else {
+        w->kind = AFS_MODE_OWNER;
+    }
+    if (rc < 0)
+        goto out;
+    subject_nobody(&w->who);
+    rc = load_subject(fs, c, w);
+    if (rc < 0) {
+        *why = "cannot read the grants";
+        goto out;
+    }
+    if (w->kind == AFS_MODE_LINK && link_is_dead(w, (af_time)time(NULL))) {
+        *why = "this link has expired or was revoked";
+        rc = -EKEYEXPIRED;
+        goto out;
+    }
+    fs->single = w;
+    w = NULL;
+out:
+    if (password)
+        links_password_free(password);
+    if (w) {
+        subject_release(&w->who);
+        g_free(w);
+    }
+    return rc;
+}
+
+static void world_free(gpointer p)
+{
+    struct world *w = p;
+
+    subject_release(&w->who);
+    g_free(w);
+}
+
+int worlds_init(struct afs *fs, const char **why)
+{
+    struct af_catalog *c = afs_catalog(fs);
+
+    pthread_rwlock_init(&fs->worlds_lock, NULL);
+    if (!c) {
+        *why = "cannot open the catalog";
+        return -EIO;
+    }
+    if (fs->cfg.multi_user) {
+        fs->multi = g_hash_table_new_full(g_int_hash, g_int_equal, NULL, world_free);
+        return 0;
+    }
+    return single_world(fs, c, why);
+}
+
+void worlds_release(struct afs *fs)
+{
+    if (fs->multi)
+        g_hash_table_destroy(fs->multi);
+    if (fs->single)
+        world_free(fs->single);
+    fs->multi = NULL;
+    fs->single = NULL;
+    pthread_rwlock_destroy(&fs->worlds_lock);
+}
+
+/* Resolve what uid w->uid is now: owner, a mapped user, or nobody. */
+static void resolve_uid(struct afs *fs, struct af_catalog *c, struct world *w)
+{
+    if (w->uid == fs->owner_uid)
+        w->kind = AFS_MODE_OWNER;
+    else if (catalog_user_by_uid(c, w->uid, &w->user) == 0)
+        w->kind = AFS_MODE_USER;
+    else
+        w->kind = AFS_MODE_MULTI; /* unmapped: sees nothing */
+}
+
+struct world *worlds_for_uid(struct afs *fs, uid_t uid)
+{
+    struct af_catalog *c;
+    struct world *w;
+    int key = (int)uid;
+
+    pthread_rwlock_rdlock(&fs->worlds_lock);
+    w = g_hash_table_lookup(fs->multi, &key);
+    pthread_rwlock_unlock(&fs->worlds_lock);
+    if (w)
+        return w->kind == AFS_MODE_MULTI ? NULL : w;
+    c = afs_catalog(fs);
+    if (!c)
+        return NULL;
+    w = g_new0(struct world, 1);
+    w->uid = uid;
+    subject_nobody(&w->who);
+    name_for_uid(uid, w->dirname, sizeof w->dirname);
+    pthread_rwlock_wrlock(&fs->worlds_lock);
+    if (g_hash_table_lookup(fs->multi, &key)) { /* another thread won */
+        world_free(w);
+        w = g_hash_table_lookup(fs->multi, &key);
+    } else {
+        resolve_uid(fs, c, w);
+        load_subject(fs, c, w);
+        /* Worlds live until unmount: nodes point at them. */
+        g_hash_table_insert(fs->multi, &w->uid, w);
+    }
+    pthread_rwlock_unlock(&fs->worlds_lock);
+    return w->kind == AFS_MODE_MULTI ? NULL : w;
+}
+
+struct world *worlds_by_dirname(struct afs *fs, const char *name)
+{
+    GHashTableIter it;
+    gpointer value;
+    struct world *found = NULL;
+
+    pthread_rwlock_rdlock(&fs->worlds_lock);
+    g_hash_table_iter_init(&it, fs->multi);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        struct world *w = value;
+
+        if (w->kind != AFS_MODE_MULTI && strcmp(w->dirname, name) == 0) {
+            found = w;
+            break;
+        }
+    }
+    pthread_rwlock_unlock(&fs->worlds_lock);
+    return found;
+}
+
+af_time worlds_next_expiry(struct afs *fs)
+{
+    af_time now = (af_time)time(NULL), next = 0;
+
+    pthread_rwlock_rdlock(&fs->worlds_lock);
+    if (fs->single) {
+        next = next_expiry(fs->single, now);
+    } else {
+        GHashTableIter it;
+        gpointer value;
+
+        g_hash_table_iter_init(&it, fs->multi);
+        while (g_hash_table_iter_next(&it, NULL, &value)) {
+            af_time e = next_expiry(value, now);
+
+            if (e && (next == 0 || e < next))
+                next = e;
+        }
+    }
+    pthread_rwlock_unlock(&fs->worlds_lock);
+    return next;
+}
+
+void worlds_reload(struct afs *fs)
+{
+    struct af_catalog *c = afs_catalog(fs);
+    GHashTableIter it;
+    gpointer value;
+
+    if (!c)
+        return;
+    pthread_rwlock_wrlock(&fs->worlds_lock);
+    if (fs->single) {
+        load_subject(fs, c, fs->single);
+    } else {
+        g_hash_table_iter_init(&it, fs->multi);
+        while (g_hash_table_iter_next(&it, NULL, &value)) {
+            resolve_uid(fs, c, value);
+            load_subject(fs, c, value);
+        }
+    }
+    pthread_rwlock_unlock(&fs->worlds_lock);
+}
