@@ -85,7 +85,8 @@ struct node {
 };
 
 struct world {
-    uid_t uid;                   /* files appear owned by this uid */
+    uid_t uid;                   /* files appear owned by this uid... */
+    gid_t gid;                   /* ...and this group (the person's own) */
     enum afs_mode kind;          /* OWNER, USER or LINK */
     struct cat_user user;        /* AFS_MODE_USER */
     struct cat_link link;        /* AFS_MODE_LINK */
@@ -98,7 +99,7 @@ struct afs {
     struct af_library *lib;
     struct fuse_session *se;
     uid_t owner_uid;             /* owner of the library (multi-user owner view) */
-    gid_t gid;
+    time_t started;              /* mtime of the root and the people's folders */
 
     pthread_mutex_t nodes_lock;
     GHashTable *by_ino;          /* fuse_ino_t -> struct node* */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fs/daemon.h"
@@ -93,7 +94,7 @@ int main(int argc, char *argv[])
         goto out_media;
     }
     fs.owner_uid = stat(dir, &st) == 0 ? st.st_uid : getuid();
-    fs.gid = getgid();
+    fs.started = time(NULL);
     pthread_key_create(&fs.catalog_key, close_catalog);
     rc = worlds_init(&fs, &why);
     if (rc < 0) {

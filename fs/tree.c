@@ -59,7 +59,7 @@ static void fill_dir(const struct afs *fs, const struct world *w, af_time mtime,
     st->st_mode = S_IFDIR | (multi(fs) ? 0500 : 0555);
     st->st_nlink = links;
     st->st_uid = w ? w->uid : 0;
-    st->st_gid = fs->gid;
+    st->st_gid = w ? w->gid : 0;
     st->st_size = 4096;
     st->st_blocks = 8;
     st->st_blksize = 65536;
@@ -73,7 +73,7 @@ static void fill_file(const struct afs *fs, const struct world *w, uint64_t size
     st->st_mode = S_IFREG | (multi(fs) ? 0400 : 0444);
     st->st_nlink = 1;
     st->st_uid = w->uid;
-    st->st_gid = fs->gid;
+    st->st_gid = w->gid;
     st->st_size = (off_t)size;
     st->st_blocks = (blkcnt_t)((size + 511) / 512);
     st->st_blksize = 65536;
@@ -183,6 +183,24 @@ static struct tree_entry *add(struct lister *l)
     return &l->v[l->n++];
 }
 
+/* 2 + the folders album a shows this person (its visible sets and view
+ * folders). Caller holds worlds_lock for reading. */
+static nlink_t album_links(const struct world *w, const struct cat_album *a,
+                           const struct cat_set *sets, size_t n, af_time now)
+{
+    nlink_t links = 2;
+
+    for (size_t i = 0; i < n; i++) {
+        struct af_entry e;
+
+        entry_for_set(a, &sets[i], &e);
+        links += policy_may_see(&w->who.subject, &e, now) ? 1 : 0;
+    }
+    links += offers_view_dir(w, a, sets, n, AF_VIEW_WEB, now) ? 1 : 0;
+    links += offers_view_dir(w, a, sets, n, AF_VIEW_HIGHRES, now) ? 1 : 0;
+    return links;
+}
+
 static int list_albums(struct afs *fs, struct af_catalog *c, struct world *w, struct lister *l)
 {
     struct cat_album *albums = NULL;
@@ -190,15 +208,23 @@ static int list_albums(struct afs *fs, struct af_catalog *c, struct world *w, st
     af_time now = (af_time)time(NULL);
     int rc = catalog_albums(c, &albums, &n);
 
-    if (rc < 0)
-        return rc;
-    pthread_rwlock_rdlock(&fs->worlds_lock);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        struct cat_set *sets = NULL;
+        size_t nsets = 0;
         struct af_entry e;
         struct tree_entry *t;
+        nlink_t links = 0;
 
+        rc = catalog_sets(c, albums[i].id, &sets, &nsets);
+        if (rc < 0)
+            break;
         entry_for_album(&albums[i], &e);
-        if (!policy_may_see(&w->who.subject, &e, now))
+        pthread_rwlock_rdlock(&fs->worlds_lock);
+        if (policy_may_see(&w->who.subject, &e, now))
+            links = album_links(w, &albums[i], sets, nsets, now);
+        pthread_rwlock_unlock(&fs->worlds_lock);
+        free(sets);
+        if (!links)
             continue;
         if (!(t = add(l))) {
             rc = -ENOMEM;
@@ -208,10 +234,8 @@ static int list_albums(struct afs *fs, struct af_catalog *c, struct world *w, st
         t->proto.world = w;
         t->proto.album_id = albums[i].id;
         snprintf(t->name, sizeof t->name, "%s", albums[i].name);
-        /* Link count: 2 plus subfolders, filled in by tree_stat on demand. */
-        fill_dir(fs, w, albums[i].mtime, 2, &t->st);
+        fill_dir(fs, w, albums[i].mtime, links, &t->st);
     }
-    pthread_rwlock_unlock(&fs->worlds_lock);
     free(albums);
     return rc;
 }
@@ -612,7 +636,7 @@ int tree_stat(struct afs *fs, const struct node *n, struct stat *st)
     struct tree_entry *entries = NULL;
     size_t count = 0;
     nlink_t subdirs = 0;
-    af_time mtime = 0;
+    af_time mtime = fs->started;
     int rc;
 
     if (n->kind == NODE_FILE) {
@@ -625,7 +649,7 @@ int tree_stat(struct afs *fs, const struct node *n, struct stat *st)
         return 0;
     }
     if (!n->world) { /* multi-user root: only the people's folders */
-        fill_dir(fs, NULL, 0, 2, st);
+        fill_dir(fs, NULL, fs->started, 2, st);
         st->st_mode = S_IFDIR | 0555;
         return 0;
     }

@@ -67,15 +67,19 @@ static af_time next_expiry(const struct world *w, af_time now)
     return next;
 }
 
-static void name_for_uid(uid_t uid, char *buf, size_t len)
+/* The folder name (login name, else the number) and group of a uid. */
+static void describe_uid(uid_t uid, char *name, size_t len, gid_t *gid)
 {
     struct passwd pw, *res = NULL;
     char tmp[1024];
 
-    if (getpwuid_r(uid, &pw, tmp, sizeof tmp, &res) == 0 && res && res->pw_name[0])
-        snprintf(buf, len, "%s", res->pw_name);
-    else
-        snprintf(buf, len, "%u", (unsigned)uid);
+    if (getpwuid_r(uid, &pw, tmp, sizeof tmp, &res) == 0 && res && res->pw_name[0]) {
+        snprintf(name, len, "%s", res->pw_name);
+        *gid = res->pw_gid;
+    } else {
+        snprintf(name, len, "%u", (unsigned)uid);
+        *gid = (gid_t)uid;
+    }
 }
 
 static int link_is_dead(const struct world *w, af_time now)
@@ -93,6 +97,7 @@ static int single_world(struct afs *fs, struct af_catalog *c, const char **why)
     int rc = 0;
 
     w->uid = getuid();
+    w->gid = getgid();
     if (fs->cfg.person) {
         w->kind = AFS_MODE_USER;
         rc = catalog_user_by_email(c, fs->cfg.person, &w->user);
@@ -201,7 +206,7 @@ struct world *worlds_for_uid(struct afs *fs, uid_t uid)
     w = g_new0(struct world, 1);
     w->uid = uid;
     subject_nobody(&w->who);
-    name_for_uid(uid, w->dirname, sizeof w->dirname);
+    describe_uid(uid, w->dirname, sizeof w->dirname, &w->gid);
     pthread_rwlock_wrlock(&fs->worlds_lock);
     if (g_hash_table_lookup(fs->multi, &key)) { /* another thread won */
         world_free(w);

@@ -1,0 +1,207 @@
+/* prepare.c — making the views people will browse, ahead of time (prepare.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "media/prepare.h"
+#include "media/renditions.h"
+#include "store/subject.h"
+
+/* The people to prepare for: one subject per distinct user or link with a
+ * live grant on the album, and the studio's standard client. */
+struct people {
+    struct af_subject_buf *v;
+    size_t n, cap;
+    struct af_grant standard; /* a default client grant, for the standard proof */
+};
+
+static struct af_subject_buf *person_slot(struct people *p)
+{
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 8;
+        struct af_subject_buf *v = realloc(p->v, cap * sizeof *v);
+
+        if (!v)
+            return NULL;
+        p->v = v;
+        p->cap = cap;
+    }
+    return &p->v[p->n++];
+}
+
+static bool have_user(const struct people *p, int64_t user_id)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (p->v[i].subject.kind == AF_PRINCIPAL_USER && p->v[i].subject.user_id == user_id)
+            return true;
+    return false;
+}
+
+static int add_user(struct people *p, struct af_catalog *c, const struct cat_user *u)
+{
+    struct af_subject_buf *s;
+
+    if (have_user(p, u->id))
+        return 0;
+    s = person_slot(p);
+    if (!s)
+        return -ENOMEM;
+    if (subject_for_user(c, u, s) < 0) {
+        p->n--;
+        return -EIO;
+    }
+    return 0;
+}
+
+static int add_grantee(struct people *p, struct af_catalog *c, const struct cat_grant *g)
+{
+    struct cat_user u, *members = NULL;
+    size_t n = 0;
+    int rc = 0;
+
+    switch (g->principal) {
+    case CAT_PRINCIPAL_USER:
+        if (catalog_user_by_email(c, g->principal_name, &u) == 0)
+            rc = add_user(p, c, &u);
+        break;
+    case CAT_PRINCIPAL_TEAM:
+        rc = catalog_team_members(c, g->principal_id, &members, &n);
+        for (size_t i = 0; rc == 0 && i < n; i++)
+            rc = add_user(p, c, &members[i]);
+        free(members);
+        break;
+    case CAT_PRINCIPAL_LINK: {
+        struct cat_link link = {.id = g->principal_id, .album_id = g->grant.album_id};
+        struct af_subject_buf *s = person_slot(p);
+
+        if (!s)
+            return -ENOMEM;
+        if (subject_for_link(c, &link, s) < 0) {
+            p->n--;
+            rc = -EIO;
+        }
+        break;
+    }
+    }
+    return rc;
+}
+
+static void release_people(struct people *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        subject_release(&p->v[i]);
+    free(p->v);
+}
+
+static int gather(struct people *p, struct af_catalog *c, int64_t album_id, af_time now)
+{
+    struct cat_grant *grants = NULL;
+    struct af_subject_buf *s;
+    size_t n = 0;
+    int rc;
+
+    memset(&p->standard, 0, sizeof p->standard);
+    p->standard.album_id = album_id;
+    p->standard.role = AF_ROLE_CLIENT;
+    policy_settings_default(AF_ROLE_CLIENT, &p->standard.settings);
+    s = person_slot(p);
+    if (!s)
+        return -ENOMEM;
+    memset(s, 0, sizeof *s);
+    s->subject.kind = AF_PRINCIPAL_USER;
+    s->subject.grants = &p->standard;
+    s->subject.n_grants = 1;
+    rc = catalog_grants(c, album_id, &grants, &n);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (policy_grant_live(&grants[i].grant, now) && grants[i].grant.role != AF_ROLE_EDITOR)
+            rc = add_grantee(p, c, &grants[i]);
+    free(grants);
+    return rc;
+}
+
+/* Prepare every view subject s has of photo p. */
+static void prepare_photo(struct af_library *lib, struct af_catalog *c,
+                          const struct af_subject_buf *s, const struct af_entry *e,
+                          const struct cat_photo *p, const struct watermark_settings *wm,
+                          af_time now, struct prepare_result *out)
+{
+    static const enum af_view views[] = {AF_VIEW_PROOF, AF_VIEW_WEB, AF_VIEW_HIGHRES};
+    unsigned allowed = policy_views(&s->subject, e, now);
+
+    for (size_t k = 0; k < sizeof views / sizeof views[0]; k++) {
+        struct rendition_request req;
+        struct rendition_info info;
+        struct af_render r;
+        char why[256];
+
+        if (!(allowed & views[k]) || (allowed & AF_VIEW_ORIGINAL) ||
+            policy_render(&s->subject, e, views[k], now, &r) < 0)
+            continue;
+        renditions_request(p, &r, r.recipient_mark ? s->label : "", &req);
+        renditions_id(lib, &req, wm, info.id);
+        if (renditions_find(c, info.id, &info) == 0) {
+            out->ready++;
+            continue;
+        }
+        if (renditions_make(lib, c, &req, &info, why, sizeof why) == 0) {
+            out->made++;
+        } else {
+            out->failed++;
+            fprintf(stderr, "albumctl: cannot render a view of %s: %s\n", p->name, why);
+        }
+    }
+}
+
+int prepare_album(struct af_library *lib, int64_t album_id, prepare_progress progress,
+                  void *arg, struct prepare_result *out)
+{
+    struct af_catalog *c = lib->catalog;
+    struct people people = {0};
+    struct watermark_settings wm;
+    struct cat_album album;
+    struct cat_set *sets = NULL;
+    size_t nsets = 0, total = 0, done = 0;
+    af_time now = (af_time)time(NULL);
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if ((rc = catalog_album_by_id(c, album_id, &album)) < 0 ||
+        (rc = renditions_watermark(c, &wm)) < 0 ||
+        (rc = catalog_sets(c, album_id, &sets, &nsets)) < 0)
+        return rc;
+    rc = gather(&people, c, album_id, now);
+    for (int pass = 0; rc == 0 && pass < 2; pass++) {
+        /* Pass 0 counts the photos for the progress bar; pass 1 renders. */
+        for (size_t i = 0; rc == 0 && i < nsets; i++) {
+            struct cat_photo *photos = NULL;
+            size_t n = 0;
+
+            rc = catalog_photos(c, sets[i].id, &photos, &n);
+            if (rc < 0)
+                break;
+            if (pass == 0) {
+                total += n;
+                free(photos);
+                continue;
+            }
+            for (size_t j = 0; j < n; j++) {
+                struct af_entry e;
+
+                entry_for_photo(&album, &sets[i], &photos[j], &e);
+                for (size_t k = 0; e.kind == AF_ENTRY_PHOTO && k < people.n; k++)
+                    if (policy_may_see(&people.v[k].subject, &e, now))
+                        prepare_photo(lib, c, &people.v[k], &e, &photos[j], &wm, now, out);
+                if (progress)
+                    progress(++done, total, arg);
+            }
+            free(photos);
+        }
+    }
+    people.v[0].subject.grants = NULL; /* the standard grant is not malloc'd */
+    people.v[0].grants = NULL;
+    release_people(&people);
+    free(sets);
+    return rc;
+}

@@ -1,0 +1,33 @@
+/* prepare.h — making the views people will browse, ahead of time.
+ *
+ * A listing never renders, so views must exist before people look: after an
+ * import, and when a grant is issued, albumctl prepares every view each
+ * person with a live grant on the album will see (their browsing proofs and
+ * the downloads their grants allow), plus the studio's standard proof
+ * (default client settings) so the next grant usually finds its proofs
+ * ready. People are evaluated exactly as the daemon evaluates them (the
+ * union of all their grants), so the daemon finds these renditions.
+ * What is missed here is rendered by the daemon in the background.
+ */
+#ifndef ALBUMFS_PREPARE_H
+#define ALBUMFS_PREPARE_H
+
+#include <stddef.h>
+
+#include "store/library.h"
+
+/* Called after each photo with the counts so far. */
+typedef void (*prepare_progress)(size_t done, size_t total, void *arg);
+
+struct prepare_result {
+    size_t made;    /* renditions rendered now */
+    size_t ready;   /* already there */
+    size_t failed;  /* could not be rendered (reason printed on stderr) */
+};
+
+/* Prepare the views of album album_id. 0, or a negative errno when the
+ * catalog cannot be read (individual render failures are counted). */
+int prepare_album(struct af_library *lib, int64_t album_id, prepare_progress progress,
+                  void *arg, struct prepare_result *out);
+
+#endif

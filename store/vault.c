@@ -1,0 +1,934 @@
+/* vault.c — the encrypted, content-addressed blob store (SPEC §7).
+ *
+ * A blob file is a 72-byte header (magic, version, chunk size, plaintext
+ * size, blob id, random nonce base) followed by the plaintext in 64 KiB
+ * chunks, each sealed with XChaCha20-Poly1305-IETF under the vault's
+ * purpose subkey. Chunk i uses the nonce (nonce base || u64le i) and the
+ * additional data (header || u64le i || final flag), so every tag binds the
+ * file's id, size and nonce base, the chunk's place and whether it is last.
+ * An empty blob is one empty final chunk. Byte layout: docs/vault.md.
+ *
+ * Opening a blob checks the framing, that the header names the id the file
+ * is stored under, that the file length is the one the header implies, and
+ * decrypts the final chunk: that authenticates the header under this key.
+ * Reads decrypt only the chunks they cover; libsodium verifies a tag before
+ * it writes any plaintext (and zeroes the output on failure), so nothing of
+ * a chunk that fails authentication reaches the caller.
+ *
+ * Writes go to DIR/tmp/put-<random>, are fsync'd, renamed to DIR/ab/<id>
+ * and the fan-out directory is fsync'd. Content addresses are BLAKE2b-256
+ * keyed with the AF_SUBKEY_ADDRESS subkey. Large blobs are encrypted by two
+ * threads (the chunks are independent); the address must be known first, as
+ * it is part of every chunk's additional data.
+ *
+ * Threading: after vault_open the vault is read-only state (a directory fd
+ * and guarded keys), an open blob is an fd and a copy of its header: both
+ * may be shared by any number of threads. A vault must outlive its blobs.
+ */
+#include "store/vault.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "store/byteorder_private.h"
+
+#define BLOB_MAGIC "ALBUMBLB"
+#define BLOB_MAGIC_BYTES 8
+#define BLOB_VERSION 1u
+#define BLOB_ABYTES crypto_aead_xchacha20poly1305_ietf_ABYTES
+#define BLOB_NONCE_BASE_BYTES 16
+#define BLOB_SEALED_CHUNK ((uint64_t)VAULT_CHUNK_SIZE + BLOB_ABYTES)
+
+/* Header byte offsets; integers little-endian. */
+enum {
+    HDR_OFF_VERSION = BLOB_MAGIC_BYTES,
+    HDR_OFF_CHUNK = HDR_OFF_VERSION + 4,
+    HDR_OFF_SIZE = HDR_OFF_CHUNK + 4,
+    HDR_OFF_ID = HDR_OFF_SIZE + 8,
+    HDR_OFF_NONCE = HDR_OFF_ID + VAULT_ID_BYTES,
+    HDR_BYTES = HDR_OFF_NONCE + BLOB_NONCE_BASE_BYTES,
+    /* additional data: header, u64le chunk index, u8 final flag */
+    AD_BYTES = HDR_BYTES + 8 + 1,
+};
+
+/* Chunks handled per pread/pwrite: bounds every buffer. */
+#define PUT_BATCH_CHUNKS 16u  /* 1 MiB of plaintext per writer */
+#define READ_BATCH_CHUNKS 4u  /* covers a 128 KiB read at any alignment */
+#define HASH_BUFFER_BYTES (1u << 20)
+#define PUT_THREAD_MIN_CHUNKS (2u * PUT_BATCH_CHUNKS)
+#define STALE_TMP_SECONDS 3600
+
+#define TMP_PREFIX "tmp/put-"
+#define TMP_NAME_RANDOM_BYTES 8
+#define TMP_PATH_BYTES (sizeof TMP_PREFIX + 2 * TMP_NAME_RANDOM_BYTES)
+#define BLOB_PATH_BYTES (3 + VAULT_ID_HEX) /* "ab/" + hex + NUL */
+
+struct vault_keys {
+    unsigned char aead[AF_KEY_BYTES];    /* the purpose subkey */
+    unsigned char address[AF_KEY_BYTES]; /* AF_SUBKEY_ADDRESS */
+};
+
+struct af_vault {
+    int dirfd;               /* the vault root; every path is relative to it */
+    struct vault_keys *keys; /* sodium_malloc'd, read-only after open */
+};
+
+struct af_blob {
+    const struct af_vault *v;
+    int fd;
+    uint64_t size;    /* plaintext bytes */
+    uint64_t nchunks; /* at least 1 */
+    unsigned char header[HDR_BYTES];
+    char id[VAULT_ID_HEX]; /* as opened */
+};
+
+/* Where the plaintext of a put comes from: a file (fd >= 0) or memory. */
+struct blob_source {
+    int fd;
+    const unsigned char *mem;
+    uint64_t size;
+    struct stat st; /* of fd when hashed: a change since makes the put fail */
+};
+
+/* One writer's share of the chunks of a put. */
+struct encrypt_job {
+    const struct af_vault *v;
+    const struct blob_source *src;
+    const unsigned char *header;
+    int fd;
+    uint64_t nchunks;     /* in the whole blob */
+    uint64_t first, end;  /* this job's chunks: [first, end) */
+    int rc;
+};
+
+static uint64_t chunk_count(uint64_t size)
+{
+    uint64_t n = size / VAULT_CHUNK_SIZE + (size % VAULT_CHUNK_SIZE != 0);
+    return n ? n : 1;
+}
+
+/* Plaintext bytes in chunk i of a blob of `size` bytes in `nchunks` chunks. */
+static size_t chunk_len(uint64_t size, uint64_t nchunks, uint64_t i)
+{
+    return i + 1 < nchunks ? VAULT_CHUNK_SIZE : (size_t)(size - i * VAULT_CHUNK_SIZE);
+}
+
+static uint64_t chunk_offset(uint64_t i)
+{
+    return HDR_BYTES + i * BLOB_SEALED_CHUNK;
+}
+
+static void chunk_nonce(const unsigned char *header, uint64_t i,
+                        unsigned char nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES])
+{
+    memcpy(nonce, header + HDR_OFF_NONCE, BLOB_NONCE_BASE_BYTES);
+    store_le64(nonce + BLOB_NONCE_BASE_BYTES, i);
+}
+
+static void chunk_ad(const unsigned char *header, uint64_t i, uint64_t nchunks,
+                     unsigned char ad[AD_BYTES])
+{
+    memcpy(ad, header, HDR_BYTES);
+    store_le64(ad + HDR_BYTES, i);
+    ad[HDR_BYTES + 8] = i + 1 == nchunks;
+}
+
+/* id_hex must be 64 lowercase hex digits: one spelling per id. */
+static int id_parse(const char *id_hex, unsigned char id[VAULT_ID_BYTES])
+{
+    for (size_t i = 0; i < VAULT_ID_HEX - 1; i++) {
+        char c = id_hex[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return -EINVAL;
+    }
+    if (id_hex[VAULT_ID_HEX - 1] != '\0')
+        return -EINVAL;
+    if (sodium_hex2bin(id, VAULT_ID_BYTES, id_hex, VAULT_ID_HEX - 1, NULL, NULL, NULL) != 0)
+        return -EINVAL;
+    return 0;
+}
+
+/* "ab/abcdef…": the fan-out directory is the first two hex digits. */
+static void blob_path(const char *id_hex, char path[BLOB_PATH_BYTES])
+{
+    path[0] = id_hex[0];
+    path[1] = id_hex[1];
+    path[2] = '/';
+    memcpy(path + 3, id_hex, VAULT_ID_HEX);
+}
+
+/* pread until len bytes or EOF: the byte count, or negative errno. */
+static ssize_t pread_full(int fd, void *buf, size_t len, uint64_t off)
+{
+    size_t done = 0;
+
+    while (done < len) {
+        ssize_t n = pread(fd, (unsigned char *)buf + done, len - done, (off_t)(off + done));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        if (n == 0)
+            break;
+        done += (size_t)n;
+    }
+    return (ssize_t)done;
+}
+
+static int pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
+{
+    size_t done = 0;
+
+    while (done < len) {
+        ssize_t n = pwrite(fd, (const unsigned char *)buf + done, len - done,
+                           (off_t)(off + done));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+static int fsync_at(int dirfd, const char *path)
+{
+    int fd, rc = 0;
+
+    fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    if (fsync(fd) < 0)
+        rc = -errno;
+    close(fd);
+    return rc;
+}
+
+/* mkdirat that accepts an existing directory: 1 created, 0 existed, <0. */
+static int mkdir_at(int dirfd, const char *path)
+{
+    if (mkdirat(dirfd, path, 0700) == 0)
+        return 1;
+    return errno == EEXIST ? 0 : -errno;
+}
+
+/* Remove put-* temp files that have not been written for an hour: what a
+ * crash between creating and renaming leaves behind. Best effort per file
+ * (another process may clean the same directory at the same time). */
+static int clean_stale_tmp(int dirfd)
+{
+    struct dirent *de;
+    DIR *d;
+    int fd, rc = 0;
+    time_t cutoff = time(NULL) - STALE_TMP_SECONDS;
+
+    fd = openat(dirfd, "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    d = fdopendir(fd);
+    if (!d) {
+        rc = -errno;
+        close(fd);
+        return rc;
+    }
+    errno = 0;
+    while ((de = readdir(d)) != NULL) {
+        struct stat st;
+        if (strncmp(de->d_name, "put-", 4) != 0)
+            continue;
+        if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+            st.st_mtime < cutoff)
+            unlinkat(fd, de->d_name, 0);
+        errno = 0;
+    }
+    if (errno != 0)
+        rc = -errno;
+    closedir(d);
+    return rc;
+}
+
+int vault_open(const char *dir, const struct af_key *key, enum af_subkey purpose,
+               struct af_vault **out)
+{
+    struct af_vault *v;
+    int created, rc;
+
+    *out = NULL;
+    if (sodium_init() < 0)
+        return -EIO;
+    v = calloc(1, sizeof *v);
+    if (!v)
+        return -ENOMEM;
+    created = mkdir(dir, 0700) == 0;
+    if (!created && errno != EEXIST) {
+        rc = -errno;
+        goto free_v;
+    }
+    v->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (v->dirfd < 0) {
+        rc = -errno;
+        goto free_v;
+    }
+    if (created) {
+        rc = fsync_at(v->dirfd, "..");
+        if (rc < 0)
+            goto close_dir;
+    }
+    rc = mkdir_at(v->dirfd, "tmp");
+    if (rc < 0)
+        goto close_dir;
+    rc = clean_stale_tmp(v->dirfd);
+    if (rc < 0)
+        goto close_dir;
+    v->keys = sodium_malloc(sizeof *v->keys);
+    if (!v->keys) {
+        rc = -ENOMEM;
+        goto close_dir;
+    }
+    key_derive(key, purpose, v->keys->aead);
+    key_derive(key, AF_SUBKEY_ADDRESS, v->keys->address);
+    if (sodium_mprotect_readonly(v->keys) != 0) {
+        rc = -errno;
+        goto free_keys;
+    }
+    *out = v;
+    return 0;
+
+free_keys:
+    sodium_free(v->keys);
+close_dir:
+    close(v->dirfd);
+free_v:
+    free(v);
+    return rc;
+}
+
+void vault_free(struct af_vault *v)
+{
+    if (!v)
+        return;
+    sodium_free(v->keys);
+    close(v->dirfd);
+    free(v);
+}
+
+void vault_address(const struct af_vault *v, const void *buf, size_t len,
+                   char id_hex[VAULT_ID_HEX])
+{
+    unsigned char id[VAULT_ID_BYTES];
+
+    crypto_generichash(id, sizeof id, buf, len, v->keys->address, sizeof v->keys->address);
+    sodium_bin2hex(id_hex, VAULT_ID_HEX, id, sizeof id);
+}
+
+/* ---- reading ---- */
+
+#define BLOB_MAX_SIZE \
+    (((uint64_t)INT64_MAX - HDR_BYTES) / BLOB_SEALED_CHUNK * VAULT_CHUNK_SIZE)
+
+static uint64_t blob_file_bytes(uint64_t size)
+{
+    return HDR_BYTES + size + chunk_count(size) * BLOB_ABYTES;
+}
+
+static int header_valid(const unsigned char *header, const unsigned char id[VAULT_ID_BYTES])
+{
+    return memcmp(header, BLOB_MAGIC, BLOB_MAGIC_BYTES) == 0 &&
+           load_le32(header + HDR_OFF_VERSION) == BLOB_VERSION &&
+           load_le32(header + HDR_OFF_CHUNK) == VAULT_CHUNK_SIZE &&
+           load_le64(header + HDR_OFF_SIZE) <= BLOB_MAX_SIZE &&
+           sodium_memcmp(header + HDR_OFF_ID, id, VAULT_ID_BYTES) == 0;
+}
+
+/* Authenticate sealed chunk i and decrypt it into plain. 0 or -EIO; on
+ * failure libsodium has written nothing but zeroes to plain. */
+static int chunk_open(const struct af_blob *b, uint64_t i, const unsigned char *sealed,
+                      unsigned char *plain)
+{
+    unsigned char nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES], ad[AD_BYTES];
+    size_t len = chunk_len(b->size, b->nchunks, i);
+
+    chunk_nonce(b->header, i, nonce);
+    chunk_ad(b->header, i, b->nchunks, ad);
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain, NULL, NULL, sealed, len + BLOB_ABYTES,
+                                                   ad, sizeof ad, nonce, b->v->keys->aead) != 0)
+        return -EIO;
+    return 0;
+}
+
+/* Authenticate chunk i, discarding its plaintext. */
+static int chunk_check(const struct af_blob *b, uint64_t i)
+{
+    size_t len = chunk_len(b->size, b->nchunks, i);
+    unsigned char *sealed, *plain;
+    ssize_t n;
+    int rc;
+
+    sealed = malloc(2 * len + BLOB_ABYTES);
+    if (!sealed)
+        return -ENOMEM;
+    plain = sealed + len + BLOB_ABYTES;
+    n = pread_full(b->fd, sealed, len + BLOB_ABYTES, chunk_offset(i));
+    if (n < 0)
+        rc = (int)n;
+    else if ((size_t)n != len + BLOB_ABYTES)
+        rc = -EIO;
+    else
+        rc = chunk_open(b, i, sealed, plain);
+    sodium_memzero(plain, len);
+    free(sealed);
+    return rc;
+}
+
+int vault_blob_open(struct af_vault *v, const char *id_hex, struct af_blob **out)
+{
+    unsigned char id[VAULT_ID_BYTES];
+    char path[BLOB_PATH_BYTES];
+    struct af_blob *b;
+    struct stat st;
+    ssize_t n;
+    int rc;
+
+    *out = NULL;
+    rc = id_parse(id_hex, id);
+    if (rc < 0)
+        return rc;
+    blob_path(id_hex, path);
+    b = calloc(1, sizeof *b);
+    if (!b)
+        return -ENOMEM;
+    b->v = v;
+    memcpy(b->id, id_hex, VAULT_ID_HEX - 1);
+    b->id[VAULT_ID_HEX - 1] = '\0';
+    b->fd = openat(v->dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (b->fd < 0) {
+        rc = -errno;
+        goto free_b;
+    }
+    n = pread_full(b->fd, b->header, HDR_BYTES, 0);
+    if (n < 0) {
+        rc = (int)n;
+        goto close_fd;
+    }
+    if (n != HDR_BYTES || !header_valid(b->header, id)) {
+        rc = -EIO;
+        goto close_fd;
+    }
+    b->size = load_le64(b->header + HDR_OFF_SIZE);
+    b->nchunks = chunk_count(b->size);
+    if (fstat(b->fd, &st) < 0) {
+        rc = -errno;
+        goto close_fd;
+    }
+    if ((uint64_t)st.st_size != blob_file_bytes(b->size)) {
+        rc = -EIO;
+        goto close_fd;
+    }
+    /* The final chunk's tag covers the whole header under this key. */
+    rc = chunk_check(b, b->nchunks - 1);
+    if (rc < 0)
+        goto close_fd;
+    *out = b;
+    return 0;
+
+close_fd:
+    close(b->fd);
+free_b:
+    free(b);
+    return rc;
+}
+
+const char *vault_blob_id(const struct af_blob *b)
+{
+    return b->id;
+}
+
+uint64_t vault_blob_size(const struct af_blob *b)
+{
+    return b->size;
+}
+
+ssize_t vault_blob_pread(struct af_blob *b, void *buf, size_t len, uint64_t off)
+{
+    unsigned char *out = buf, *sealed, *scratch;
+    uint64_t first, last, end, i, n;
+    size_t done = 0;
+    int rc = 0;
+
+    if (off >= b->size || len == 0)
+        return 0;
+    if (len > b->size - off)
+        len = (size_t)(b->size - off);
+    if (len > SSIZE_MAX)
+        len = SSIZE_MAX;
+    end = off + len;
+    first = off / VAULT_CHUNK_SIZE;
+    last = (end - 1) / VAULT_CHUNK_SIZE;
+    n = last - first + 1 < READ_BATCH_CHUNKS ? last - first + 1 : READ_BATCH_CHUNKS;
+    /* Per call: sealed chunks, then one chunk of scratch for a partial one. */
+    sealed = malloc((size_t)n * BLOB_SEALED_CHUNK + VAULT_CHUNK_SIZE);
+    if (!sealed)
+        return -ENOMEM;
+    scratch = sealed + (size_t)n * BLOB_SEALED_CHUNK;
+    for (i = first; i <= last; i += n) {
+        size_t want;
+        ssize_t got;
+
+        n = last - i + 1 < READ_BATCH_CHUNKS ? last - i + 1 : READ_BATCH_CHUNKS;
+        want = (size_t)(n - 1) * BLOB_SEALED_CHUNK +
+               chunk_len(b->size, b->nchunks, i + n - 1) + BLOB_ABYTES;
+        got = pread_full(b->fd, sealed, want, chunk_offset(i));
+        if (got < 0) {
+            rc = (int)got;
+            goto out;
+        }
+        if ((size_t)got != want) {
+            rc = -EIO;
+            goto out;
+        }
+        for (uint64_t j = 0; j < n; j++) {
+            uint64_t c = i + j, start = c * VAULT_CHUNK_SIZE;
+            size_t clen = chunk_len(b->size, b->nchunks, c);
+            size_t lo = off > start ? (size_t)(off - start) : 0;
+            size_t hi = end < start + clen ? (size_t)(end - start) : clen;
+            unsigned char *dst = out + (start + lo - off);
+
+            if (lo == 0 && hi == clen) {
+                /* Whole chunk wanted: decrypt straight into the caller's buffer. */
+                rc = chunk_open(b, c, sealed + j * BLOB_SEALED_CHUNK, dst);
+            } else {
+                rc = chunk_open(b, c, sealed + j * BLOB_SEALED_CHUNK, scratch);
+                if (rc == 0)
+                    memcpy(dst, scratch + lo, hi - lo);
+            }
+            if (rc < 0)
+                goto out;
+            done += hi - lo;
+        }
+    }
+out:
+    free(sealed);
+    return rc < 0 ? rc : (ssize_t)done;
+}
+
+void vault_blob_close(struct af_blob *b)
+{
+    if (!b)
+        return;
+    close(b->fd);
+    free(b);
+}
+
+int vault_read_all(struct af_vault *v, const char *id_hex, void **buf, size_t *len)
+{
+    struct af_blob *b;
+    void *data;
+    ssize_t n;
+    int rc;
+
+    *buf = NULL;
+    *len = 0;
+    rc = vault_blob_open(v, id_hex, &b);
+    if (rc < 0)
+        return rc;
+    if (b->size > SSIZE_MAX) {
+        rc = -EFBIG;
+        goto close_blob;
+    }
+    data = malloc(b->size ? (size_t)b->size : 1);
+    if (!data) {
+        rc = -ENOMEM;
+        goto close_blob;
+    }
+    /* The size fits ssize_t, so one call returns all of it or an error. */
+    n = vault_blob_pread(b, data, (size_t)b->size, 0);
+    if (n < 0) {
+        rc = (int)n;
+        goto free_data;
+    }
+    *buf = data;
+    *len = (size_t)n;
+    data = NULL;
+free_data:
+    free(data);
+close_blob:
+    vault_blob_close(b);
+    return rc;
+}
+
+int vault_verify(struct af_vault *v, const char *id_hex, int content_addressed)
+{
+    crypto_generichash_state st;
+    unsigned char sum[VAULT_ID_BYTES];
+    struct af_blob *b;
+    unsigned char *buf;
+    uint64_t off;
+    ssize_t n;
+    int rc;
+
+    rc = vault_blob_open(v, id_hex, &b);
+    if (rc < 0)
+        return rc;
+    buf = malloc(HASH_BUFFER_BYTES);
+    if (!buf) {
+        rc = -ENOMEM;
+        goto close_blob;
+    }
+    crypto_generichash_init(&st, v->keys->address, sizeof v->keys->address, sizeof sum);
+    for (off = 0; off < b->size; off += (uint64_t)n) {
+        n = vault_blob_pread(b, buf, HASH_BUFFER_BYTES, off);
+        if (n < 0) {
+            rc = (int)n;
+            goto free_buf;
+        }
+        if (content_addressed)
+            crypto_generichash_update(&st, buf, (unsigned long long)n);
+    }
+    crypto_generichash_final(&st, sum, sizeof sum);
+    if (content_addressed && sodium_memcmp(sum, b->header + HDR_OFF_ID, sizeof sum) != 0)
+        rc = -EIO;
+free_buf:
+    free(buf);
+close_blob:
+    vault_blob_close(b);
+    return rc;
+}
+
+int vault_exists(const struct af_vault *v, const char *id_hex)
+{
+    unsigned char id[VAULT_ID_BYTES];
+    char path[BLOB_PATH_BYTES];
+    struct stat st;
+    int rc;
+
+    rc = id_parse(id_hex, id);
+    if (rc < 0)
+        return rc;
+    blob_path(id_hex, path);
+    if (fstatat(v->dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0)
+        return 1;
+    return errno == ENOENT ? 0 : -errno;
+}
+
+int vault_remove(struct af_vault *v, const char *id_hex)
+{
+    unsigned char id[VAULT_ID_BYTES];
+    char path[BLOB_PATH_BYTES];
+    int rc;
+
+    rc = id_parse(id_hex, id);
+    if (rc < 0)
+        return rc;
+    blob_path(id_hex, path);
+    if (unlinkat(v->dirfd, path, 0) < 0)
+        return -errno;
+    /* Make the removal durable: a purged photo must not come back. */
+    path[2] = '\0';
+    return fsync_at(v->dirfd, path);
+}
+
+/* ---- writing ---- */
+
+/* The plaintext of [off, off+len): a pointer into the source's memory, or
+ * read into scratch. A file that ends early changed since it was hashed. */
+static int source_view(const struct blob_source *src, uint64_t off, size_t len,
+                       unsigned char *scratch, const unsigned char **out)
+{
+    ssize_t n;
+
+    *out = NULL;
+    if (src->fd < 0) {
+        *out = src->mem + off;
+        return 0;
+    }
+    n = pread_full(src->fd, scratch, len, off);
+    if (n < 0)
+        return (int)n;
+    if ((size_t)n != len)
+        return -EAGAIN;
+    *out = scratch;
+    return 0;
+}
+
+/* A file source must be as it was when hashed, or the address is wrong. */
+static int source_unchanged(const struct blob_source *src)
+{
+    struct stat now;
+
+    if (fstat(src->fd, &now) < 0)
+        return -errno;
+    if ((uint64_t)now.st_size != src->size || now.st_size != src->st.st_size ||
+        now.st_ino != src->st.st_ino || now.st_dev != src->st.st_dev ||
+        now.st_mtim.tv_sec != src->st.st_mtim.tv_sec ||
+        now.st_mtim.tv_nsec != src->st.st_mtim.tv_nsec ||
+        now.st_ctim.tv_sec != src->st.st_ctim.tv_sec ||
+        now.st_ctim.tv_nsec != src->st.st_ctim.tv_nsec)
+        return -EAGAIN;
+    return 0;
+}
+
+/* Seal chunks [first, end) of the job, PUT_BATCH_CHUNKS per write. */
+static int encrypt_range(const struct encrypt_job *job)
+{
+    const struct blob_source *src = job->src;
+    unsigned char nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES], ad[AD_BYTES];
+    unsigned char *sealed, *scratch = NULL;
+    uint64_t i, n;
+    int rc = 0;
+
+    sealed = malloc((size_t)PUT_BATCH_CHUNKS * BLOB_SEALED_CHUNK);
+    if (!sealed)
+        return -ENOMEM;
+    if (src->fd >= 0) {
+        scratch = malloc((size_t)PUT_BATCH_CHUNKS * VAULT_CHUNK_SIZE);
+        if (!scratch) {
+            rc = -ENOMEM;
+            goto free_sealed;
+        }
+    }
+    for (i = job->first; i < job->end; i += n) {
+        const unsigned char *plain;
+        unsigned char *c = sealed;
+        size_t len;
+
+        n = job->end - i < PUT_BATCH_CHUNKS ? job->end - i : PUT_BATCH_CHUNKS;
+        len = (size_t)(n - 1) * VAULT_CHUNK_SIZE + chunk_len(src->size, job->nchunks, i + n - 1);
+        rc = source_view(src, i * VAULT_CHUNK_SIZE, len, scratch, &plain);
+        if (rc < 0)
+            goto free_scratch;
+        for (uint64_t j = i; j < i + n; j++) {
+            size_t clen = chunk_len(src->size, job->nchunks, j);
+            unsigned long long sealed_len;
+
+            chunk_nonce(job->header, j, nonce);
+            chunk_ad(job->header, j, job->nchunks, ad);
+            crypto_aead_xchacha20poly1305_ietf_encrypt(c, &sealed_len, plain, clen, ad, sizeof ad,
+                                                       NULL, nonce, job->v->keys->aead);
+            plain += clen;
+            c += sealed_len;
+        }
+        rc = pwrite_full(job->fd, sealed, (size_t)(c - sealed), chunk_offset(i));
+        if (rc < 0)
+            goto free_scratch;
+    }
+free_scratch:
+    free(scratch);
+free_sealed:
+    free(sealed);
+    return rc;
+}
+
+static void *encrypt_thread(void *arg)
+{
+    struct encrypt_job *job = arg;
+
+    job->rc = encrypt_range(job);
+    return NULL;
+}
+
+/* Seal every chunk of src into fd. With more than one CPU a large blob is
+ * split in two halves, the second sealed by a helper thread; if the thread
+ * cannot be started the halves are sealed one after the other. */
+static int encrypt_chunks(const struct af_vault *v, const struct blob_source *src,
+                          const unsigned char *header, int fd)
+{
+    uint64_t nchunks = chunk_count(src->size);
+    struct encrypt_job jobs[2];
+    pthread_t helper;
+    int threaded = 0;
+
+    for (int k = 0; k < 2; k++)
+        jobs[k] = (struct encrypt_job){ .v = v, .src = src, .header = header, .fd = fd,
+                                        .nchunks = nchunks };
+    jobs[0].end = nchunks;
+    if (nchunks >= PUT_THREAD_MIN_CHUNKS && sysconf(_SC_NPROCESSORS_ONLN) > 1) {
+        jobs[0].end = jobs[1].first = nchunks / 2;
+        jobs[1].end = nchunks;
+        threaded = pthread_create(&helper, NULL, encrypt_thread, &jobs[1]) == 0;
+    }
+    jobs[0].rc = encrypt_range(&jobs[0]);
+    if (threaded)
+        pthread_join(helper, NULL);
+    else if (jobs[0].rc == 0 && jobs[1].first < jobs[1].end)
+        jobs[1].rc = encrypt_range(&jobs[1]);
+    return jobs[0].rc < 0 ? jobs[0].rc : jobs[1].rc;
+}
+
+/* Write src as blob `id` under a temporary name, fsync it, rename it into
+ * place (replacing any blob of that id) and fsync the fan-out directory.
+ * On failure the temporary file is removed and nothing else changed. */
+static int blob_write(struct af_vault *v, const struct blob_source *src,
+                      const unsigned char id[VAULT_ID_BYTES])
+{
+    unsigned char header[HDR_BYTES], rnd[TMP_NAME_RANDOM_BYTES];
+    char id_hex[VAULT_ID_HEX], path[BLOB_PATH_BYTES], tmp[TMP_PATH_BYTES], fan[3];
+    int fd, rc;
+
+    memcpy(header, BLOB_MAGIC, BLOB_MAGIC_BYTES);
+    store_le32(header + HDR_OFF_VERSION, BLOB_VERSION);
+    store_le32(header + HDR_OFF_CHUNK, VAULT_CHUNK_SIZE);
+    store_le64(header + HDR_OFF_SIZE, src->size);
+    memcpy(header + HDR_OFF_ID, id, VAULT_ID_BYTES);
+    randombytes_buf(header + HDR_OFF_NONCE, BLOB_NONCE_BASE_BYTES);
+
+    sodium_bin2hex(id_hex, sizeof id_hex, id, VAULT_ID_BYTES);
+    blob_path(id_hex, path);
+    memcpy(fan, path, 2);
+    fan[2] = '\0';
+    randombytes_buf(rnd, sizeof rnd);
+    memcpy(tmp, TMP_PREFIX, sizeof TMP_PREFIX - 1);
+    sodium_bin2hex(tmp + sizeof TMP_PREFIX - 1, sizeof tmp - (sizeof TMP_PREFIX - 1), rnd,
+                   sizeof rnd);
+
+    fd = openat(v->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return -errno;
+    rc = pwrite_full(fd, header, sizeof header, 0);
+    if (rc < 0)
+        goto unlink_tmp;
+    rc = encrypt_chunks(v, src, header, fd);
+    if (rc < 0)
+        goto unlink_tmp;
+    if (src->fd >= 0) {
+        rc = source_unchanged(src);
+        if (rc < 0)
+            goto unlink_tmp;
+    }
+    if (fsync(fd) < 0) {
+        rc = -errno;
+        goto unlink_tmp;
+    }
+    rc = close(fd) < 0 ? -errno : 0;
+    fd = -1;
+    if (rc < 0)
+        goto unlink_tmp;
+    rc = mkdir_at(v->dirfd, fan);
+    if (rc < 0)
+        goto unlink_tmp;
+    if (rc == 1 && fsync(v->dirfd) < 0) {
+        rc = -errno;
+        goto unlink_tmp;
+    }
+    if (renameat(v->dirfd, tmp, v->dirfd, path) < 0) {
+        rc = -errno;
+        goto unlink_tmp;
+    }
+    return fsync_at(v->dirfd, fan);
+
+unlink_tmp:
+    if (fd >= 0)
+        close(fd);
+    unlinkat(v->dirfd, tmp, 0);
+    return rc;
+}
+
+/* Store src at its content address unless a blob there already
+ * authenticates; a damaged one is replaced. */
+static int store_content(struct af_vault *v, const struct blob_source *src,
+                         const unsigned char id[VAULT_ID_BYTES])
+{
+    char id_hex[VAULT_ID_HEX];
+    struct af_blob *b;
+    int rc;
+
+    sodium_bin2hex(id_hex, sizeof id_hex, id, VAULT_ID_BYTES);
+    rc = vault_blob_open(v, id_hex, &b);
+    if (rc == 0) {
+        vault_blob_close(b);
+        return 0;
+    }
+    if (rc != -ENOENT && rc != -EIO)
+        return rc;
+    return blob_write(v, src, id);
+}
+
+/* Keyed hash of the whole file, read with pread to EOF. */
+static int hash_fd(const struct af_vault *v, int fd, unsigned char id[VAULT_ID_BYTES],
+                   uint64_t *size)
+{
+    crypto_generichash_state st;
+    unsigned char *buf;
+    uint64_t off = 0;
+    ssize_t n;
+
+    buf = malloc(HASH_BUFFER_BYTES);
+    if (!buf)
+        return -ENOMEM;
+    crypto_generichash_init(&st, v->keys->address, sizeof v->keys->address, VAULT_ID_BYTES);
+    while ((n = pread_full(fd, buf, HASH_BUFFER_BYTES, off)) > 0) {
+        crypto_generichash_update(&st, buf, (unsigned long long)n);
+        off += (uint64_t)n;
+    }
+    if (n == 0) {
+        crypto_generichash_final(&st, id, VAULT_ID_BYTES);
+        *size = off;
+    }
+    free(buf);
+    return n < 0 ? (int)n : 0;
+}
+
+int vault_put_fd(struct af_vault *v, int fd, char id_hex[VAULT_ID_HEX], uint64_t *size)
+{
+    struct blob_source src = { .fd = fd };
+    unsigned char id[VAULT_ID_BYTES];
+    int rc;
+
+    id_hex[0] = '\0';
+    if (size)
+        *size = 0;
+    if (fstat(fd, &src.st) < 0)
+        return -errno;
+    if (!S_ISREG(src.st.st_mode))
+        return -EINVAL;
+    rc = hash_fd(v, fd, id, &src.size);
+    if (rc < 0)
+        return rc;
+    rc = store_content(v, &src, id);
+    if (rc < 0)
+        return rc;
+    sodium_bin2hex(id_hex, VAULT_ID_HEX, id, sizeof id);
+    if (size)
+        *size = src.size;
+    return 0;
+}
+
+/* Stands in for a NULL buffer of length 0: no arithmetic on NULL. */
+static const unsigned char empty_buffer[1];
+
+int vault_put_buffer(struct af_vault *v, const void *buf, size_t len, char id_hex[VAULT_ID_HEX])
+{
+    struct blob_source src = { .fd = -1, .mem = len ? buf : empty_buffer, .size = len };
+    unsigned char id[VAULT_ID_BYTES];
+    int rc;
+
+    id_hex[0] = '\0';
+    crypto_generichash(id, sizeof id, src.mem, len, v->keys->address, sizeof v->keys->address);
+    rc = store_content(v, &src, id);
+    if (rc == 0)
+        sodium_bin2hex(id_hex, VAULT_ID_HEX, id, sizeof id);
+    return rc;
+}
+
+int vault_put_named(struct af_vault *v, const char *id_hex, const void *buf, size_t len)
+{
+    struct blob_source src = { .fd = -1, .mem = len ? buf : empty_buffer, .size = len };
+    unsigned char id[VAULT_ID_BYTES];
+    int rc;
+
+    rc = id_parse(id_hex, id);
+    if (rc < 0)
+        return rc;
+    return blob_write(v, &src, id);
+}
