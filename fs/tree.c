@@ -82,6 +82,20 @@ static void fill_file(const struct afs *fs, const struct world *w, uint64_t size
 
 /* ---- policy questions (caller holds worlds_lock for reading) ---- */
 
+/* The views the mount offers of entry e: the policy's, less high-res drawn
+ * from a limited pool — charging a pool needs the download selection, which
+ * this version does not have, so deny by default. */
+static unsigned offered_views(const struct world *w, const struct af_entry *e, af_time now)
+{
+    unsigned views = policy_views(&w->who.subject, e, now);
+    struct af_render r;
+
+    if ((views & AF_VIEW_HIGHRES) && !(views & AF_VIEW_ORIGINAL) &&
+        (policy_render(&w->who.subject, e, AF_VIEW_HIGHRES, now, &r) < 0 || r.pool_id != 0))
+        views &= ~(unsigned)AF_VIEW_HIGHRES;
+    return views;
+}
+
 /* An ordinary photo of set s: what the view folders offer in that set. */
 static unsigned set_views(const struct world *w, const struct cat_album *a,
                           const struct cat_set *s, af_time now)
@@ -92,7 +106,7 @@ static unsigned set_views(const struct world *w, const struct cat_album *a,
     memset(&probe, 0, sizeof probe);
     probe.kind = MEDIA_PHOTO;
     entry_for_photo(a, s, &probe, &e);
-    return policy_views(&w->who.subject, &e, now);
+    return offered_views(w, &e, now);
 }
 
 /* Whether a view folder (Web-size/High-res) belongs in album a. High-res is
@@ -130,9 +144,9 @@ static int decide_file(const struct world *w, const struct cat_album *a, const s
     entry_for_photo(a, s, p, &e);
     if (!policy_may_see(&w->who.subject, &e, now))
         return -ENOENT;
+    if (!(offered_views(w, &e, now) & view))
+        return -EACCES;
     if (view == AF_VIEW_ORIGINAL) {
-        if (!(policy_views(&w->who.subject, &e, now) & AF_VIEW_ORIGINAL))
-            return -EACCES;
         snprintf(src->blob, sizeof src->blob, "%s", p->blob);
         src->size = p->size;
         src->mtime = p->mtime;
