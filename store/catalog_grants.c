@@ -206,7 +206,8 @@ static int load_download_sets(struct af_catalog *c, struct af_grant *g)
         return rc;
     if (n > AF_MAX_DOWNLOAD_SETS)
         n = AF_MAX_DOWNLOAD_SETS;
-    memcpy(g->settings.download_sets, ids, n * sizeof *ids);
+    if (n) /* ids is NULL when there are none */
+        memcpy(g->settings.download_sets, ids, n * sizeof *ids);
     g->settings.n_download_sets = n;
     free(ids);
     return 0;

@@ -86,3 +86,17 @@ void entry_for_photo(const struct cat_album *a, const struct cat_set *s, const s
     out->is_private = p->is_private;
     out->trashed = p->trashed != 0;
 }
+
+unsigned subject_offered_views(const struct af_subject *who, const struct af_entry *e,
+                               af_time now)
+{
+    unsigned views = policy_views(who, e, now);
+    struct af_render r;
+
+    if (!(views & AF_VIEW_HIGHRES))
+        return views;
+    if ((views & AF_VIEW_ORIGINAL) ||
+        policy_render(who, e, AF_VIEW_HIGHRES, now, &r) < 0 || r.pool_id != 0)
+        views &= ~(unsigned)AF_VIEW_HIGHRES;
+    return views;
+}

@@ -24,6 +24,14 @@ int subject_for_user(struct af_catalog *c, const struct cat_user *user, struct a
 int subject_for_link(struct af_catalog *c, const struct cat_link *link, struct af_subject_buf *out);
 void subject_release(struct af_subject_buf *s);
 
+/* The views a mount offers of a photo or document (bitmask of af_view):
+ * policy_views, less high-res for people who browse the original already
+ * (the original is their high-res file), and less high-res drawn from a
+ * limited pool, which is not offered until downloads can be selected
+ * (docs/filesystem.md). albumctl ls shows exactly these. */
+unsigned subject_offered_views(const struct af_subject *who, const struct af_entry *e,
+                               af_time now);
+
 void entry_for_album(const struct cat_album *a, struct af_entry *out);
 void entry_for_set(const struct cat_album *a, const struct cat_set *s, struct af_entry *out);
 void entry_for_photo(const struct cat_album *a, const struct cat_set *s,

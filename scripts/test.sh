@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# test.sh — the one command that runs every test: installs what is needed,
+# builds with warnings as errors, runs the whole ctest suite (unit, CLI and
+# real-mount tests), then builds again with AddressSanitizer and
+# UndefinedBehaviorSanitizer and runs the suite once more.
+#   scripts/test.sh            both builds
+#   scripts/test.sh --quick    the normal build only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+
+jobs=$(nproc)
+run_suite() {
+  local dir=$1; shift
+  cmake -S . -B "$dir" -DALBUMFS_WERROR=ON "$@" >/dev/null
+  cmake --build "$dir" -j"$jobs"
+  ctest --test-dir "$dir" --output-on-failure -j2 --timeout 900
+}
+
+run_suite build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+if [ "${1:-}" != "--quick" ]; then
+  # libvips, GLib, fontconfig and Pango keep process-lifetime caches that
+  # LeakSanitizer would report at exit; the suppressions name only those.
+  export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1"
+  export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+  run_suite build/sanitize -DCMAKE_BUILD_TYPE=Debug -DALBUMFS_SANITIZE=ON
+fi
+echo "test.sh: all tests passed"

@@ -1,0 +1,221 @@
+/* cli.h — what albumctl's commands share (private to tools/).
+ *
+ * albumctl is a dispatch table (albumctl.c) of commands, one cmd_*.c each.
+ * A command is a struct cli_cmd: its name and help text as data, and either
+ * a run function or a table of subcommands. run() receives the struct cli
+ * holding the global options and returns the process exit status
+ * (CLI_OK, CLI_FAIL, CLI_USAGE). Below that boundary functions return 0 or
+ * a negative errno; the cli_* helpers here that print a message return an
+ * exit status (0 meaning "carry on").
+ *
+ * Messages go to stderr as one line,
+ *   albumctl: <command>: <what failed>: <why>; <what to do>
+ * Data goes to stdout, as text or (with --json) as one JSON document;
+ * albumctl.c checks stdout for write errors before exiting.
+ * Single-threaded; the struct cli owns the open library.
+ */
+#ifndef ALBUMCTL_CLI_H
+#define ALBUMCTL_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <glib.h>
+
+#include "policy/names.h"
+#include "policy/policy.h"
+#include "media/prepare.h"
+#include "store/catalog.h"
+#include "store/library.h"
+#include "tools/json.h"
+
+enum cli_status {
+    CLI_OK = 0,    /* success */
+    CLI_FAIL = 1,  /* the operation failed (not found, exists, some files failed, ...) */
+    CLI_USAGE = 2, /* bad option or argument */
+};
+
+struct cli;
+
+struct cli_cmd {
+    const char *name;
+    const char *summary; /* one line, for lists of commands */
+    const char *usage;   /* synopsis after "albumctl <name> " */
+    const char *help;    /* description, options, notes; NULL if none */
+    int (*run)(struct cli *cli, int argc, char **argv); /* NULL for a group */
+    const struct cli_cmd *subs; /* group: subcommands, ended by a zeroed entry */
+    const char *implicit; /* group: the sub run when the next word names none */
+};
+
+struct cli {
+    const char *library_dir;     /* --library, else $ALBUMFS_LIBRARY, else NULL */
+    const char *passphrase_file; /* --passphrase-file, else $ALBUMFS_PASSPHRASE_FILE */
+    bool json;                   /* --json */
+    const struct cli_cmd *cmd;   /* the command running */
+    char name[64];               /* its full name for messages: "set create" */
+    af_time now;                 /* time(NULL) at start: one "now" per run */
+    struct af_library *lib;      /* set by cli_open_library, closed by cli_release */
+    bool media_ready;            /* media_init done; media_shutdown in cli_release */
+    bool progress;               /* stderr is a terminal: draw progress bars */
+    struct json out;             /* JSON writer on stdout */
+};
+
+/* Commands, defined in their cmd_*.c. */
+extern const struct cli_cmd cmd_init;
+extern const struct cli_cmd cmd_user;
+extern const struct cli_cmd cmd_team;
+extern const struct cli_cmd cmd_album;
+extern const struct cli_cmd cmd_set;
+extern const struct cli_cmd cmd_photo;
+extern const struct cli_cmd cmd_import;
+extern const struct cli_cmd cmd_grant;
+extern const struct cli_cmd cmd_link;
+extern const struct cli_cmd cmd_revoke;
+extern const struct cli_cmd cmd_ls;
+extern const struct cli_cmd cmd_prepare;
+
+void cli_init(struct cli *cli);
+void cli_release(struct cli *cli);
+
+/* ---- options ---- */
+
+/* Option codes shared by every command; a command numbers its own long
+ * options from CLI_OPT_FIRST and ends its table with CLI_COMMON_OPTIONS.
+ * --help / -h is answered by the dispatcher before a command runs. */
+enum {
+    CLI_OPT_JSON = 0x100,
+    CLI_OPT_LIBRARY,
+    CLI_OPT_PASSPHRASE,
+    CLI_OPT_FIRST,
+};
+
+#define CLI_COMMON_OPTIONS                                                 \
+    {"json", no_argument, NULL, CLI_OPT_JSON},                             \
+    {"library", required_argument, NULL, CLI_OPT_LIBRARY},                 \
+    {"passphrase-file", required_argument, NULL, CLI_OPT_PASSPHRASE},      \
+    {NULL, 0, NULL, 0}
+
+/* The next option of this command (options may follow positionals; "--"
+ * ends them). Common options are handled here. Returns an option code > 0,
+ * 0 when the options end (positionals start at optind), or -1 after
+ * printing a usage error (exit with CLI_USAGE). */
+int cli_next_opt(struct cli *cli, int argc, char **argv, const struct option *opts);
+
+/* For commands with only the common options: parse them and check there
+ * are exactly nargs positionals (from optind); `expected` describes them
+ * for the usage message. CLI_OK or CLI_USAGE. */
+int cli_args(struct cli *cli, int argc, char **argv, int nargs, const char *expected);
+
+/* ---- messages (each returns the exit status it implies) ---- */
+
+/* "albumctl: <name>: <message>" on stderr; returns CLI_FAIL. */
+int cli_fail(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* "albumctl: <name>: <message>; see 'albumctl <name> --help'"; CLI_USAGE. */
+int cli_usage(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* "albumctl: <name>: <message>: <strerror(-err)>[; <hint by errno>]";
+ * CLI_FAIL. When the library is open and err came from the catalog, the
+ * SQLite message is included for -EIO. */
+int cli_fail_errno(struct cli *cli, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A printable form of a string a person typed or found on disk: control
+ * characters and invalid UTF-8 as \xNN, cut at about 240 bytes. Returns one
+ * of four rotating static buffers: valid until the fourth next call. */
+const char *cli_printable(const char *s);
+
+void cli_help(const struct cli_cmd *cmd, const char *name, FILE *f);
+
+/* A subcommand's name as shown in usage lines: "[add]" for the implicit one
+ * (valid until the next call). */
+const char *cli_sub_label(const struct cli_cmd *group, const struct cli_cmd *sub);
+
+/* ---- arguments ---- */
+
+/* Validate a name (kind: "album", "set", "photo", "team"); CLI_USAGE and a
+ * message if it may not be used. */
+int cli_check_name(struct cli *cli, const char *kind, const char *name);
+
+/* Split "A/B[/C]" into exactly `want` parts of at most AF_NAME_MAX bytes;
+ * `form` ("ALBUM/SET") is used in the message on failure (CLI_USAGE). */
+int cli_split(struct cli *cli, const char *arg, int want, const char *form,
+              char parts[][AF_NAME_MAX + 1]);
+
+int cli_parse_onoff(struct cli *cli, const char *opt, const char *val, bool *out);
+int cli_parse_u32(struct cli *cli, const char *opt, const char *val, uint32_t min,
+                  uint32_t max, uint32_t *out);
+/* A whole number >= min; `what` names it in the message ("--limit"). */
+int cli_parse_i64(struct cli *cli, const char *what, const char *val, int64_t min,
+                  int64_t *out);
+
+/* ---- the library ---- */
+
+/* Open the library named by the options (or the default). CLI_FAIL with a
+ * message saying what to do when it cannot be opened. */
+int cli_open_library(struct cli *cli);
+
+static inline struct af_catalog *cli_catalog(const struct cli *cli)
+{
+    return cli->lib->catalog;
+}
+
+/* Look-ups that print "no album 'X'; see ..." etc. and return CLI_FAIL. */
+int cli_find_album(struct cli *cli, const char *name, struct cat_album *out);
+int cli_find_set(struct cli *cli, const struct cat_album *album, const char *name,
+                 struct cat_set *out);
+int cli_find_user(struct cli *cli, const char *email, struct cat_user *out);
+int cli_find_team(struct cli *cli, const char *name, struct cat_team *out);
+
+/* The messages for an album or set that does not exist (for whoever asks:
+ * used as-is for hidden ones too, so nothing leaks). CLI_FAIL. */
+int cli_no_album(struct cli *cli, const char *name);
+int cli_no_set(struct cli *cli, const char *album, const char *set);
+
+/* Write transactions: CLI_FAIL with a message on failure (cli_commit rolls
+ * back when the commit fails). */
+int cli_begin(struct cli *cli);
+int cli_commit(struct cli *cli);
+
+/* Record an owner action in the activity log (inside a transaction). */
+int cli_activity(struct cli *cli, const char *kind, int64_t grant_id, int64_t album_id,
+                 int64_t photo_id, const char *detail);
+
+/* ---- images ---- */
+
+/* libvips for this process (once). CLI_OK, or CLI_FAIL with a message. */
+int cli_media_init(struct cli *cli);
+
+/* Render ahead of time the views that the people with live grants on the
+ * album will browse and download (media/prepare.h), with a progress bar on
+ * a terminal. A view that cannot be made is reported on stderr; it does not
+ * change the command's exit status, since the daemon renders whatever is
+ * missing when it is asked. The counts go to *out (may be NULL). Returns
+ * 0 or the negative errno of prepare_album (message printed). */
+int cli_prepare_views(struct cli *cli, const struct cat_album *album,
+                      struct prepare_result *out);
+
+/* ---- progress ---- */
+
+/* "[#####.....] done/total label" on stderr, redrawn in place, only when
+ * stderr is a terminal; cli_progress_clear erases it (before any message). */
+void cli_progress(const struct cli *cli, size_t done, size_t total, const char *label);
+void cli_progress_clear(const struct cli *cli);
+
+/* ---- text tables ---- */
+
+/* Rows of cells printed with aligned columns (the last not padded). */
+struct cli_table {
+    size_t ncols;
+    GPtrArray *cells; /* g_strdup'd strings, row-major; owned */
+};
+
+void cli_table_init(struct cli_table *t, size_t ncols);
+/* Append one row of t->ncols strings. */
+void cli_table_row(struct cli_table *t, ...);
+void cli_table_print(const struct cli_table *t, FILE *f);
+void cli_table_release(struct cli_table *t);
+
+#endif

@@ -1,0 +1,229 @@
+/* cmd_grant.c — 'albumctl grant': give a user or a team a role on an album
+ * with settings ('grant ALBUM ...' is short for 'grant add ALBUM ...'), and
+ * 'grant list'. Links get their grant from 'albumctl link create'. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/timefmt.h"
+#include "tools/cli.h"
+#include "tools/grant_settings.h"
+
+enum { OPT_USER = CLI_OPT_FIRST, OPT_TEAM, OPT_ROLE, OPT_NO_PREPARE };
+
+static int parse_role(struct cli *cli, const char *val, enum af_role *role)
+{
+    if (policy_role_parse(val, role) != 0 ||
+        (*role != AF_ROLE_CLIENT && *role != AF_ROLE_INVITED && *role != AF_ROLE_EDITOR &&
+         *role != AF_ROLE_GUEST))
+        return cli_usage(cli, "--role is client, invited or editor, not '%s'",
+                         cli_printable(val));
+    if (*role == AF_ROLE_GUEST)
+        return cli_usage(cli, "guest is the role of share links; create one with "
+                         "'albumctl link create ALBUM'");
+    return CLI_OK;
+}
+
+/* The new grant: its id, or with --json all of it as stored. */
+static int print_grant(struct cli *cli, int64_t id)
+{
+    struct cat_grant g;
+    int err;
+
+    if (!cli->json) {
+        printf("%" PRId64 "\n", id);
+        return CLI_OK;
+    }
+    err = catalog_grant_by_id(cli_catalog(cli), id, &g);
+    if (err)
+        return cli_fail_errno(cli, err, "reading grant %" PRId64 " back", id);
+    grant_json(cli, &g);
+    json_finish(&cli->out);
+    return CLI_OK;
+}
+
+static int run_grant_add(struct cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"user", required_argument, NULL, OPT_USER},
+        {"team", required_argument, NULL, OPT_TEAM},
+        {"role", required_argument, NULL, OPT_ROLE},
+        {"no-prepare", no_argument, NULL, OPT_NO_PREPARE},
+        GRANT_SETTINGS_OPTIONS,
+        CLI_COMMON_OPTIONS,
+    };
+    const char *email = NULL, *team_name = NULL, *role_name = NULL;
+    char detail[AF_EMAIL_MAX + 64];
+    enum af_role role = AF_ROLE_NONE;
+    bool prepare = true;
+    struct grant_opts o;
+    struct cat_album album;
+    struct cat_user user;
+    struct cat_team team;
+    struct cat_grant g;
+    int c, st = CLI_OK, err;
+
+    grant_opts_init(&o);
+    while ((c = cli_next_opt(cli, argc, argv, opts)) > 0) {
+        if (c == OPT_USER)
+            email = optarg;
+        else if (c == OPT_TEAM)
+            team_name = optarg;
+        else if (c == OPT_ROLE)
+            role_name = optarg;
+        else if (c == OPT_NO_PREPARE)
+            prepare = false;
+        else
+            st = grant_opts_parse(cli, &o, c, optarg);
+        if (st != CLI_OK)
+            return st;
+    }
+    if (c < 0)
+        return CLI_USAGE;
+    if (argc - optind != 1)
+        return cli_usage(cli, "expected one ALBUM");
+    if (!email == !team_name)
+        return cli_usage(cli, "name either --user EMAIL or --team TEAM");
+    if (!role_name)
+        return cli_usage(cli, "--role is required: client, invited or editor");
+    st = parse_role(cli, role_name, &role);
+    if (st == CLI_OK)
+        st = cli_open_library(cli);
+    if (st == CLI_OK)
+        st = cli_find_album(cli, argv[optind], &album);
+    if (st == CLI_OK)
+        st = email ? cli_find_user(cli, email, &user) : cli_find_team(cli, team_name, &team);
+    if (st == CLI_OK)
+        st = grant_opts_build(cli, &o, role, &album, &g);
+    if (st != CLI_OK)
+        return st;
+
+    g.principal = email ? CAT_PRINCIPAL_USER : CAT_PRINCIPAL_TEAM;
+    g.principal_id = email ? user.id : team.id;
+    g_strlcpy(g.principal_name, email ? user.email : team.name, sizeof(g.principal_name));
+    snprintf(g.album_name, sizeof(g.album_name), "%s", album.name);
+    g.created = cli->now;
+    snprintf(detail, sizeof(detail), "%s %s%s", policy_role_name(role), email ? "" : "team ",
+             g.principal_name);
+
+    st = cli_begin(cli);
+    if (st != CLI_OK)
+        return st;
+    st = grant_opts_pool(cli, &o, &album, g.principal_name, &g);
+    if (st != CLI_OK) {
+        catalog_rollback(cli_catalog(cli));
+        return st;
+    }
+    err = catalog_grant_add(cli_catalog(cli), &g);
+    if (err == 0)
+        err = cli_activity(cli, "grant-issued", g.grant.id, album.id, 0, detail);
+    if (err) {
+        catalog_rollback(cli_catalog(cli));
+        return cli_fail_errno(cli, err, "saving the grant");
+    }
+    st = cli_commit(cli);
+    if (st == CLI_OK)
+        st = print_grant(cli, g.grant.id);
+    if (st == CLI_OK && prepare)
+        cli_prepare_views(cli, &album, NULL);
+    return st;
+}
+
+static const char *principal_label(const struct cat_grant *g, char *buf, size_t len)
+{
+    if (g->principal == CAT_PRINCIPAL_TEAM) {
+        snprintf(buf, len, "team:%s", g->principal_name);
+        return buf;
+    }
+    return g->principal_name;
+}
+
+static int run_grant_list(struct cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {CLI_COMMON_OPTIONS};
+    struct cat_album album = {.id = 0};
+    struct cat_grant *grants = NULL;
+    size_t n = 0;
+    int c, st = CLI_OK, err;
+
+    while ((c = cli_next_opt(cli, argc, argv, opts)) > 0)
+        ;
+    if (c < 0)
+        return CLI_USAGE;
+    if (argc - optind > 1)
+        return cli_usage(cli, "expected at most one ALBUM");
+    st = cli_open_library(cli);
+    if (st == CLI_OK && argc - optind == 1)
+        st = cli_find_album(cli, argv[optind], &album);
+    if (st != CLI_OK)
+        return st;
+    err = catalog_grants(cli_catalog(cli), album.id, &grants, &n);
+    if (err)
+        return cli_fail_errno(cli, err, "listing grants");
+
+    if (cli->json) {
+        json_object_begin(&cli->out);
+        json_key(&cli->out, "grants");
+        json_array_begin(&cli->out);
+        for (size_t i = 0; i < n; i++)
+            grant_json(cli, &grants[i]);
+        json_array_end(&cli->out);
+        json_object_end(&cli->out);
+        json_finish(&cli->out);
+    } else {
+        struct cli_table t;
+        cli_table_init(&t, 7);
+        cli_table_row(&t, "ID", "ALBUM", "PRINCIPAL", "ROLE", "EXPIRES", "STATUS", "SETTINGS");
+        for (size_t i = 0; i < n; i++) {
+            const struct cat_grant *g = &grants[i];
+            char id[24], expires[32], who[AF_EMAIL_MAX + 8], summary[1024];
+
+            snprintf(id, sizeof(id), "%" PRId64, g->grant.id);
+            timefmt_print(g->grant.expires, expires, sizeof(expires));
+            grant_summary(cli, &g->grant.settings, summary, sizeof(summary));
+            cli_table_row(&t, id, g->album_name, principal_label(g, who, sizeof(who)),
+                          policy_role_name(g->grant.role), expires, grant_status(cli, &g->grant),
+                          summary);
+        }
+        cli_table_print(&t, stdout);
+        cli_table_release(&t);
+    }
+    free(grants);
+    return CLI_OK;
+}
+
+static const struct cli_cmd grant_subs[] = {
+    {
+        .name = "add",
+        .summary = "Give a user or a team a role on an album; prints the grant id.",
+        .usage = "ALBUM (--user EMAIL | --team TEAM) --role client|invited|editor [settings] "
+                 "[--no-prepare]",
+        .help =
+            "'albumctl grant ALBUM ...' is short for 'albumctl grant add ALBUM ...'.\n"
+            "Roles (SPEC §3): client sees public and client sets and private photos;\n"
+            "invited sees public sets only; editor (the team) sees and changes everything.\n"
+            "Several grants on one album add up. With --json the whole grant is printed.\n"
+            "Then the views the grant opens are rendered ahead of time (see 'albumctl\n"
+            "prepare'); --no-prepare skips that.\n"
+            "\n"
+            "settings (defaults follow least privilege):\n" GRANT_SETTINGS_HELP,
+        .run = run_grant_add,
+    },
+    {
+        .name = "list",
+        .summary = "List grants (of one album, or all), live, expired or revoked.",
+        .usage = "[ALBUM] [--json]",
+        .help = "--json prints every setting of every grant.\n",
+        .run = run_grant_list,
+    },
+    {0},
+};
+
+const struct cli_cmd cmd_grant = {
+    .name = "grant",
+    .summary = "Grants: who may see an album, in which role, with which settings.",
+    .help = "'albumctl grant ALBUM ...' is short for 'albumctl grant add ALBUM ...'.\n",
+    .subs = grant_subs,
+    .implicit = "add",
+};

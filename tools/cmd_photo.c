@@ -1,0 +1,80 @@
+/* cmd_photo.c — 'albumctl photo private': the owner's private marks (and
+ * unhiding what a client marked private). */
+#include <errno.h>
+
+#include "tools/cli.h"
+
+static int run_photo_private(struct cli *cli, int argc, char **argv)
+{
+    char parts[3][AF_NAME_MAX + 1];
+    struct cat_album album;
+    struct cat_set set;
+    struct cat_photo photo;
+    bool on = false;
+    int st = cli_args(cli, argc, argv, 2, "ALBUM/SET/PHOTO on|off");
+    int err;
+
+    if (st == CLI_OK)
+        st = cli_split(cli, argv[optind], 3, "ALBUM/SET/PHOTO", parts);
+    if (st == CLI_OK)
+        st = cli_parse_onoff(cli, "private", argv[optind + 1], &on);
+    if (st == CLI_OK)
+        st = cli_open_library(cli);
+    if (st == CLI_OK)
+        st = cli_find_album(cli, parts[0], &album);
+    if (st == CLI_OK)
+        st = cli_find_set(cli, &album, parts[1], &set);
+    if (st != CLI_OK)
+        return st;
+    err = catalog_photo_by_name(cli_catalog(cli), set.id, parts[2], &photo);
+    if (err == -ENOENT)
+        return cli_fail(cli, "no photo '%s' in %s/%s; see 'albumctl ls \"%s/%s\"'",
+                        cli_printable(parts[2]), album.name, set.name, album.name, set.name);
+    if (err)
+        return cli_fail_errno(cli, err, "reading photo '%s'", cli_printable(parts[2]));
+    st = cli_begin(cli);
+    if (st != CLI_OK)
+        return st;
+    err = catalog_photo_set_private(cli_catalog(cli), photo.id, on);
+    if (err == 0)
+        err = cli_activity(cli, on ? "private-marked" : "private-unmarked", 0, album.id,
+                           photo.id, photo.name);
+    if (err) {
+        catalog_rollback(cli_catalog(cli));
+        return cli_fail_errno(cli, err, "changing photo '%s'", photo.name);
+    }
+    st = cli_commit(cli);
+    if (st != CLI_OK)
+        return st;
+    if (cli->json) {
+        json_object_begin(&cli->out);
+        json_kv_string(&cli->out, "album", album.name);
+        json_kv_string(&cli->out, "set", set.name);
+        json_kv_string(&cli->out, "photo", photo.name);
+        json_kv_bool(&cli->out, "private", on);
+        json_object_end(&cli->out);
+        json_finish(&cli->out);
+    } else
+        printf("%s/%s/%s is %s\n", album.name, set.name, photo.name,
+               on ? "private (hidden from invited people and links)" : "no longer private");
+    return CLI_OK;
+}
+
+static const struct cli_cmd photo_subs[] = {
+    {
+        .name = "private",
+        .summary = "Mark a photo private, or unhide it.",
+        .usage = "ALBUM/SET/PHOTO on|off",
+        .help = "A private photo is seen by the owner, the team and clients only; invited\n"
+                "people and links do not see it at all. 'off' unhides a photo a client\n"
+                "marked private.\n",
+        .run = run_photo_private,
+    },
+    {0},
+};
+
+const struct cli_cmd cmd_photo = {
+    .name = "photo",
+    .summary = "Photos: private marks.",
+    .subs = photo_subs,
+};
