@@ -17,6 +17,8 @@
 
 #include "fs/daemon.h"
 
+#define AFS_UNKNOWN_INO 0xffffffffu
+
 static struct afs *afs_of(fuse_req_t req)
 {
     return fuse_req_userdata(req);
@@ -42,8 +44,7 @@ static int caller_node(struct afs *fs, fuse_req_t req, fuse_ino_t ino, struct no
     return caller_owns(fs, req, out->world) ? 0 : -ENOENT;
 }
 
-static void fill_entry(struct afs *fs, struct node *n, const struct stat *st,
-                       struct fuse_entry_param *e)
+static void fill_entry(const struct node *n, const struct stat *st, struct fuse_entry_param *e)
 {
     bool volatile_entry = n->kind == NODE_PERSON;
 
@@ -54,7 +55,6 @@ static void fill_entry(struct afs *fs, struct node *n, const struct stat *st,
     e->attr.st_ino = n->ino;
     e->attr_timeout = volatile_entry ? 0.0 : AFS_TIMEOUT;
     e->entry_timeout = volatile_entry ? 0.0 : AFS_TIMEOUT;
-    (void)fs;
 }
 
 /* ---- the multi-user root ---- */
@@ -154,7 +154,7 @@ static void answer_lookup(struct afs *fs, fuse_req_t req, fuse_ino_t parent, con
         fuse_reply_err(req, ENOMEM);
         return;
     }
-    fill_entry(fs, n, &t.st, &e);
+    fill_entry(n, &t.st, &e);
     if (fuse_reply_entry(req, &e) != 0)
         nodes_forget(fs, n->ino, 1);
 }
@@ -334,10 +334,12 @@ static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
                 n = nodes_lookup(fs, ino, t->name, &t->proto);
                 if (!n)
                     break;
-                fill_entry(fs, n, &t->st, &e);
+                fill_entry(n, &t->st, &e);
             } else {
+                /* Plain readdir counts no lookup, so no inode number is
+                 * promised; glibc skips 0, so say "unknown" as libfuse does. */
                 e.attr = t->st;
-                e.attr.st_ino = 0; /* the kernel asks by name */
+                e.attr.st_ino = AFS_UNKNOWN_INO;
             }
         }
         if (plus)

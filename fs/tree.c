@@ -82,20 +82,6 @@ static void fill_file(const struct afs *fs, const struct world *w, uint64_t size
 
 /* ---- policy questions (caller holds worlds_lock for reading) ---- */
 
-/* The views the mount offers of entry e: the policy's, less high-res drawn
- * from a limited pool — charging a pool needs the download selection, which
- * this version does not have, so deny by default. */
-static unsigned offered_views(const struct world *w, const struct af_entry *e, af_time now)
-{
-    unsigned views = policy_views(&w->who.subject, e, now);
-    struct af_render r;
-
-    if ((views & AF_VIEW_HIGHRES) && !(views & AF_VIEW_ORIGINAL) &&
-        (policy_render(&w->who.subject, e, AF_VIEW_HIGHRES, now, &r) < 0 || r.pool_id != 0))
-        views &= ~(unsigned)AF_VIEW_HIGHRES;
-    return views;
-}
-
 /* An ordinary photo of set s: what the view folders offer in that set. */
 static unsigned set_views(const struct world *w, const struct cat_album *a,
                           const struct cat_set *s, af_time now)
@@ -106,7 +92,7 @@ static unsigned set_views(const struct world *w, const struct cat_album *a,
     memset(&probe, 0, sizeof probe);
     probe.kind = MEDIA_PHOTO;
     entry_for_photo(a, s, &probe, &e);
-    return offered_views(w, &e, now);
+    return subject_offered_views(&w->who.subject, &e, now);
 }
 
 /* Whether a view folder (Web-size/High-res) belongs in album a. High-res is
@@ -144,7 +130,7 @@ static int decide_file(const struct world *w, const struct cat_album *a, const s
     entry_for_photo(a, s, p, &e);
     if (!policy_may_see(&w->who.subject, &e, now))
         return -ENOENT;
-    if (!(offered_views(w, &e, now) & view))
+    if (!(subject_offered_views(&w->who.subject, &e, now) & view))
         return -EACCES;
     if (view == AF_VIEW_ORIGINAL) {
         snprintf(src->blob, sizeof src->blob, "%s", p->blob);
@@ -195,6 +181,24 @@ static struct tree_entry *add(struct lister *l)
     }
     memset(&l->v[l->n], 0, sizeof l->v[0]);
     return &l->v[l->n++];
+}
+
+/* 2 + the set folders that view folder `view` of album a shows this person
+ * (as list_viewdir lists them). Caller holds worlds_lock for reading. */
+static nlink_t view_dir_links(const struct world *w, const struct cat_album *a,
+                              const struct cat_set *sets, size_t n, enum af_view view,
+                              af_time now)
+{
+    nlink_t links = 2;
+
+    for (size_t i = 0; i < n; i++) {
+        struct af_entry e;
+
+        entry_for_set(a, &sets[i], &e);
+        if (policy_may_see(&w->who.subject, &e, now) && (set_views(w, a, &sets[i], now) & view))
+            links++;
+    }
+    return links;
 }
 
 /* 2 + the folders album a shows this person (its visible sets and view
@@ -311,7 +315,7 @@ static int list_album(struct afs *fs, struct af_catalog *c, const struct node *d
         t->proto.view = view_dirs[k];
         snprintf(t->name, sizeof t->name, "%s",
                  view_dirs[k] == AF_VIEW_WEB ? AFS_DIR_WEB : AFS_DIR_HIGHRES);
-        fill_dir(fs, w, a.mtime, 2, &t->st);
+        fill_dir(fs, w, a.mtime, view_dir_links(w, &a, sets, n, view_dirs[k], now), &t->st);
     }
     pthread_rwlock_unlock(&fs->worlds_lock);
     free(sets);
@@ -631,8 +635,7 @@ int tree_source(struct afs *fs, const struct node *n, struct file_source *src)
         return -EISDIR;
     if ((rc = catalog_album_by_id(c, n->album_id, &a)) < 0 ||
         (rc = catalog_photo_by_id(c, n->photo_id, &p)) < 0 ||
-        (rc = catalog_set_by_id(c, p.set_id, &s)) < 0 ||
-        (rc = renditions_watermark(c, &wm)) < 0)
+        (rc = catalog_set_by_id(c, p.set_id, &s)) < 0)
         return rc == -ENOENT ? -ENOENT : rc;
     if (p.set_id != n->set_id || p.trashed)
         return -ENOENT; /* moved or deleted since the kernel learnt this name */
@@ -640,6 +643,11 @@ int tree_source(struct afs *fs, const struct node *n, struct file_source *src)
     rc = decide_file(w, &a, &s, &p, n->view, now, src);
     pthread_rwlock_unlock(&fs->worlds_lock);
     if (rc < 0 || !src->is_rendition)
+        return rc;
+    /* Only a rendition's id depends on the watermark: an original's
+     * getattr, getxattr and open skip these four settings reads
+     * (bench/README.md: a warm ls -lR is two getxattr per file). */
+    if ((rc = renditions_watermark(c, &wm)) < 0)
         return rc;
     return resolve_rendition(fs, c, &wm, src);
 }

@@ -9,8 +9,8 @@
 #include "media/renditions.h"
 #include "store/subject.h"
 
-/* The people to prepare for: one subject per distinct user or link with a
- * live grant on the album, and the studio's standard client. */
+/* The people to prepare for: the studio's standard client, the owner, and
+ * one subject per distinct user or link with a live grant on the album. */
 struct people {
     struct af_subject_buf *v;
     size_t n, cap;
@@ -113,9 +113,13 @@ static int gather(struct people *p, struct af_catalog *c, int64_t album_id, af_t
     s->subject.kind = AF_PRINCIPAL_USER;
     s->subject.grants = &p->standard;
     s->subject.n_grants = 1;
+    s = person_slot(p);
+    if (!s)
+        return -ENOMEM;
+    subject_owner(s);
     rc = catalog_grants(c, album_id, &grants, &n);
     for (size_t i = 0; rc == 0 && i < n; i++)
-        if (policy_grant_live(&grants[i].grant, now) && grants[i].grant.role != AF_ROLE_EDITOR)
+        if (policy_grant_live(&grants[i].grant, now))
             rc = add_grantee(p, c, &grants[i]);
     free(grants);
     return rc;
@@ -128,7 +132,7 @@ static void prepare_photo(struct af_library *lib, struct af_catalog *c,
                           af_time now, struct prepare_result *out)
 {
     static const enum af_view views[] = {AF_VIEW_PROOF, AF_VIEW_WEB, AF_VIEW_HIGHRES};
-    unsigned allowed = policy_views(&s->subject, e, now);
+    unsigned allowed = subject_offered_views(&s->subject, e, now);
 
     for (size_t k = 0; k < sizeof views / sizeof views[0]; k++) {
         struct rendition_request req;
@@ -136,7 +140,7 @@ static void prepare_photo(struct af_library *lib, struct af_catalog *c,
         struct af_render r;
         char why[256];
 
-        if (!(allowed & views[k]) || (allowed & AF_VIEW_ORIGINAL) ||
+        if (!(allowed & views[k]) ||
             policy_render(&s->subject, e, views[k], now, &r) < 0)
             continue;
         renditions_request(p, &r, r.recipient_mark ? s->label : "", &req);

@@ -131,6 +131,10 @@ int library_init(const char *dir, const char *passphrase_file, struct af_library
     rc = read_passphrase(passphrase_file, &pass);
     if (rc < 0)
         goto fail;
+    if (pass && strlen(pass) < LIBRARY_PASSPHRASE_MIN) {
+        rc = -EINVAL;
+        goto fail;
+    }
     rc = mkdir_p_private(dir);
     if (rc < 0)
         goto fail;

@@ -32,8 +32,11 @@ struct af_library {
  * 0 or -ENAMETOOLONG / -ENOENT (no home). */
 int library_locate(const char *explicit_dir, char dir[PATH_MAX]);
 
+#define LIBRARY_PASSPHRASE_MIN 12 /* bytes; Argon2id slows guessing, length does the rest */
+
 /* Create a new library at dir (which must not exist or be empty). The key is
- * random, or derived from the passphrase read from passphrase_file. */
+ * random, or derived from the passphrase read from passphrase_file
+ * (-EINVAL when it is shorter than LIBRARY_PASSPHRASE_MIN). */
 int library_init(const char *dir, const char *passphrase_file, struct af_library **out)
     __attribute__((warn_unused_result));
 

@@ -27,6 +27,9 @@ static int run_init(struct cli *cli, int argc, char **argv)
                         cli_printable(cli->passphrase_file), strerror(errno));
 
     err = library_init(dir, cli->passphrase_file, &cli->lib);
+    if (err == -EINVAL && cli->passphrase_file)
+        return cli_fail(cli, "the passphrase must be at least %d characters; choose a longer one",
+                        LIBRARY_PASSPHRASE_MIN);
     if (err == -EEXIST || err == -ENOTEMPTY)
         return cli_fail(cli, "%s already exists and is not empty; choose a new directory "
                         "with --library DIR", cli_printable(dir));

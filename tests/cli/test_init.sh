@@ -107,6 +107,12 @@ expect 0 --library "$S/p" user list --passphrase-file "$S/pass"
 out_has "p@example.com"
 ok "passphrase: needed, wrong, missing file, from the environment"
 
+printf 'short\n' >"$S/short"
+expect 1 --library "$S/s" init --passphrase-file "$S/short"
+err_has "at least 12 characters"
+[ ! -e "$S/s/key" ] || fail "a refused init left a key behind"
+ok "a short passphrase is refused"
+
 expect 1 --library "$S/q" init --passphrase-file "$S/nonexistent"
 err_has "cannot read passphrase file"
 [ ! -e "$S/q" ] || fail "init with a missing passphrase file created the library"

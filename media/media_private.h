@@ -1,0 +1,23 @@
+/* media_private.h — helpers shared by probe.c and render.c only.
+ *
+ * Both turn failures into one-line reasons for a person; libvips' error
+ * buffer is process-wide, so it is read and cleared in one place.
+ * Thread-safe.
+ */
+#ifndef ALBUMFS_MEDIA_PRIVATE_H
+#define ALBUMFS_MEDIA_PRIVATE_H
+
+#include <stddef.h>
+
+#include <glib.h>
+
+/* Format a reason into why[why_len] (may be NULL/0) as one printable,
+ * valid UTF-8 line. */
+void media_set_why(char *why, size_t why_len, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);
+
+/* Take (and clear) libvips' error buffer; why becomes "context (first
+ * line of the libvips message)". */
+void media_take_vips_error(char *why, size_t why_len, const char *context);
+
+#endif

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# test_multiuser.sh — one daemon, many people (SPEC §4 "multi-user
+# (allow_other) ... unmapped users see nothing").
+# Two Unix users (albumfs-ta, albumfs-tb, made for the test) are mapped to
+# catalog users with different grants; root mounts --multi-user. Each user
+# sees only their own folder at the root and cannot list, stat or read the
+# other's folder or files even by full path — also right after the other
+# has just looked them up and read them (nothing the kernel caches for one
+# is served to the other). Files and folders belong to their person with
+# owner-only permission bits. An unmapped user sees an empty root, and sees
+# their folder within a second of being mapped. The library itself is
+# readable by the daemon's account only.
+source "$(dirname "$0")/lib.sh"
+
+UA_NAME=albumfs-ta UB_NAME=albumfs-tb
+for u in $UA_NAME $UB_NAME; do
+    if ! id -u "$u" >/dev/null 2>&1; then
+        useradd -M -r -s /usr/sbin/nologin "$u" || fail "cannot create user $u"
+        CREATED_USERS+=("$u")
+    fi
+done
+UA=$(id -u $UA_NAME) GA=$(id -g $UA_NAME)
+UB=$(id -u $UB_NAME) GB=$(id -g $UB_NAME)
+UN=$(id -u nobody) GN=$(id -g nobody)
+AS_A="setpriv --reuid=$UA --regid=$GA --clear-groups"
+AS_B="setpriv --reuid=$UB --regid=$GB --clear-groups"
+AS_N="setpriv --reuid=$UN --regid=$GN --clear-groups"
+
+standard_library
+ctl user add ta@example.com --uid $UA_NAME >/dev/null
+ctl user add tb@example.com --uid "$UB" >/dev/null
+ctl grant "$W" --user ta@example.com --role client $NP >/dev/null
+ctl grant "$W" --user tb@example.com --role invited $NP >/dev/null
+ctl grant "$OTHER" --user tb@example.com --role client $NP >/dev/null
+
+# --- the library: the daemon's account only
+[ "$(stat -c '%a %U' "$ALBUMFS_LIBRARY")" = "700 root" ] ||
+    fail "library is $(stat -c '%a %U' "$ALBUMFS_LIBRARY")"
+[ "$(stat -c %a "$ALBUMFS_LIBRARY/key")" = 600 ] || fail "key is $(stat -c %a "$ALBUMFS_LIBRARY/key")"
+for as in "$AS_A" "$AS_B" "$AS_N"; do
+    AS=$as expect_later EACCES listdir "$ALBUMFS_LIBRARY"
+    AS=$as expect_later EACCES read "$ALBUMFS_LIBRARY/catalog.db"
+    AS=$as expect_later EACCES read "$ALBUMFS_LIBRARY/key"
+    AS=$as expect_now
+done
+ok "the library is 0700 root; other accounts cannot read the catalog or the key"
+
+M=$S/multi
+mount_fs "$M" --multi-user
+grep -q "^albumfs $M fuse.albumfs ro,.*allow_other" /proc/mounts || fail "not allow_other: $(grep " $M " /proc/mounts)"
+A=$M/$UA_NAME B=$M/$UB_NAME
+
+# --- the root: each sees their own folder only
+[ "$($AS_A ls "$M")" = "$UA_NAME" ] || fail "ta's root: $($AS_A ls "$M" 2>&1)"
+[ "$($AS_B ls "$M")" = "$UB_NAME" ] || fail "tb's root: $($AS_B ls "$M" 2>&1)"
+[ -z "$($AS_N ls -A "$M")" ] || fail "an unmapped user sees: $($AS_N ls "$M")"
+ls "$M" >"$S/root-view"
+grep -qx "$UA_NAME" "$S/root-view" && grep -qx "$UB_NAME" "$S/root-view" || fail "root sees: $(cat "$S/root-view")"
+[ "$($AS_A ls "$A")" = "$W" ] || fail "ta's folder: $($AS_A ls "$A" 2>&1)"
+[ "$($AS_B ls "$B")" = "$(printf '%s\n' "$OTHER" "$W")" ] || fail "tb's folder: $($AS_B ls "$B" 2>&1)"
+[ "$($AS_A ls "$A/$W")" = "$(printf '%s\n' Ceremony "Getting Ready" Photos)" ] || fail "ta's album"
+[ "$($AS_B ls "$B/$W")" = "$(printf '%s\n' Ceremony Photos)" ] || fail "tb's album"
+ok "each user sees only their own folder; the unmapped user an empty root"
+
+# --- ownership and permission bits: the person's, owner-only
+[ "$(stat -c '%u %a' "$A")" = "$UA 500" ] || fail "ta's folder: $(stat -c '%u %a' "$A")"
+f=$A/$W/Ceremony/IMG_0001.jpg
+[ "$($AS_A stat -c '%u %g %a' "$f")" = "$UA $GA 400" ] || fail "ta's file: $($AS_A stat -c '%u %g %a' "$f")"
+[ "$(stat -c '%u %a' "$B/$W")" = "$UB 500" ] || fail "tb's album folder: $(stat -c '%u %a' "$B/$W")"
+ok "files and folders belong to their person (0400/0500)"
+
+# --- no way into the other's world, even right after they used it
+for round in 1 2; do
+    # ta looks up, lists, stats and reads; then tb tries the very same paths
+    $AS_A ls -lR "$A" >/dev/null
+    $AS_A cat "$f" "$A/$W/Getting Ready/IMG_0003.jpg" >/dev/null
+    $AS_A stat "$A/$W/Getting Ready" >/dev/null
+    for p in "$A" "$A/$W" "$A/$W/Ceremony" "$A/$W/Getting Ready" "$f" \
+        "$A/$W/Getting Ready/IMG_0003.jpg" "$M/root" "$M/root/$W/Outtakes/IMG_0004.jpg"; do
+        for op in stat listdir read getxattr listxattr; do
+            AS=$AS_B expect_later "ENOENT" "$op" "$p"
+            AS=$AS_N expect_later "ENOENT" "$op" "$p"
+        done
+    done
+    AS=$AS_B expect_now
+    AS=$AS_N expect_now
+    # and the other way round
+    $AS_B cat "$B/$OTHER/Studio/IMG_0001.jpg" "$B/$W/Ceremony/IMG_0002.jpg" >/dev/null
+    for p in "$B" "$B/$OTHER" "$B/$OTHER/Studio/IMG_0001.jpg" "$B/$W/Ceremony/IMG_0002.jpg"; do
+        for op in stat listdir read; do AS=$AS_A expect_later "ENOENT" "$op" "$p"; done
+    done
+    AS=$AS_A expect_now
+done
+out=$(LC_ALL=C $AS_B cat "$f" 2>&1 || true)
+[[ "$out" == *"No such file or directory"* ]] || fail "tb reading ta's file: $out"
+# an open file cannot be handed over by path either: tb opening while ta holds it
+$AS_A sh -c 'exec 3<"$1"; sleep 1' _ "$f" &
+holder=$!
+sleep 0.2
+AS=$AS_B expect_err ENOENT read "$f"
+wait $holder
+# ta's own client-only photo: still there for ta, never for tb (in tb's own album too)
+AS=$AS_A expect_err OK read "$A/$W/Getting Ready/IMG_0003.jpg"
+AS=$AS_B expect_err ENOENT read "$B/$W/Getting Ready/IMG_0003.jpg"
+AS=$AS_B expect_err ENOENT stat "$B/$W/Ceremony/IMG_0005.jpg"
+ok "neither user can stat, list or read the other's folder or files, even just after the other read them"
+
+# --- root sees everyone's folder, and the owner's
+expect_err OK read "$f"
+[ "$(ls "$M/root")" = "$(printf '%s\n' "$OTHER" "$W")" ] || fail "owner folder: $(ls "$M/root")"
+ok "root reads any folder; the library owner's folder shows everything"
+
+# --- mapping a user on a live mount: their folder appears
+[ -z "$($AS_N ls -A "$M")" ] || fail "unmapped user sees something"
+t=$(now_ms)
+ctl user add late@example.com --uid "$UN" >/dev/null
+ctl grant "$W" --user late@example.com --role invited $NP >/dev/null
+nobody_sees() { [ "$($AS_N ls "$M" 2>/dev/null)" = nobody ] && [ "$($AS_N ls "$M/nobody" 2>/dev/null)" = "$W" ]; }
+wait_for 1.5 nobody_sees ||
+    fail "newly mapped user sees '$($AS_N ls -R "$M" 2>&1)' after $(($(now_ms) - t)) ms"
+AS=$AS_N expect_err ENOENT stat "$A"
+ok "a user mapped on a live mount sees their folder within $(($(now_ms) - t)) ms, and only theirs"
+
+daemon_alive "$M" || fail "daemon died"
+finish
