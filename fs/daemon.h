@@ -11,6 +11,7 @@
  *   ops_file.c open, read, release, and the refusals of every write
  *   renderq.c  the bounded pool that renders views off the request path
  *   watcher.c  notices catalog changes and expiries; invalidates caches
+ *   notifier.c delivers queued notification e-mails (store/notify.h)
  *   main.c     start-up, the session loop and shutdown
  *
  * Locks: `nodes_lock` protects the node table and nlookup counts;
@@ -49,6 +50,7 @@ struct afs_config {
     char *person;         /* --user EMAIL */
     char *link;           /* --link TOKEN */
     char *password_file;  /* for --link */
+    char *email;          /* for --link: claim access of one's own */
     char *passphrase_file;
     int multi_user;
     int foreground;
@@ -59,6 +61,7 @@ struct afs_config {
 /* Names of the folders holding download views, at the top of each album. */
 #define AFS_DIR_WEB "Web-size"
 #define AFS_DIR_HIGHRES "High-res"
+#define AFS_DIR_FAVOURITES "Favourites"
 
 enum node_kind {
     NODE_ROOT = 0,  /* the mount's root */
@@ -67,6 +70,8 @@ enum node_kind {
     NODE_SET,
     NODE_VIEWDIR,   /* Web-size/ or High-res/ inside an album */
     NODE_VIEWSET,   /* a set's folder inside a view folder */
+    NODE_FAVDIR,    /* Favourites/ inside an album */
+    NODE_FAVSET,    /* a set's folder inside Favourites/ */
     NODE_FILE,      /* one view of a photo, or a document */
 };
 
@@ -91,6 +96,8 @@ struct world {
     struct cat_user user;        /* AFS_MODE_USER */
     struct cat_link link;        /* AFS_MODE_LINK */
     struct af_subject_buf who;   /* worlds_lock */
+    struct cat_person person;    /* for favourites and milestones (USER/LINK) */
+    GHashTable *seen_albums;     /* album ids whose first view is recorded (worlds_lock) */
     char dirname[256];           /* multi-user: the person's folder name */
 };
 
@@ -113,6 +120,8 @@ struct afs {
     pthread_key_t catalog_key;   /* per-thread catalog connection */
     struct renderq *renderq;
     struct watcher *watcher;
+    GAsyncQueue *viewed;         /* first views to record (actions.c) */
+    struct notifier *notifier;
     int64_t generation;          /* last catalog generation seen (watcher) */
     _Atomic int64_t epoch;       /* bumped whenever grants were reloaded */
 };
@@ -186,8 +195,28 @@ struct file_source {
     char blob[VAULT_ID_HEX];       /* original: vault address */
     struct rendition_info rendition;
     struct rendition_request request; /* to render when -EAGAIN */
+    int64_t grant_id;              /* the grant that allows this view (0: by role) */
+    int64_t pool_id;               /* high-res drawn from this pool (0: none) */
 };
 int tree_source(struct afs *fs, const struct node *n, struct file_source *src);
+
+/* The photo `name` names in the set folder (or Favourites/High-res set
+ * folder) `dir`, as the person sees it there or could put it there: 0 with
+ * *photo_id, -ENOENT. */
+int tree_photo_for_name(struct afs *fs, const struct node *dir, const char *name,
+                        int64_t *photo_id);
+
+/* ---- actions.c: what people do through the mount ---- */
+/* Favourite or unfavourite a photo for the person of world w. */
+int actions_favourite(struct afs *fs, struct world *w, int64_t photo_id, bool on);
+/* Take a photo's high-res view (charge its pool once). -EDQUOT when empty. */
+int actions_take(struct afs *fs, struct world *w, int64_t photo_id);
+/* Mark or unmark a photo private. */
+int actions_mark_private(struct afs *fs, struct world *w, int64_t photo_id, bool on);
+/* Note the person's first view of an album (cheap after the first); the
+ * record is written by actions_record_views, on the watcher thread. */
+void actions_album_viewed(struct afs *fs, struct world *w, int64_t album_id);
+void actions_record_views(struct afs *fs);
 
 /* ---- renderq.c ---- */
 /* A request waiting on a render: called from a render thread with the result. */
@@ -204,10 +233,33 @@ void renderq_submit(struct afs *fs, const struct rendition_request *req, renderq
 /* ---- watcher.c ---- */
 int watcher_start(struct afs *fs);
 void watcher_stop(struct afs *fs);
+/* Wake the watcher now (a request saw a known entry become hidden). */
+void watcher_kick(struct afs *fs);
+
+/* ---- notifier.c ---- */
+int notifier_start(struct afs *fs);
+void notifier_stop(struct afs *fs);
 
 /* ---- ops ---- */
+/* The node for ino as the caller may use it (on a multi-user mount, only
+ * in their own world); -ENOENT otherwise. */
+int afs_caller_node(struct afs *fs, fuse_req_t req, fuse_ino_t ino, struct node *out);
+/* A reply entry for node n with attributes st (timeouts by node kind). */
+void afs_fill_entry(const struct node *n, const struct stat *st, struct fuse_entry_param *e);
+/* Open-file handles (ops_file.c); a handle without a blob swallows writes:
+ * it is what copying a photo into Favourites/ or High-res/ opens. */
+struct filehandle {
+    struct af_blob *blob;    /* NULL: a write sink */
+    struct node node;        /* identity, to re-check the policy */
+    int64_t checked_epoch;   /* watcher epoch of the last policy check */
+};
+struct filehandle *afs_sink_handle(const struct node *n);
+/* Whether dir is a folder people put photos into (a set's folder in
+ * Favourites/, or in High-res/). */
+bool afs_is_drop_folder(const struct node *dir);
 extern const struct fuse_lowlevel_ops afs_ops;
 void ops_dir_register(struct fuse_lowlevel_ops *ops);
 void ops_file_register(struct fuse_lowlevel_ops *ops);
+void ops_write_register(struct fuse_lowlevel_ops *ops);
 
 #endif

@@ -6,6 +6,7 @@
  * watcher start after the mount; everything is undone in reverse.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,7 @@ static struct fuse_lowlevel_ops make_ops(void)
     ops.init = op_init;
     ops_dir_register(&ops);
     ops_file_register(&ops);
+    ops_write_register(&ops);
     return ops;
 }
 
@@ -62,7 +64,7 @@ static int add_mount_options(struct fuse_args *args, const struct afs *fs)
 {
     char opts[PATH_MAX + 128];
 
-    snprintf(opts, sizeof opts, "-ofsname=albumfs,subtype=albumfs,default_permissions,ro%s",
+    snprintf(opts, sizeof opts, "-ofsname=albumfs,subtype=albumfs,default_permissions%s",
              fs->cfg.multi_user ? ",allow_other" : "");
     return fuse_opt_add_arg(args, opts);
 }
@@ -95,6 +97,7 @@ int main(int argc, char *argv[])
     }
     fs.owner_uid = stat(dir, &st) == 0 ? st.st_uid : getuid();
     fs.started = time(NULL);
+    fs.viewed = g_async_queue_new_full(g_free);
     pthread_key_create(&fs.catalog_key, close_catalog);
     rc = worlds_init(&fs, &why);
     if (rc < 0) {
@@ -114,7 +117,8 @@ int main(int argc, char *argv[])
     }
     if (fuse_daemonize(fs.cfg.foreground) < 0)
         goto out_unmount;
-    if (renderq_start(&fs, fs.cfg.render_threads) < 0 || watcher_start(&fs) < 0) {
+    if (renderq_start(&fs, fs.cfg.render_threads) < 0 || watcher_start(&fs) < 0 ||
+        notifier_start(&fs) < 0) {
         fprintf(stderr, "albumfs: cannot start worker threads\n");
         goto out_threads;
     }
@@ -123,9 +127,14 @@ int main(int argc, char *argv[])
         goto out_threads;
     fuse_loop_cfg_set_max_threads(loop, 16);
     fuse_loop_cfg_set_idle_threads(loop, 8);
-    status = fuse_session_loop_mt(fs.se, loop) == 0 ? 0 : 1;
+    rc = fuse_session_loop_mt(fs.se, loop);
+    /* libfuse returns the number of the signal that stopped the loop: SIGTERM
+     * (kill, systemd), SIGINT (^C) and SIGHUP are an orderly stop, not a
+     * failure (systemd's Restart=on-failure reads them the same way). */
+    status = (rc == 0 || rc == SIGTERM || rc == SIGINT || rc == SIGHUP) ? 0 : 1;
     fuse_loop_cfg_destroy(loop);
 out_threads:
+    notifier_stop(&fs);
     watcher_stop(&fs);
     renderq_stop(&fs);
 out_unmount:
@@ -139,6 +148,7 @@ out_nodes:
 out_worlds:
     worlds_release(&fs);
 out_lib:
+    g_async_queue_unref(fs.viewed);
     {
         struct af_catalog *c = pthread_getspecific(fs.catalog_key);
 

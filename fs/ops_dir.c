@@ -34,8 +34,7 @@ static bool caller_owns(struct afs *fs, fuse_req_t req, const struct world *w)
     return w && (ctx->uid == w->uid || ctx->uid == 0);
 }
 
-/* The node for ino as the caller may use it; -ENOENT otherwise. */
-static int caller_node(struct afs *fs, fuse_req_t req, fuse_ino_t ino, struct node *out)
+int afs_caller_node(struct afs *fs, fuse_req_t req, fuse_ino_t ino, struct node *out)
 {
     if (!nodes_get(fs, ino, out))
         return -ENOENT;
@@ -44,7 +43,7 @@ static int caller_node(struct afs *fs, fuse_req_t req, fuse_ino_t ino, struct no
     return caller_owns(fs, req, out->world) ? 0 : -ENOENT;
 }
 
-static void fill_entry(const struct node *n, const struct stat *st, struct fuse_entry_param *e)
+void afs_fill_entry(const struct node *n, const struct stat *st, struct fuse_entry_param *e)
 {
     bool volatile_entry = n->kind == NODE_PERSON;
 
@@ -146,6 +145,8 @@ static void answer_lookup(struct afs *fs, fuse_req_t req, fuse_ino_t parent, con
         return;
     }
     if (rc < 0) {
+        if (rc == -ENOENT)
+            watcher_kick(fs); /* perhaps newly hidden: drop cached pages soon */
         fuse_reply_err(req, rc == -EAGAIN ? EIO : -rc);
         return;
     }
@@ -154,7 +155,9 @@ static void answer_lookup(struct afs *fs, fuse_req_t req, fuse_ino_t parent, con
         fuse_reply_err(req, ENOMEM);
         return;
     }
-    fill_entry(n, &t.st, &e);
+    if (n->kind == NODE_ALBUM)
+        actions_album_viewed(fs, n->world, n->album_id);
+    afs_fill_entry(n, &t.st, &e);
     if (fuse_reply_entry(req, &e) != 0)
         nodes_forget(fs, n->ino, 1);
 }
@@ -163,7 +166,7 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
     struct afs *fs = afs_of(req);
     struct node dir;
-    int rc = caller_node(fs, req, parent, &dir);
+    int rc = afs_caller_node(fs, req, parent, &dir);
 
     if (rc < 0) {
         fuse_reply_err(req, -rc);
@@ -198,11 +201,13 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
     struct afs *fs = afs_of(req);
     struct node n;
     struct stat st;
-    int rc = caller_node(fs, req, ino, &n);
+    int rc = afs_caller_node(fs, req, ino, &n);
 
     if (rc == 0)
         rc = tree_stat(fs, &n, &st);
     if (rc < 0) {
+        if (rc == -ENOENT)
+            watcher_kick(fs); /* a known entry is gone: drop its caches soon */
         fuse_reply_err(req, rc == -EAGAIN ? EIO : -rc);
         return;
     }
@@ -269,7 +274,7 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
     struct afs *fs = afs_of(req);
     struct dirhandle *d;
     struct node n;
-    int rc = caller_node(fs, req, ino, &n);
+    int rc = afs_caller_node(fs, req, ino, &n);
 
     if (rc < 0) {
         fuse_reply_err(req, -rc);
@@ -334,7 +339,7 @@ static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
                 n = nodes_lookup(fs, ino, t->name, &t->proto);
                 if (!n)
                     break;
-                fill_entry(n, &t->st, &e);
+                afs_fill_entry(n, &t->st, &e);
             } else {
                 /* Plain readdir counts no lookup, so no inode number is
                  * promised; glibc skips 0, so say "unknown" as libfuse does. */
@@ -391,37 +396,6 @@ static void op_statfs(fuse_req_t req, fuse_ino_t ino)
     fuse_reply_statfs(req, &sv);
 }
 
-/* ---- extended attributes: none yet, but a hidden entry is still ENOENT ---- */
-
-static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
-{
-    struct afs *fs = afs_of(req);
-    struct node n;
-    struct stat st;
-    int rc = caller_node(fs, req, ino, &n);
-
-    if (rc == 0)
-        rc = tree_stat(fs, &n, &st);
-    fuse_reply_err(req, rc < 0 ? (rc == -EAGAIN ? EIO : -rc) : ENODATA);
-}
-
-static void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
-{
-    struct afs *fs = afs_of(req);
-    struct node n;
-    struct stat st;
-    int rc = caller_node(fs, req, ino, &n);
-
-    if (rc == 0)
-        rc = tree_stat(fs, &n, &st);
-    if (rc < 0)
-        fuse_reply_err(req, rc == -EAGAIN ? EIO : -rc);
-    else if (size == 0)
-        fuse_reply_xattr(req, 0);
-    else
-        fuse_reply_buf(req, NULL, 0);
-}
-
 void ops_dir_register(struct fuse_lowlevel_ops *ops)
 {
     ops->lookup = op_lookup;
@@ -433,6 +407,4 @@ void ops_dir_register(struct fuse_lowlevel_ops *ops)
     ops->readdirplus = op_readdirplus;
     ops->releasedir = op_releasedir;
     ops->statfs = op_statfs;
-    ops->getxattr = op_getxattr;
-    ops->listxattr = op_listxattr;
 }

@@ -10,7 +10,9 @@
  * fails on its next read. Opening a view that is not rendered (or was
  * trimmed from the cache) waits for the render pool, answered from a
  * render thread.
- * The mount is read-only for now: writes give EROFS.
+ * Opening for writing is allowed only for a file in a set's folder of
+ * Favourites/ or High-res/ (cp and touch re-open what they just put there);
+ * such a handle swallows what is written. Everything else is EROFS.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,12 +23,6 @@
 #include <syslog.h>
 
 #include "fs/daemon.h"
-
-struct filehandle {
-    struct af_blob *blob;
-    struct node node;        /* identity, to re-check the policy */
-    int64_t checked_epoch;   /* watcher epoch of the last policy check */
-};
 
 static struct afs *afs_of(fuse_req_t req)
 {
@@ -130,13 +126,52 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
     }
     if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
         struct file_source src;
+        struct node dir;
         int rc = tree_source(fs, &n, &src);
+        struct filehandle *h;
 
-        /* Hidden stays hidden; visible is read-only. */
-        fuse_reply_err(req, (rc < 0 && rc != -EAGAIN) ? -rc : EROFS);
+        /* Hidden stays hidden; visible is read-only except where things
+         * are put (Favourites/, High-res/). */
+        if (rc < 0 && rc != -EAGAIN) {
+            fuse_reply_err(req, -rc);
+            return;
+        }
+        if (!nodes_get(fs, n.parent, &dir) || !afs_is_drop_folder(&dir)) {
+            fuse_reply_err(req, EROFS);
+            return;
+        }
+        h = afs_sink_handle(&n);
+        if (!h) {
+            fuse_reply_err(req, ENOMEM);
+            return;
+        }
+        fi->fh = (uint64_t)(uintptr_t)h;
+        fi->direct_io = 1;
+        if (fuse_reply_open(req, fi) != 0)
+            free(h);
         return;
     }
     answer_open(fs, req, fi, &n, true);
+}
+
+struct filehandle *afs_sink_handle(const struct node *n)
+{
+    struct filehandle *h = calloc(1, sizeof *h);
+
+    if (h)
+        h->node = *n;
+    return h;
+}
+
+static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+                     struct fuse_file_info *fi)
+{
+    struct filehandle *h = (struct filehandle *)(uintptr_t)fi->fh;
+
+    if (h->blob)
+        fuse_reply_err(req, EBADF);
+    else
+        fuse_reply_write(req, size); /* the photo is already there: the bytes are not needed */
 }
 
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -148,6 +183,10 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
     char *buf;
     ssize_t got;
 
+    if (!h->blob) {
+        fuse_reply_err(req, EBADF); /* a write sink */
+        return;
+    }
     if (epoch != h->checked_epoch) {
         struct file_source src;
         int rc = tree_source(fs, &h->node, &src);
@@ -191,83 +230,17 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
     struct filehandle *h = (struct filehandle *)(uintptr_t)fi->fh;
 
     if (h) {
-        vault_blob_close(h->blob);
+        if (h->blob)
+            vault_blob_close(h->blob);
         free(h);
     }
     fuse_reply_err(req, 0);
-}
-
-/* ---- writes: not yet (a read-only mount) ---- */
-
-static void deny_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
-                         struct fuse_file_info *fi)
-{
-    fuse_reply_err(req, EROFS);
-}
-
-static void deny_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
-                       dev_t rdev)
-{
-    fuse_reply_err(req, EROFS);
-}
-
-static void deny_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
-{
-    fuse_reply_err(req, EROFS);
-}
-
-static void deny_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
-{
-    fuse_reply_err(req, EROFS);
-}
-
-static void deny_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
-{
-    fuse_reply_err(req, EROFS);
-}
-
-static void deny_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
-                        const char *newname, unsigned int flags)
-{
-    fuse_reply_err(req, EROFS);
-}
-
-static void deny_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
-{
-    fuse_reply_err(req, EROFS);
-}
-
-static void deny_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
-                        struct fuse_file_info *fi)
-{
-    fuse_reply_err(req, EROFS);
-}
-
-static void deny_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
-                          size_t size, int flags)
-{
-    fuse_reply_err(req, EROFS);
-}
-
-static void deny_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
-{
-    fuse_reply_err(req, EROFS);
 }
 
 void ops_file_register(struct fuse_lowlevel_ops *ops)
 {
     ops->open = op_open;
     ops->read = op_read;
+    ops->write = op_write;
     ops->release = op_release;
-    ops->setattr = deny_setattr;
-    ops->mknod = deny_mknod;
-    ops->mkdir = deny_mkdir;
-    ops->unlink = deny_unlink;
-    ops->rmdir = deny_unlink;
-    ops->symlink = deny_symlink;
-    ops->rename = deny_rename;
-    ops->link = deny_link;
-    ops->create = deny_create;
-    ops->setxattr = deny_setxattr;
-    ops->removexattr = deny_removexattr;
 }

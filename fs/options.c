@@ -1,10 +1,11 @@
 /* options.c — the daemon's command line, as a table into struct afs_config.
  *
  *   albumfs [--library DIR] MOUNTPOINT [--user EMAIL | --link TOKEN
- *           [--password-file F] | --multi-user] [-f] [-d] [-o OPTIONS]
+ *           [--password-file F] [--email ADDRESS] | --multi-user] [-f] [-d]
+ *           [-o OPTIONS]
  *   albumfs LIBRARY MOUNTPOINT -o OPTIONS     (mount.fuse3 / fstab form)
  * Every long option also exists as an -o option (library=, person=, link=,
- * password_file=, passphrase_file=, multi_user, render_threads=) so the
+ * password_file=, email=, passphrase_file=, multi_user, render_threads=) so the
  * mount helper and fstab can say everything the command line can. Options
  * not ours are left in args for libfuse.
  */
@@ -37,6 +38,9 @@ static const struct fuse_opt option_table[] = {
     OPT("--password-file %s", password_file, 0),
     OPT("--password-file=%s", password_file, 0),
     OPT("password_file=%s", password_file, 0),
+    OPT("--email %s", email, 0),
+    OPT("--email=%s", email, 0),
+    OPT("email=%s", email, 0),
     OPT("--passphrase-file %s", passphrase_file, 0),
     OPT("--passphrase-file=%s", passphrase_file, 0),
     OPT("passphrase_file=%s", passphrase_file, 0),
@@ -59,7 +63,9 @@ static const char usage[] =
     "Mounts a photo library: each person sees the albums their grants open.\n"
     "  (no mode)              the owner's view: everything\n"
     "  --user EMAIL           one person's view (private mount)\n"
-    "  --link TOKEN           a share link's view; --password-file F if it has one\n"
+    "  --link TOKEN           a share link's view; --password-file F if it has one;\n"
+    "                         --email ADDRESS to get access of one's own (favourites,\n"
+    "                         downloads under one's name), from the link's settings\n"
     "  --multi-user           one folder per Unix user mapped with\n"
     "                         'albumctl user add --uid' (needs allow_other: root)\n"
     "  --library DIR          the library (default $ALBUMFS_LIBRARY, then\n"
@@ -149,8 +155,9 @@ int options_parse(struct fuse_args *args, struct afs_config *cfg)
         fprintf(stderr, "albumfs: choose one of --user, --link and --multi-user\n");
         return -EINVAL;
     }
-    if (cfg->password_file && !cfg->link) {
-        fprintf(stderr, "albumfs: --password-file goes with --link\n");
+    if ((cfg->password_file || cfg->email) && !cfg->link) {
+        fprintf(stderr, "albumfs: %s goes with --link\n",
+                cfg->password_file ? "--password-file" : "--email");
         return -EINVAL;
     }
     if (cfg->render_threads == 0 || cfg->render_threads > 64) {
@@ -171,6 +178,7 @@ void options_release(struct afs_config *cfg)
     free(cfg->person);
     free(cfg->link);
     free(cfg->password_file);
+    free(cfg->email);
     free(cfg->passphrase_file);
     memset(cfg, 0, sizeof *cfg);
 }

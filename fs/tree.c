@@ -1,12 +1,16 @@
 /* tree.c — what each directory holds for a person, and entry attributes.
  *
  * The layout of a world (docs/filesystem.md):
- *   <Album>/                       an album the person may see
- *   <Album>/<Set>/                 a set they may see
- *   <Album>/<Set>/<photo>          their browsing view: the original for
- *                                  owner and editors, a proof otherwise
- *   <Album>/Web-size/<Set>/<photo> web-size downloads, where allowed
- *   <Album>/High-res/<Set>/<photo> high-res downloads, where allowed
+ *   <Album>/                          an album the person may see
+ *   <Album>/<Set>/                    a set they may see
+ *   <Album>/<Set>/<photo>             their browsing view: the original for
+ *                                     owner and editors, a proof otherwise
+ *   <Album>/Web-size/<Set>/<photo>    web-size downloads, where allowed
+ *   <Album>/High-res/<Set>/<photo>    high-res downloads, where allowed; from
+ *                                     a limited allowance only the photos
+ *                                     already taken (so browsing never
+ *                                     charges); taking = putting a photo there
+ *   <Album>/Favourites/<Set>/<photo>  the person's favourites, where allowed
  * Rendered views are JPEGs; a photo whose original is not a JPEG gets
  * ".jpg" appended to its name in those views. Documents appear in their set
  * under their own name, as they are.
@@ -26,6 +30,21 @@
 #include <time.h>
 
 #include "fs/daemon.h"
+
+/* ---- the folders of an album besides its sets ---- */
+
+struct album_folder {
+    enum node_kind kind;  /* NODE_VIEWDIR or NODE_FAVDIR */
+    enum af_view view;    /* VIEWDIR: its view */
+    const char *name;
+};
+
+static const struct album_folder album_folders[] = {
+    {NODE_VIEWDIR, AF_VIEW_WEB, AFS_DIR_WEB},
+    {NODE_VIEWDIR, AF_VIEW_HIGHRES, AFS_DIR_HIGHRES},
+    {NODE_FAVDIR, 0, AFS_DIR_FAVOURITES},
+};
+#define N_ALBUM_FOLDERS (sizeof album_folders / sizeof album_folders[0])
 
 /* ---- naming ---- */
 
@@ -47,16 +66,20 @@ static void view_name(const struct cat_photo *p, enum af_view view, char *buf, s
 
 /* ---- attributes ---- */
 
-static bool multi(const struct afs *fs)
-{
-    return fs->cfg.multi_user != 0;
-}
-
-static void fill_dir(const struct afs *fs, const struct world *w, af_time mtime, nlink_t links,
-                     struct stat *st)
+/* Folders are r-x; the folders people put photos into (a set's folder in
+ * Favourites/ or High-res/) also carry u+w, so file managers offer to drop
+ * there; a person's own folder on a multi-user mount is theirs alone. */
+static void fill_dir(const struct world *w, enum node_kind kind, enum af_view view, af_time mtime,
+                     nlink_t links, struct stat *st)
 {
     memset(st, 0, sizeof *st);
-    st->st_mode = S_IFDIR | (multi(fs) ? 0500 : 0555);
+    st->st_mode = S_IFDIR | 0555;
+    /* Only the folders one puts photos into are writable: Favourites/<Set>/
+     * and High-res/<Set>/ (not Web-size/<Set>/, where writes are EROFS). */
+    if (kind == NODE_FAVSET || (kind == NODE_VIEWSET && view == AF_VIEW_HIGHRES))
+        st->st_mode = S_IFDIR | 0755;
+    if (kind == NODE_PERSON)
+        st->st_mode = S_IFDIR | 0500;
     st->st_nlink = links;
     st->st_uid = w ? w->uid : 0;
     st->st_gid = w ? w->gid : 0;
@@ -66,11 +89,13 @@ static void fill_dir(const struct afs *fs, const struct world *w, af_time mtime,
     st->st_mtime = st->st_ctime = st->st_atime = (time_t)mtime;
 }
 
-static void fill_file(const struct afs *fs, const struct world *w, uint64_t size, af_time mtime,
+/* Files are r--; a photo marked private has no read bit for others
+ * (chmod o-r is how a client marks one; docs/filesystem.md). */
+static void fill_file(const struct world *w, uint64_t size, af_time mtime, bool is_private,
                       struct stat *st)
 {
     memset(st, 0, sizeof *st);
-    st->st_mode = S_IFREG | (multi(fs) ? 0400 : 0444);
+    st->st_mode = S_IFREG | (is_private ? 0440 : 0444);
     st->st_nlink = 1;
     st->st_uid = w->uid;
     st->st_gid = w->gid;
@@ -82,36 +107,67 @@ static void fill_file(const struct afs *fs, const struct world *w, uint64_t size
 
 /* ---- policy questions (caller holds worlds_lock for reading) ---- */
 
-/* An ordinary photo of set s: what the view folders offer in that set. */
-static unsigned set_views(const struct world *w, const struct cat_album *a,
-                          const struct cat_set *s, af_time now)
+static void probe_entry(const struct cat_album *a, const struct cat_set *s, struct af_entry *e)
 {
-    struct af_entry e;
     struct cat_photo probe;
 
     memset(&probe, 0, sizeof probe);
     probe.kind = MEDIA_PHOTO;
-    entry_for_photo(a, s, &probe, &e);
-    return subject_offered_views(&w->who.subject, &e, now);
+    entry_for_photo(a, s, &probe, e);
 }
 
-/* Whether a view folder (Web-size/High-res) belongs in album a. High-res is
- * not offered to people whose browsing view is already the original. */
-static bool offers_view_dir(const struct world *w, const struct cat_album *a,
-                            const struct cat_set *sets, size_t n, enum af_view view, af_time now)
+/* Whether set s has a folder inside album folder f for w. */
+static bool set_in_folder(const struct world *w, const struct cat_album *a,
+                          const struct cat_set *s, const struct album_folder *f, af_time now)
 {
+    struct af_entry e;
+
+    entry_for_set(a, s, &e);
+    if (!policy_may_see(&w->who.subject, &e, now))
+        return false;
+    probe_entry(a, s, &e);
+    if (f->kind == NODE_FAVDIR)
+        return policy_may_favourite(&w->who.subject, &e, now) == 0;
+    return (subject_offered_views(&w->who.subject, &e, now) & f->view) != 0;
+}
+
+static const struct album_folder *folder_of(const struct node *n)
+{
+    for (size_t k = 0; k < N_ALBUM_FOLDERS; k++)
+        if (album_folders[k].kind == (n->kind == NODE_FAVSET ? NODE_FAVDIR :
+                                      n->kind == NODE_VIEWSET ? NODE_VIEWDIR : n->kind) &&
+            (album_folders[k].kind == NODE_FAVDIR || album_folders[k].view == n->view))
+            return &album_folders[k];
+    return NULL;
+}
+
+/* 2 + the set folders album folder f shows w. */
+static nlink_t folder_links(const struct world *w, const struct cat_album *a,
+                            const struct cat_set *sets, size_t n, const struct album_folder *f,
+                            af_time now)
+{
+    nlink_t links = 2;
+
+    for (size_t i = 0; i < n; i++)
+        links += set_in_folder(w, a, &sets[i], f, now) ? 1 : 0;
+    return links;
+}
+
+/* 2 + the folders album a shows w (visible sets and album folders). */
+static nlink_t album_links(const struct world *w, const struct cat_album *a,
+                           const struct cat_set *sets, size_t n, af_time now)
+{
+    nlink_t links = 2;
+
     for (size_t i = 0; i < n; i++) {
         struct af_entry e;
-        unsigned views = set_views(w, a, &sets[i], now);
 
         entry_for_set(a, &sets[i], &e);
-        if (!policy_may_see(&w->who.subject, &e, now) || !(views & view))
-            continue;
-        if (view == AF_VIEW_HIGHRES && (views & AF_VIEW_ORIGINAL))
-            continue;
-        return true;
+        links += policy_may_see(&w->who.subject, &e, now) ? 1 : 0;
     }
-    return false;
+    for (size_t k = 0; k < N_ALBUM_FOLDERS; k++)
+        links += folder_links(w, a, sets, n, &album_folders[k], now) > 2 ? 1 : 0;
+    return links;
 }
 
 /* ---- files ---- */
@@ -132,10 +188,10 @@ static int decide_file(const struct world *w, const struct cat_album *a, const s
         return -ENOENT;
     if (!(subject_offered_views(&w->who.subject, &e, now) & view))
         return -EACCES;
+    src->mtime = p->mtime;
     if (view == AF_VIEW_ORIGINAL) {
         snprintf(src->blob, sizeof src->blob, "%s", p->blob);
         src->size = p->size;
-        src->mtime = p->mtime;
         return 0;
     }
     if (p->kind == MEDIA_DOCUMENT)
@@ -144,9 +200,57 @@ static int decide_file(const struct world *w, const struct cat_album *a, const s
     if (rc < 0)
         return rc;
     src->is_rendition = true;
-    src->mtime = p->mtime;
+    src->grant_id = r.grant_id;
+    src->pool_id = r.pool_id;
     renditions_request(p, &r, r.recipient_mark ? w->who.label : "", &src->request);
     return 0;
+}
+
+/* The view a folder shows of photo p: the browsing view in a set or in
+ * Favourites/, the folder's view in a view folder (documents only in their
+ * own set and in Favourites/). 0 when it shows none. */
+static enum af_view folder_view(const struct world *w, const struct node *dir,
+                                const struct af_entry *e, af_time now)
+{
+    if (dir->kind == NODE_VIEWSET)
+        return e->kind == AF_ENTRY_DOCUMENT ? 0 : dir->view;
+    return policy_default_view(&w->who.subject, e, now);
+}
+
+/* Phase one of placing photo p in folder dir (worlds_lock held): the
+ * policy's answer. Phase two (place_check) asks the catalog. */
+static int place_decide(const struct world *w, const struct node *dir, const struct cat_album *a,
+                        const struct cat_set *s, const struct cat_photo *p, af_time now,
+                        struct file_source *src)
+{
+    struct af_entry e;
+    enum af_view view;
+
+    entry_for_photo(a, s, p, &e);
+    if (!policy_may_see(&w->who.subject, &e, now))
+        return -ENOENT;
+    if (dir->kind == NODE_FAVSET && policy_may_favourite(&w->who.subject, &e, now) < 0)
+        return -ENOENT;
+    view = folder_view(w, dir, &e, now);
+    if (!view)
+        return -ENOENT;
+    return decide_file(w, a, s, p, view, now, src) < 0 ? -ENOENT : 0;
+}
+
+/* Phase two: favourites are in Favourites/, and a limited allowance's
+ * High-res/ shows only photos already taken. `favs` (photo ids) may be NULL
+ * to ask the catalog one photo at a time. */
+static int place_check(struct af_catalog *c, const struct world *w, const struct node *dir,
+                       const struct cat_photo *p, const struct file_source *src, GHashTable *favs)
+{
+    int rc = 1;
+
+    if (dir->kind == NODE_FAVSET)
+        rc = favs ? g_hash_table_contains(favs, &p->id)
+                  : catalog_is_favourite(c, &w->person, p->id);
+    else if (dir->kind == NODE_VIEWSET && dir->view == AF_VIEW_HIGHRES && src->pool_id)
+        rc = catalog_pool_is_charged(c, src->pool_id, p->id);
+    return rc < 0 ? rc : rc ? 0 : -ENOENT;
 }
 
 /* Complete a rendition source with its recorded size: 0, or -EAGAIN when it
@@ -183,40 +287,22 @@ static struct tree_entry *add(struct lister *l)
     return &l->v[l->n++];
 }
 
-/* 2 + the set folders that view folder `view` of album a shows this person
- * (as list_viewdir lists them). Caller holds worlds_lock for reading. */
-static nlink_t view_dir_links(const struct world *w, const struct cat_album *a,
-                              const struct cat_set *sets, size_t n, enum af_view view,
-                              af_time now)
+static struct tree_entry *add_dir(struct lister *l, struct world *w, enum node_kind kind,
+                                  int64_t album_id, int64_t set_id, enum af_view view,
+                                  const char *name, af_time mtime, nlink_t links)
 {
-    nlink_t links = 2;
+    struct tree_entry *t = add(l);
 
-    for (size_t i = 0; i < n; i++) {
-        struct af_entry e;
-
-        entry_for_set(a, &sets[i], &e);
-        if (policy_may_see(&w->who.subject, &e, now) && (set_views(w, a, &sets[i], now) & view))
-            links++;
-    }
-    return links;
-}
-
-/* 2 + the folders album a shows this person (its visible sets and view
- * folders). Caller holds worlds_lock for reading. */
-static nlink_t album_links(const struct world *w, const struct cat_album *a,
-                           const struct cat_set *sets, size_t n, af_time now)
-{
-    nlink_t links = 2;
-
-    for (size_t i = 0; i < n; i++) {
-        struct af_entry e;
-
-        entry_for_set(a, &sets[i], &e);
-        links += policy_may_see(&w->who.subject, &e, now) ? 1 : 0;
-    }
-    links += offers_view_dir(w, a, sets, n, AF_VIEW_WEB, now) ? 1 : 0;
-    links += offers_view_dir(w, a, sets, n, AF_VIEW_HIGHRES, now) ? 1 : 0;
-    return links;
+    if (!t)
+        return NULL;
+    t->proto.kind = kind;
+    t->proto.world = w;
+    t->proto.album_id = album_id;
+    t->proto.set_id = set_id;
+    t->proto.view = view;
+    snprintf(t->name, sizeof t->name, "%s", name);
+    fill_dir(w, kind, view, mtime, links, &t->st);
+    return t;
 }
 
 static int list_albums(struct afs *fs, struct af_catalog *c, struct world *w, struct lister *l)
@@ -230,7 +316,6 @@ static int list_albums(struct afs *fs, struct af_catalog *c, struct world *w, st
         struct cat_set *sets = NULL;
         size_t nsets = 0;
         struct af_entry e;
-        struct tree_entry *t;
         nlink_t links = 0;
 
         rc = catalog_sets(c, albums[i].id, &sets, &nsets);
@@ -242,140 +327,114 @@ static int list_albums(struct afs *fs, struct af_catalog *c, struct world *w, st
             links = album_links(w, &albums[i], sets, nsets, now);
         pthread_rwlock_unlock(&fs->worlds_lock);
         free(sets);
-        if (!links)
-            continue;
-        if (!(t = add(l))) {
+        if (links && !add_dir(l, w, NODE_ALBUM, albums[i].id, 0, 0, albums[i].name,
+                              albums[i].mtime, links))
             rc = -ENOMEM;
-            break;
-        }
-        t->proto.kind = NODE_ALBUM;
-        t->proto.world = w;
-        t->proto.album_id = albums[i].id;
-        snprintf(t->name, sizeof t->name, "%s", albums[i].name);
-        fill_dir(fs, w, albums[i].mtime, links, &t->st);
     }
     free(albums);
     return rc;
 }
 
+/* An album: its visible sets, then the album folders it offers. */
 static int list_album(struct afs *fs, struct af_catalog *c, const struct node *dir,
                       struct lister *l)
 {
     struct world *w = dir->world;
     struct cat_album a;
     struct cat_set *sets = NULL;
+    struct af_entry e;
     size_t n = 0;
     af_time now = (af_time)time(NULL);
-    static const enum af_view view_dirs[] = {AF_VIEW_WEB, AF_VIEW_HIGHRES};
-    int rc = catalog_album_by_id(c, dir->album_id, &a);
+    int rc;
 
-    if (rc < 0)
+    if ((rc = catalog_album_by_id(c, dir->album_id, &a)) < 0 ||
+        (rc = catalog_sets(c, a.id, &sets, &n)) < 0)
         return rc;
-    rc = catalog_sets(c, a.id, &sets, &n);
-    if (rc < 0)
-        return rc;
+    entry_for_album(&a, &e);
     pthread_rwlock_rdlock(&fs->worlds_lock);
-    {
-        struct af_entry e;
-
-        entry_for_album(&a, &e);
-        if (!policy_may_see(&w->who.subject, &e, now))
-            rc = -ENOENT;
-    }
+    if (!policy_may_see(&w->who.subject, &e, now))
+        rc = -ENOENT;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        struct af_entry e;
-        struct tree_entry *t;
-
         entry_for_set(&a, &sets[i], &e);
-        if (!policy_may_see(&w->who.subject, &e, now))
-            continue;
-        if (!(t = add(l))) {
+        if (policy_may_see(&w->who.subject, &e, now) &&
+            !add_dir(l, w, NODE_SET, a.id, sets[i].id, 0, sets[i].name, sets[i].mtime, 2))
             rc = -ENOMEM;
-            break;
-        }
-        t->proto.kind = NODE_SET;
-        t->proto.world = w;
-        t->proto.album_id = a.id;
-        t->proto.set_id = sets[i].id;
-        snprintf(t->name, sizeof t->name, "%s", sets[i].name);
-        fill_dir(fs, w, sets[i].mtime, 2, &t->st);
     }
-    for (size_t k = 0; rc == 0 && k < 2; k++) {
-        struct tree_entry *t;
+    for (size_t k = 0; rc == 0 && k < N_ALBUM_FOLDERS; k++) {
+        const struct album_folder *f = &album_folders[k];
+        nlink_t links = folder_links(w, &a, sets, n, f, now);
 
-        if (!offers_view_dir(w, &a, sets, n, view_dirs[k], now))
-            continue;
-        if (!(t = add(l))) {
+        if (links > 2 && !add_dir(l, w, f->kind, a.id, 0, f->view, f->name, a.mtime, links))
             rc = -ENOMEM;
-            break;
-        }
-        t->proto.kind = NODE_VIEWDIR;
-        t->proto.world = w;
-        t->proto.album_id = a.id;
-        t->proto.view = view_dirs[k];
-        snprintf(t->name, sizeof t->name, "%s",
-                 view_dirs[k] == AF_VIEW_WEB ? AFS_DIR_WEB : AFS_DIR_HIGHRES);
-        fill_dir(fs, w, a.mtime, view_dir_links(w, &a, sets, n, view_dirs[k], now), &t->st);
     }
     pthread_rwlock_unlock(&fs->worlds_lock);
     free(sets);
     return rc;
 }
 
-static int list_viewdir(struct afs *fs, struct af_catalog *c, const struct node *dir,
-                        struct lister *l)
+/* An album folder (Web-size/, High-res/, Favourites/): a folder per set. */
+static int list_album_folder(struct afs *fs, struct af_catalog *c, const struct node *dir,
+                             struct lister *l)
 {
+    const struct album_folder *f = folder_of(dir);
     struct world *w = dir->world;
     struct cat_album a;
     struct cat_set *sets = NULL;
     size_t n = 0;
     af_time now = (af_time)time(NULL);
-    int rc = catalog_album_by_id(c, dir->album_id, &a);
+    enum node_kind child = dir->kind == NODE_FAVDIR ? NODE_FAVSET : NODE_VIEWSET;
+    int rc;
 
-    if (rc < 0)
-        return rc;
-    rc = catalog_sets(c, a.id, &sets, &n);
-    if (rc < 0)
+    if (!f)
+        return -ENOENT;
+    if ((rc = catalog_album_by_id(c, dir->album_id, &a)) < 0 ||
+        (rc = catalog_sets(c, a.id, &sets, &n)) < 0)
         return rc;
     pthread_rwlock_rdlock(&fs->worlds_lock);
-    if (!offers_view_dir(w, &a, sets, n, dir->view, now))
+    if (folder_links(w, &a, sets, n, f, now) == 2)
         rc = -ENOENT;
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        struct af_entry e;
-        struct tree_entry *t;
-
-        entry_for_set(&a, &sets[i], &e);
-        if (!policy_may_see(&w->who.subject, &e, now) || !(set_views(w, &a, &sets[i], now) & dir->view))
-            continue;
-        if (!(t = add(l))) {
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (set_in_folder(w, &a, &sets[i], f, now) &&
+            !add_dir(l, w, child, a.id, sets[i].id, dir->view, sets[i].name, sets[i].mtime, 2))
             rc = -ENOMEM;
-            break;
-        }
-        t->proto.kind = NODE_VIEWSET;
-        t->proto.world = w;
-        t->proto.album_id = a.id;
-        t->proto.set_id = sets[i].id;
-        t->proto.view = dir->view;
-        snprintf(t->name, sizeof t->name, "%s", sets[i].name);
-        fill_dir(fs, w, sets[i].mtime, 2, &t->st);
-    }
     pthread_rwlock_unlock(&fs->worlds_lock);
     free(sets);
     return rc;
 }
 
-/* The view a set folder shows of photo p: the default view in a set, the
- * folder's view in a view folder (documents only in their own set). */
-static enum af_view folder_view(const struct world *w, const struct node *dir,
-                                const struct af_entry *e, af_time now)
+/* Whether a set's folder (in the album or in an album folder) exists for
+ * its person. Caller holds worlds_lock for reading. */
+static bool set_folder_shown(const struct world *w, const struct node *dir,
+                             const struct cat_album *a, const struct cat_set *s, af_time now)
 {
-    if (dir->kind == NODE_VIEWSET)
-        return e->kind == AF_ENTRY_DOCUMENT ? 0 : dir->view;
-    return policy_default_view(&w->who.subject, e, now);
+    const struct album_folder *f;
+    struct af_entry e;
+
+    if (dir->kind == NODE_SET) {
+        entry_for_set(a, s, &e);
+        return policy_may_see(&w->who.subject, &e, now);
+    }
+    f = folder_of(dir);
+    return f && set_in_folder(w, a, s, f, now);
+}
+
+static void *favourite_ids(struct af_catalog *c, const struct world *w, int64_t album_id)
+{
+    struct cat_favourite *favs = NULL;
+    size_t n = 0;
+    GHashTable *ids;
+
+    if (catalog_favourites(c, album_id, &w->person, &favs, &n) < 0)
+        return NULL;
+    ids = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    for (size_t i = 0; i < n; i++)
+        g_hash_table_add(ids, g_memdup2(&favs[i].photo_id, sizeof favs[i].photo_id));
+    free(favs);
+    return ids;
 }
 
 static int list_photos(struct afs *fs, struct af_catalog *c, const struct node *dir,
-                       struct lister *l, bool queue_missing)
+                       struct lister *l)
 {
     struct world *w = dir->world;
     struct cat_album a;
@@ -383,6 +442,7 @@ static int list_photos(struct afs *fs, struct af_catalog *c, const struct node *
     struct cat_photo *photos = NULL;
     struct file_source *src = NULL;
     struct watermark_settings wm;
+    GHashTable *favs = NULL;
     size_t n = 0, kept = 0;
     af_time now = (af_time)time(NULL);
     int rc;
@@ -398,41 +458,24 @@ static int list_photos(struct afs *fs, struct af_catalog *c, const struct node *
         return -ENOMEM;
     }
     pthread_rwlock_rdlock(&fs->worlds_lock);
-    {
-        struct af_entry e;
-
-        entry_for_set(&a, &s, &e);
-        if (!policy_may_see(&w->who.subject, &e, now) ||
-            (dir->kind == NODE_VIEWSET && !(set_views(w, &a, &s, now) & dir->view)))
-            rc = -ENOENT;
-    }
+    if (!set_folder_shown(w, dir, &a, &s, now))
+        rc = -ENOENT;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        struct af_entry e;
-        enum af_view view;
-
-        entry_for_photo(&a, &s, &photos[i], &e);
-        if (!policy_may_see(&w->who.subject, &e, now))
+        if (place_decide(w, dir, &a, &s, &photos[i], now, &src[kept]) < 0)
             continue;
-        view = folder_view(w, dir, &e, now);
-        if (!view || decide_file(w, &a, &s, &photos[i], view, now, &src[i]) < 0)
-            continue;
-        src[i].request.view = view; /* mark as kept; ORIGINAL has view set here too */
-        photos[kept] = photos[i];
-        src[kept] = src[i];
-        kept++;
+        photos[kept++] = photos[i];
     }
     pthread_rwlock_unlock(&fs->worlds_lock);
+    if (rc == 0 && dir->kind == NODE_FAVSET && !(favs = favourite_ids(c, w, a.id)))
+        rc = -EIO;
     for (size_t i = 0; rc == 0 && i < kept; i++) {
         struct tree_entry *t;
-        uint64_t size = photos[i].size;
 
-        if (src[i].is_rendition) {
-            if (resolve_rendition(fs, c, &wm, &src[i]) < 0) {
-                if (queue_missing)
-                    renderq_submit(fs, &src[i].request, NULL, NULL);
-                continue;
-            }
-            size = src[i].rendition.size;
+        if (place_check(c, w, dir, &photos[i], &src[i], favs) < 0)
+            continue;
+        if (src[i].is_rendition && resolve_rendition(fs, c, &wm, &src[i]) < 0) {
+            renderq_submit(fs, &src[i].request, NULL, NULL);
+            continue;
         }
         if (!(t = add(l))) {
             rc = -ENOMEM;
@@ -443,10 +486,12 @@ static int list_photos(struct afs *fs, struct af_catalog *c, const struct node *
         t->proto.album_id = a.id;
         t->proto.set_id = s.id;
         t->proto.photo_id = photos[i].id;
-        t->proto.view = src[i].request.view;
-        view_name(&photos[i], src[i].request.view, t->name, sizeof t->name);
-        fill_file(fs, w, size, photos[i].mtime, &t->st);
+        t->proto.view = src[i].is_rendition ? src[i].request.view : AF_VIEW_ORIGINAL;
+        view_name(&photos[i], t->proto.view, t->name, sizeof t->name);
+        fill_file(w, src[i].size, photos[i].mtime, photos[i].is_private, &t->st);
     }
+    if (favs)
+        g_hash_table_destroy(favs);
     free(src);
     free(photos);
     return rc;
@@ -473,11 +518,13 @@ int tree_list(struct afs *fs, const struct node *dir, struct tree_entry **entrie
         rc = list_album(fs, c, dir, &l);
         break;
     case NODE_VIEWDIR:
-        rc = list_viewdir(fs, c, dir, &l);
+    case NODE_FAVDIR:
+        rc = list_album_folder(fs, c, dir, &l);
         break;
     case NODE_SET:
     case NODE_VIEWSET:
-        rc = list_photos(fs, c, dir, &l, true);
+    case NODE_FAVSET:
+        rc = list_photos(fs, c, dir, &l);
         break;
     default:
         rc = -ENOTDIR;
@@ -494,8 +541,8 @@ int tree_list(struct afs *fs, const struct node *dir, struct tree_entry **entrie
 
 /* ---- one child by name ---- */
 
-/* Split a view name back into the photo name it came from: "X.png.jpg" may be
- * the proof of "X.png", and "X.jpg" is its own name. */
+/* The photo a view name comes from: "X.png.jpg" may be the proof of "X.png",
+ * and "X.jpg" is its own name. */
 static int photo_by_view_name(struct af_catalog *c, int64_t set_id, const char *name,
                               struct cat_photo *p)
 {
@@ -503,12 +550,58 @@ static int photo_by_view_name(struct af_catalog *c, int64_t set_id, const char *
     char base[AF_NAME_MAX + 1];
     int rc = catalog_photo_by_name(c, set_id, name, p);
 
-    if (rc != -ENOENT || len <= 4 || len - 4 > AF_NAME_MAX || !is_jpeg_name(name) ||
+    if (rc != -ENOENT || len <= 4 || len - 4 > AF_NAME_MAX ||
         g_ascii_strcasecmp(name + len - 4, ".jpg") != 0)
         return rc;
     memcpy(base, name, len - 4);
     base[len - 4] = '\0';
     return catalog_photo_by_name(c, set_id, base, p);
+}
+
+/* Photo `name` of folder dir as w may see it there (ignoring whether it is
+ * a favourite or taken when `anywhere`): 0 with *p and *src, -ENOENT. */
+static int photo_in_folder(struct afs *fs, struct af_catalog *c, const struct node *dir,
+                           const char *name, bool anywhere, struct cat_album *a,
+                           struct cat_photo *p, struct file_source *src)
+{
+    struct world *w = dir->world;
+    struct cat_set s;
+    char want[AF_NAME_MAX + 8];
+    af_time now = (af_time)time(NULL);
+    int rc;
+
+    if ((rc = catalog_album_by_id(c, dir->album_id, a)) < 0 ||
+        (rc = catalog_set_by_id(c, dir->set_id, &s)) < 0 ||
+        (rc = photo_by_view_name(c, s.id, name, p)) < 0)
+        return rc == -ENOENT ? -ENOENT : rc;
+    pthread_rwlock_rdlock(&fs->worlds_lock);
+    rc = set_folder_shown(w, dir, a, &s, now) ? place_decide(w, dir, a, &s, p, now, src) : -ENOENT;
+    pthread_rwlock_unlock(&fs->worlds_lock);
+    if (rc < 0)
+        return -ENOENT;
+    view_name(p, src->is_rendition ? src->request.view : AF_VIEW_ORIGINAL, want, sizeof want);
+    if (strcmp(want, name) != 0)
+        return -ENOENT; /* e.g. "X.png" asked where only "X.png.jpg" exists */
+    return anywhere ? 0 : place_check(c, w, dir, p, src, NULL);
+}
+
+int tree_photo_for_name(struct afs *fs, const struct node *dir, const char *name,
+                        int64_t *photo_id)
+{
+    struct af_catalog *c = afs_catalog(fs);
+    struct cat_album a;
+    struct cat_photo p;
+    struct file_source src;
+    int rc;
+
+    if (!c)
+        return -EIO;
+    if (!dir->world || (dir->kind != NODE_FAVSET && dir->kind != NODE_VIEWSET))
+        return -ENOENT;
+    rc = photo_in_folder(fs, c, dir, name, true, &a, &p, &src);
+    if (rc == 0)
+        *photo_id = p.id;
+    return rc;
 }
 
 int tree_child(struct afs *fs, const struct node *dir, const char *name, struct tree_entry *out)
@@ -522,61 +615,33 @@ int tree_child(struct afs *fs, const struct node *dir, const char *name, struct 
         return -EIO;
     if (!dir->world)
         return -ENOENT;
-    if (dir->kind == NODE_SET || dir->kind == NODE_VIEWSET) {
+    if (dir->kind == NODE_SET || dir->kind == NODE_VIEWSET || dir->kind == NODE_FAVSET) {
         /* One photo: find it by name rather than listing the whole set. */
-        struct world *w = dir->world;
         struct cat_album a;
-        struct cat_set s;
         struct cat_photo p;
         struct file_source src;
         struct watermark_settings wm;
-        char want[AF_NAME_MAX + 8];
-        af_time now = (af_time)time(NULL);
-        enum af_view view = 0;
 
-        if ((rc = catalog_album_by_id(c, dir->album_id, &a)) < 0 ||
-            (rc = catalog_set_by_id(c, dir->set_id, &s)) < 0 ||
-            (rc = photo_by_view_name(c, s.id, name, &p)) < 0 ||
-            (rc = renditions_watermark(c, &wm)) < 0)
-            return rc == -ENOENT ? -ENOENT : rc;
-        pthread_rwlock_rdlock(&fs->worlds_lock);
-        {
-            struct af_entry e;
-
-            entry_for_set(&a, &s, &e);
-            if (!policy_may_see(&w->who.subject, &e, now) ||
-                (dir->kind == NODE_VIEWSET && !(set_views(w, &a, &s, now) & dir->view))) {
-                rc = -ENOENT;
-            } else {
-                entry_for_photo(&a, &s, &p, &e);
-                view = policy_may_see(&w->who.subject, &e, now) ? folder_view(w, dir, &e, now) : 0;
-                rc = view ? decide_file(w, &a, &s, &p, view, now, &src) : -ENOENT;
-            }
-        }
-        pthread_rwlock_unlock(&fs->worlds_lock);
+        rc = photo_in_folder(fs, c, dir, name, false, &a, &p, &src);
         if (rc < 0)
-            return -ENOENT; /* visible-but-not-this-view is still "no such file" here */
-        view_name(&p, view, want, sizeof want);
-        if (strcmp(want, name) != 0)
-            return -ENOENT; /* e.g. "X.png" asked where only "X.png.jpg" exists */
+            return rc;
         out->proto.kind = NODE_FILE;
-        out->proto.world = w;
+        out->proto.world = dir->world;
         out->proto.album_id = a.id;
-        out->proto.set_id = s.id;
+        out->proto.set_id = p.set_id;
         out->proto.photo_id = p.id;
-        out->proto.view = view;
+        out->proto.view = src.is_rendition ? src.request.view : AF_VIEW_ORIGINAL;
         snprintf(out->name, sizeof out->name, "%s", name);
         if (src.is_rendition) {
-            rc = resolve_rendition(fs, c, &wm, &src);
-            if (rc < 0)
+            if ((rc = renditions_watermark(c, &wm)) < 0)
+                return rc;
+            if (resolve_rendition(fs, c, &wm, &src) < 0)
                 return -EAGAIN; /* tree_source gives the request to render */
-            fill_file(fs, w, src.rendition.size, p.mtime, &out->st);
-        } else {
-            fill_file(fs, w, p.size, p.mtime, &out->st);
         }
+        fill_file(dir->world, src.size, p.mtime, p.is_private, &out->st);
         return 0;
     }
-    /* Albums, sets and view folders: few entries; list and pick. */
+    /* Albums and album folders: few entries; list and pick. */
     rc = tree_list(fs, dir, &l.v, &l.n);
     if (rc < 0)
         return rc;
@@ -593,29 +658,6 @@ int tree_child(struct afs *fs, const struct node *dir, const char *name, struct 
 }
 
 /* ---- a known node ---- */
-
-/* Whether a set folder (or a set's folder in a view folder) still exists
- * for its person. */
-static int set_folder_visible(struct afs *fs, struct af_catalog *c, const struct node *n)
-{
-    struct world *w = n->world;
-    struct cat_album a;
-    struct cat_set s;
-    struct af_entry e;
-    af_time now = (af_time)time(NULL);
-    int rc;
-
-    if ((rc = catalog_album_by_id(c, n->album_id, &a)) < 0 ||
-        (rc = catalog_set_by_id(c, n->set_id, &s)) < 0)
-        return rc;
-    entry_for_set(&a, &s, &e);
-    pthread_rwlock_rdlock(&fs->worlds_lock);
-    if (!policy_may_see(&w->who.subject, &e, now) ||
-        (n->kind == NODE_VIEWSET && !(set_views(w, &a, &s, now) & n->view)))
-        rc = -ENOENT;
-    pthread_rwlock_unlock(&fs->worlds_lock);
-    return rc;
-}
 
 int tree_source(struct afs *fs, const struct node *n, struct file_source *src)
 {
@@ -652,6 +694,24 @@ int tree_source(struct afs *fs, const struct node *n, struct file_source *src)
     return resolve_rendition(fs, c, &wm, src);
 }
 
+/* Whether a set folder still exists for its person. */
+static int set_folder_visible(struct afs *fs, struct af_catalog *c, const struct node *n)
+{
+    struct cat_album a;
+    struct cat_set s;
+    af_time now = (af_time)time(NULL);
+    int rc;
+
+    if ((rc = catalog_album_by_id(c, n->album_id, &a)) < 0 ||
+        (rc = catalog_set_by_id(c, n->set_id, &s)) < 0)
+        return rc;
+    pthread_rwlock_rdlock(&fs->worlds_lock);
+    if (!set_folder_shown(n->world, n, &a, &s, now))
+        rc = -ENOENT;
+    pthread_rwlock_unlock(&fs->worlds_lock);
+    return rc;
+}
+
 int tree_stat(struct afs *fs, const struct node *n, struct stat *st)
 {
     struct af_catalog *c = afs_catalog(fs);
@@ -663,27 +723,29 @@ int tree_stat(struct afs *fs, const struct node *n, struct stat *st)
 
     if (n->kind == NODE_FILE) {
         struct file_source src;
+        struct cat_photo p;
 
         rc = tree_source(fs, n, &src);
         if (rc < 0)
             return rc;
-        fill_file(fs, n->world, src.size, src.mtime, st);
+        if (!c || catalog_photo_by_id(c, n->photo_id, &p) < 0)
+            return -ENOENT;
+        fill_file(n->world, src.size, src.mtime, p.is_private, st);
         return 0;
     }
     if (!n->world) { /* multi-user root: only the people's folders */
-        fill_dir(fs, NULL, fs->started, 2, st);
-        st->st_mode = S_IFDIR | 0555;
+        fill_dir(NULL, NODE_ROOT, 0, fs->started, 2, st);
         return 0;
     }
     if (!c)
         return -EIO;
-    if (n->kind == NODE_ALBUM || n->kind == NODE_VIEWDIR) {
+    if (n->kind == NODE_ALBUM || n->kind == NODE_VIEWDIR || n->kind == NODE_FAVDIR) {
         struct cat_album a;
 
         if ((rc = catalog_album_by_id(c, n->album_id, &a)) < 0)
             return rc;
         mtime = a.mtime;
-    } else if (n->kind == NODE_SET || n->kind == NODE_VIEWSET) {
+    } else if (n->kind == NODE_SET || n->kind == NODE_VIEWSET || n->kind == NODE_FAVSET) {
         struct cat_set s;
 
         if ((rc = catalog_set_by_id(c, n->set_id, &s)) < 0)
@@ -691,8 +753,8 @@ int tree_stat(struct afs *fs, const struct node *n, struct stat *st)
         mtime = s.mtime;
     }
     /* Listing checks the folder is still visible; its link count is 2 plus
-     * the subfolders it shows. Sets hold only files: no need to list. */
-    if (n->kind == NODE_SET || n->kind == NODE_VIEWSET) {
+     * the subfolders it shows. Set folders hold only files: no listing. */
+    if (n->kind == NODE_SET || n->kind == NODE_VIEWSET || n->kind == NODE_FAVSET) {
         rc = set_folder_visible(fs, c, n);
         if (rc < 0)
             return rc;
@@ -704,6 +766,6 @@ int tree_stat(struct afs *fs, const struct node *n, struct stat *st)
             subdirs += S_ISDIR(entries[i].st.st_mode) ? 1 : 0;
         free(entries);
     }
-    fill_dir(fs, n->world, mtime, 2 + subdirs, st);
+    fill_dir(n->world, n->kind, n->view, mtime, 2 + subdirs, st);
     return 0;
 }

@@ -2,12 +2,14 @@
  *
  * A dedicated thread (never a request handler: notifying the kernel from
  * inside a request for the same inode can deadlock) wakes ten times a
- * second. When the catalog's generation moved (albumctl changed something)
+ * second, and at once when a request finds something it knew gone
+ * (watcher_kick), so the kernel's caches follow the catalog quickly. When the catalog's generation moved (albumctl changed something)
  * or a grant reached its expiry, it reloads every world's grants, bumps the
  * epoch (open files re-check the policy on their next read), and tells the
  * kernel to forget every name and attribute and every cached page it holds
- * from this mount, so nothing stale is served. Once a minute it trims the
- * rendition cache to its bound (setting cache.max_bytes).
+ * from this mount, so nothing stale is served. It records people's first
+ * views of albums (kept off the request path), and once a minute it trims
+ * the rendition cache to its bound (setting cache.max_bytes).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -79,6 +81,7 @@ static void *watch(void *p)
             pthread_cond_timedwait(&w->cond, &w->lock, &until);
         if (w->stopping) {
             pthread_mutex_unlock(&w->lock);
+            actions_record_views(fs); /* what is still queued */
             break;
         }
         pthread_mutex_unlock(&w->lock);
@@ -102,6 +105,7 @@ static void *watch(void *p)
         }
         /* Asked every tick: a multi-user world met since may expire sooner. */
         next_expiry = worlds_next_expiry(fs);
+        actions_record_views(fs);
         if (now - last_trim >= TRIM_EVERY_SECONDS) {
             last_trim = now;
             trim_cache(fs, c);
@@ -132,6 +136,17 @@ int watcher_start(struct afs *fs)
         return -EAGAIN;
     }
     return 0;
+}
+
+void watcher_kick(struct afs *fs)
+{
+    struct watcher *w = fs->watcher;
+
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->lock);
+    pthread_cond_signal(&w->cond);
+    pthread_mutex_unlock(&w->lock);
 }
 
 void watcher_stop(struct afs *fs)

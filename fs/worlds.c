@@ -43,6 +43,8 @@ static int load_subject(struct afs *fs, struct af_catalog *c, struct world *w)
         rc = 0;
         break;
     }
+    w->person.user_id = w->kind == AFS_MODE_USER ? w->user.id : 0;
+    w->person.link_id = w->kind == AFS_MODE_LINK ? w->link.id : 0;
     if (rc < 0) {
         /* Deny by default: a world whose grants cannot be read sees nothing. */
         subject_release(&w->who);
@@ -90,6 +92,63 @@ static int link_is_dead(const struct world *w, af_time now)
     return 1;
 }
 
+/* A person who came through a link gives an e-mail: they become a user with
+ * a grant of their own on the link's album — role invited, the link's
+ * settings, favourites allowed — unless they already hold a live grant
+ * there. From then on what they do is theirs in the activity. */
+static int claim_link(struct af_catalog *c, const struct world *link_world, const char *email,
+                      struct cat_user *user, const char **why)
+{
+    const struct af_grant *from = NULL;
+    struct af_grant *mine = NULL;
+    struct cat_grant g;
+    size_t n = 0;
+    af_time now = (af_time)time(NULL);
+    const char *bad;
+    bool have = false;
+    int rc;
+
+    if (names_check_email(email, &bad) < 0) {
+        *why = "that is not an e-mail address";
+        return -EINVAL;
+    }
+    for (size_t i = 0; i < link_world->who.subject.n_grants && !from; i++)
+        if (policy_grant_live(&link_world->who.grants[i], now))
+            from = &link_world->who.grants[i];
+    if (!from)
+        return -EKEYEXPIRED;
+    if ((rc = catalog_begin(c)) < 0)
+        goto fail;
+    rc = catalog_user_by_email(c, email, user);
+    if (rc == -ENOENT && (rc = catalog_user_add(c, email, "", -1, NULL)) == 0)
+        rc = catalog_user_by_email(c, email, user);
+    if (rc == 0)
+        rc = catalog_grants_for_user(c, user->id, &mine, &n);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        have |= mine[i].album_id == from->album_id && policy_grant_live(&mine[i], now);
+    free(mine);
+    if (rc == 0 && !have) {
+        memset(&g, 0, sizeof g);
+        g.grant = *from;
+        g.grant.role = AF_ROLE_INVITED;
+        g.grant.settings.may_favourite = true;
+        policy_settings_clamp(AF_ROLE_INVITED, &g.grant.settings);
+        g.principal = CAT_PRINCIPAL_USER;
+        g.principal_id = user->id;
+        rc = catalog_grant_add(c, &g);
+        if (rc == 0)
+            rc = catalog_activity_add(c, "link-claimed", email, g.grant.id, from->album_id, 0,
+                                      link_world->who.label);
+    }
+    if (rc < 0)
+        goto fail;
+    return catalog_commit(c);
+fail:
+    catalog_rollback(c);
+    *why = "cannot record access of your own; try again";
+    return rc;
+}
+
 static int single_world(struct afs *fs, struct af_catalog *c, const char **why)
 {
     struct world *w = g_new0(struct world, 1);
@@ -131,6 +190,17 @@ static int single_world(struct afs *fs, struct af_catalog *c, const char **why)
         rc = -EKEYEXPIRED;
         goto out;
     }
+    if (w->kind == AFS_MODE_LINK && fs->cfg.email) {
+        rc = claim_link(c, w, fs->cfg.email, &w->user, why);
+        if (rc < 0)
+            goto out;
+        w->kind = AFS_MODE_USER;
+        rc = load_subject(fs, c, w);
+        if (rc < 0) {
+            *why = "cannot read the grants";
+            goto out;
+        }
+    }
     fs->single = w;
     w = NULL;
 out:
@@ -147,6 +217,8 @@ static void world_free(gpointer p)
 {
     struct world *w = p;
 
+    if (w->seen_albums)
+        g_hash_table_destroy(w->seen_albums);
     subject_release(&w->who);
     g_free(w);
 }

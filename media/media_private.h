@@ -1,6 +1,7 @@
-/* media_private.h — helpers shared by probe.c and render.c only.
+/* media_private.h — helpers shared by probe.c, render.c and
+ * contact_sheet.c only.
  *
- * Both turn failures into one-line reasons for a person; libvips' error
+ * They turn failures into one-line reasons for a person; libvips' error
  * buffer is process-wide, so it is read and cleared in one place.
  * Thread-safe.
  */

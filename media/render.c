@@ -240,7 +240,7 @@ static int add_watermark(VipsObject *ctx, VipsImage *in,
                          const struct media_watermark *wm, VipsImage **out,
                          char *why, size_t why_len)
 {
-    VipsImage **t = (VipsImage **)vips_object_local_array(ctx, 2);
+    VipsImage **t = (VipsImage **)vips_object_local_array(ctx, 3);
     int long_edge = MAX(in->Xsize, in->Ysize);
     double text_size = wm->text_size > 0 ? wm->text_size
                                          : MEDIA_TEXT_SIZE_DEFAULT;
@@ -282,10 +282,14 @@ static int add_watermark(VipsObject *ctx, VipsImage *in,
     } else {
         mark = text ? text : logo;
     }
+    /* Draw the mark once; the view asks for it strip by strip. */
+    if (!(t[1] = vips_image_copy_memory(mark)))
+        goto fail;
+    mark = t[1];
 
     if (wm->place == MEDIA_PLACE_TILED) {
-        if (vips_rotate(mark, &t[1], TILE_ANGLE, NULL) ||
-            tile_overlay(ctx, t[1], in->Xsize, in->Ysize, em * 3, em * 2,
+        if (vips_rotate(mark, &t[2], TILE_ANGLE, NULL) ||
+            tile_overlay(ctx, t[2], in->Xsize, in->Ysize, em * 3, em * 2,
                          &mark))
             goto fail;
         x = y = 0;

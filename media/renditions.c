@@ -48,13 +48,15 @@ void renditions_request(const struct cat_photo *p, const struct af_render *r,
 }
 
 /* The canonical description of a rendition; its keyed hash is the id. The
- * watermark is part of it only when one is drawn. */
+ * watermark is part of it only when one is drawn; the libvips version is,
+ * because only the same libvips renders the same bytes (a trimmed rendition
+ * must come back exactly as big as listed). */
 static char *spec_string(const struct rendition_request *req, const struct watermark_settings *wm)
 {
-    return g_strdup_printf("albumfs-rendition-1\nblob=%s\nview=%u\nedge=%u\nmeta=%d\n"
+    return g_strdup_printf("albumfs-rendition-1\nvips=%s\nblob=%s\nview=%u\nedge=%u\nmeta=%d\n"
                            "recipient=%s\nwatermark=%d\ntext=%s\nlogo=%s\nplace=%s\n"
                            "opacity=%.3f\n",
-                           req->blob, (unsigned)req->view, req->long_edge, (int)req->metadata,
+                           vips_version_string(), req->blob, (unsigned)req->view, req->long_edge, (int)req->metadata,
                            req->recipient, req->watermark ? 1 : 0,
                            req->watermark ? wm->text : "", req->watermark ? wm->logo : "",
                            req->watermark ? wm->position : "",

@@ -8,7 +8,7 @@
 #
 # Good samples are ~3000x2000 (every fourth one 2000x3000 portrait) colour
 # fields with film grain and a caption, so they look and weigh like real
-# photos (about 1 MB each). Every JPEG carries camera Make/Model and a
+# photos (1.2-1.6 MB each). Every JPEG carries camera Make/Model and a
 # capture date; IMG_0001 and every fourth after it carry GPS; IMG_0002 is
 # stored landscape with EXIF Orientation=6 (it displays portrait, caption
 # upright). The PNG has an alpha channel (transparent corners).
@@ -83,19 +83,22 @@ photo() {
     caption "$name · ${scenes[$(((i - 1) % ${#scenes[@]}))]}" "$tmp/$name-cap.v"
     vips composite "$tmp/$name.v $tmp/$name-cap.v" "$tmp/$name-c.v" 2 \
         --x $((w / 25)) --y $((h - h / 12))
-    # Film grain: the same signed noise on all three bands.
-    vips add "$tmp/$name-c.v" "$tmp/grain-${w}x${h}.v" "$tmp/$name-g.v"
+    local grain="$tmp/grain-$w.v"
     if [ -n "$rot" ]; then
-        vips rot "$tmp/$name-g.v" "$tmp/$name-r.v" "$rot"
-        mv "$tmp/$name-r.v" "$tmp/$name-g.v"
+        vips rot "$tmp/$name-c.v" "$tmp/$name-r.v" "$rot"
+        mv "$tmp/$name-r.v" "$tmp/$name-c.v"
+        grain="$tmp/grain-$h.v"
     fi
-    vips cast "$tmp/$name-g.v" "${out}[Q=90]" uchar
+    # Film grain: darken each pixel by its grain value (a few percent).
+    vips ifthenelse "$grain" "$grain" "$tmp/$name-c.v" "${out}[Q=90]" --blend
     rm -f "$tmp/$name".* "$tmp/$name"-*
 }
 
+# grain W H: monochrome noise, mostly 0..12, as 8-bit blend weights;
+# W identifies it (3000x2000, 2000x3000 and 1200x800 are used).
 grain() {
-    vips gaussnoise "$tmp/g.v" "$1" "$2" --mean 0 --sigma 4
-    vips cast "$tmp/g.v" "$tmp/grain-${1}x${2}.v" char
+    vips gaussnoise "$tmp/g.v" "$1" "$2" --mean 6 --sigma 4
+    vips cast "$tmp/g.v" "$tmp/grain-$1.v" uchar
     rm -f "$tmp/g.v"
 }
 

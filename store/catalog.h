@@ -203,6 +203,17 @@ int catalog_photos(struct af_catalog *c, int64_t set_id, struct cat_photo **rows
 int catalog_photo_set_private(struct af_catalog *c, int64_t photo_id, bool is_private);
 int catalog_photo_count(struct af_catalog *c, int64_t *n);
 
+/* A vault blob that photo versions use. */
+struct cat_blob {
+    char id[VAULT_ID_HEX];
+    int64_t version_id; /* the first version that uses it */
+    int64_t photo_id;   /* that version's photo (in the trash or not) */
+    int64_t versions;   /* how many versions use it */
+};
+/* Every distinct blob of every version of every photo and document, the
+ * trash included, ordered by id. */
+int catalog_version_blobs(struct af_catalog *c, struct cat_blob **rows, size_t *n);
+
 /* ---- links, grants, pools ---- */
 
 /* token_hash: keyed hash of the token (the token itself is never stored).
@@ -213,6 +224,7 @@ int catalog_link_add(struct af_catalog *c, int64_t album_id,
 int catalog_link_by_token_hash(struct af_catalog *c,
                                const unsigned char token_hash[CAT_TOKEN_HASH_BYTES],
                                struct cat_link *out);
+int catalog_link_by_id(struct af_catalog *c, int64_t id, struct cat_link *out);
 
 int catalog_pool_add(struct af_catalog *c, int64_t album_id, const char *name,
                      int64_t limit, int64_t *id);
@@ -235,6 +247,98 @@ int catalog_grants_for_user(struct af_catalog *c, int64_t user_id, struct af_gra
                             size_t *n);
 int catalog_grants_for_link(struct af_catalog *c, int64_t link_id, struct af_grant **rows,
                             size_t *n);
+
+/* ---- what clients do: favourites, allowances, milestones ---- */
+
+/* A person as favourites and milestones know them: a user or a link. */
+struct cat_person {
+    int64_t user_id; /* > 0 for a user */
+    int64_t link_id; /* > 0 for a link */
+};
+
+/* "user:<id>" or "link:<id>". */
+void catalog_person_key(const struct cat_person *p, char *buf, size_t len);
+
+/* Add (on) or remove a favourite. 1 if that changed something, 0 if it was
+ * already so, negative errno. */
+int catalog_favourite_set(struct af_catalog *c, const struct cat_person *who, int64_t photo_id,
+                          bool on);
+int catalog_is_favourite(struct af_catalog *c, const struct cat_person *who, int64_t photo_id);
+
+struct cat_favourite {
+    int64_t photo_id;
+    int64_t set_id;
+    char photo_name[AF_NAME_MAX + 1];
+    char set_name[AF_NAME_MAX + 1];
+    struct cat_person person;
+    char person_name[AF_EMAIL_MAX + 1]; /* e-mail or "link:<id>" */
+    af_time created;
+};
+/* Favourites in an album, of one person (who != NULL) or of everyone,
+ * ordered by person then set then photo name. */
+int catalog_favourites(struct af_catalog *c, int64_t album_id, const struct cat_person *who,
+                       struct cat_favourite **rows, size_t *n);
+
+/* Charge photo_id to pool_id through grant_id: once per photo per pool.
+ * 1 when charged now, 0 when already charged (free), -EDQUOT when the pool
+ * is exhausted (nothing changes), negative errno otherwise. Exact under
+ * concurrency: the check and the charge are one write transaction. */
+int catalog_pool_charge(struct af_catalog *c, int64_t pool_id, int64_t photo_id,
+                        int64_t grant_id);
+int catalog_pool_is_charged(struct af_catalog *c, int64_t pool_id, int64_t photo_id);
+/* New limit (-1 unlimited); -ENOENT unknown pool. */
+int catalog_pool_set_limit(struct af_catalog *c, int64_t pool_id, int64_t limit);
+/* Forget every charge of the pool (the owner's reset). */
+int catalog_pool_reset(struct af_catalog *c, int64_t pool_id);
+/* Move a grant into a pool (0 = none). */
+int catalog_grant_set_pool(struct af_catalog *c, int64_t grant_id, int64_t pool_id);
+
+struct cat_charge {
+    int64_t photo_id;
+    char photo_name[AF_NAME_MAX + 1];
+    char set_name[AF_NAME_MAX + 1];
+    int64_t grant_id;
+    af_time at;
+};
+int catalog_pool_charges(struct af_catalog *c, int64_t pool_id, struct cat_charge **rows,
+                         size_t *n);
+
+/* Record a milestone (person, album, kind) the first time: 1 if it is new,
+ * 0 if it was reached before. */
+int catalog_milestone(struct af_catalog *c, const char *person, int64_t album_id,
+                      const char *kind);
+
+/* Photos marked private in an album (all of them, any set). */
+int catalog_private_photos(struct af_catalog *c, int64_t album_id, struct cat_photo **rows,
+                           size_t *n);
+
+/* ---- the outbox of notifications (store/notify.c delivers it) ---- */
+
+struct cat_message {
+    int64_t id;
+    af_time created;
+    char kind[32];
+    char recipient[AF_EMAIL_MAX + 1];
+    char *message;   /* malloc'd RFC 5322 text; freed by catalog_messages_free */
+    int attempts;
+    af_time next_attempt;
+    char last_error[256];
+    bool delivered;
+};
+int catalog_outbox_add(struct af_catalog *c, const char *kind, const char *recipient,
+                       const char *message);
+/* Undelivered messages due at `now` (all undelivered when now == 0). */
+int catalog_outbox_due(struct af_catalog *c, af_time now, struct cat_message **rows, size_t *n);
+/* All messages, newest first, at most limit. */
+int catalog_outbox_list(struct af_catalog *c, size_t limit, struct cat_message **rows, size_t *n);
+void catalog_messages_free(struct cat_message *rows, size_t n);
+/* Claim a due message for one delivery attempt: its next attempt moves to
+ * `until` unless it was delivered or claimed (its next attempt moved past
+ * `now`) since it was read. 1 when this caller has it, 0 when not. */
+int catalog_outbox_claim(struct af_catalog *c, int64_t id, af_time now, af_time until);
+int catalog_outbox_delivered(struct af_catalog *c, int64_t id);
+int catalog_outbox_failed(struct af_catalog *c, int64_t id, af_time next_attempt,
+                          const char *error);
 
 /* ---- renditions (media/renditions.c) ---- */
 
@@ -275,5 +379,28 @@ int catalog_activity_verify(struct af_catalog *c, int64_t *first_bad);
 /* Events, oldest first, filtered by album (0 = any) and kind (NULL = any). */
 int catalog_activity(struct af_catalog *c, int64_t album_id, const char *kind,
                      struct cat_activity **rows, size_t *n);
+/* One event (-ENOENT if there is no row with that id), and how many there are. */
+int catalog_activity_get(struct af_catalog *c, int64_t id, struct cat_activity *out);
+int catalog_activity_total(struct af_catalog *c, int64_t *n);
+
+/* What catalog_activity_query returns; a zero or NULL field matches every event. */
+struct cat_activity_filter {
+    int64_t album_id;  /* 0 = any album */
+    const char *actor; /* "owner", an e-mail (any letter case) or "link:<id>"; NULL = anyone */
+    const char *kind;  /* NULL = any kind */
+    af_time since;     /* at or after; 0 = from the first event */
+};
+
+/* An event with the names of what it refers to as they are now ("" when it
+ * names none or the thing is gone). */
+struct cat_activity_entry {
+    struct cat_activity event;
+    char album_name[AF_NAME_MAX + 1];
+    char set_name[AF_NAME_MAX + 1];
+    char photo_name[AF_NAME_MAX + 1];
+};
+/* Events matching every field of the filter, oldest first. */
+int catalog_activity_query(struct af_catalog *c, const struct cat_activity_filter *f,
+                           struct cat_activity_entry **rows, size_t *n);
 
 #endif

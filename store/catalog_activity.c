@@ -5,6 +5,8 @@
  * id. Editing, deleting or reordering rows, or inserting one without the
  * key, breaks the chain at that row; catalog_activity_verify names the
  * first broken row. Triggers refuse UPDATE and DELETE on the table.
+ * The queries here are what albumctl shows: events filtered by album,
+ * actor, kind and time, with the names of what they refer to.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -186,4 +188,63 @@ int catalog_activity_count(struct af_catalog *c, const char *kind, const char *d
     }
     sqlite3_clear_bindings(st);
     return rc;
+}
+
+int catalog_activity_get(struct af_catalog *c, int64_t id, struct cat_activity *out)
+{
+    sqlite3_stmt *st = cat_stmt(c, "SELECT id, at, kind, actor, grant_id, album_id, photo_id, "
+                                   "detail FROM activity WHERE id = ?");
+    if (st)
+        sqlite3_bind_int64(st, 1, id);
+    return cat_one(c, st, read_activity, out);
+}
+
+int catalog_activity_total(struct af_catalog *c, int64_t *n)
+{
+    sqlite3_stmt *st = cat_stmt(c, "SELECT count(*) FROM activity");
+    int rc;
+
+    if (!st)
+        return -EIO;
+    rc = cat_row(c, st);
+    if (rc == 0) {
+        *n = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+    }
+    return rc;
+}
+
+/* The event's columns (as read_activity reads them), then the names. */
+static void read_activity_entry(sqlite3_stmt *st, void *row)
+{
+    struct cat_activity_entry *e = row;
+
+    read_activity(st, &e->event);
+    cat_col_text(st, 8, e->album_name, sizeof e->album_name);
+    cat_col_text(st, 9, e->set_name, sizeof e->set_name);
+    cat_col_text(st, 10, e->photo_name, sizeof e->photo_name);
+}
+
+int catalog_activity_query(struct af_catalog *c, const struct cat_activity_filter *f,
+                           struct cat_activity_entry **rows, size_t *n)
+{
+    sqlite3_stmt *st = cat_stmt(c, "SELECT a.id, a.at, a.kind, a.actor, a.grant_id, a.album_id, "
+                                   "a.photo_id, a.detail, al.name, s.name, p.name "
+                                   "FROM activity a "
+                                   "LEFT JOIN albums al ON al.id = a.album_id "
+                                   "LEFT JOIN photos p ON p.id = a.photo_id "
+                                   "LEFT JOIN sets s ON s.id = p.set_id "
+                                   "WHERE (?1 = 0 OR a.album_id = ?1) "
+                                   "AND (?2 IS NULL OR a.actor = ?2 COLLATE NOCASE) "
+                                   "AND (?3 IS NULL OR a.kind = ?3) AND a.at >= ?4 "
+                                   "ORDER BY a.id");
+    if (st) {
+        sqlite3_bind_int64(st, 1, f->album_id);
+        if (f->actor)
+            sqlite3_bind_text(st, 2, f->actor, -1, SQLITE_STATIC);
+        if (f->kind)
+            sqlite3_bind_text(st, 3, f->kind, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, f->since);
+    }
+    return cat_list(c, st, sizeof **rows, read_activity_entry, (void **)rows, n);
 }

@@ -378,3 +378,34 @@ int catalog_photo_count(struct af_catalog *c, int64_t *n)
     }
     return rc;
 }
+
+int catalog_private_photos(struct af_catalog *c, int64_t album_id, struct cat_photo **rows,
+                           size_t *n)
+{
+    sqlite3_stmt *st = cat_stmt(c, "SELECT " PHOTO_COLS " " PHOTO_FROM
+                                   "JOIN sets s ON s.id = p.set_id "
+                                   "WHERE p.album_id = ? AND p.is_private = 1 AND p.trashed = 0 "
+                                   "ORDER BY s.name, p.name");
+    if (st)
+        sqlite3_bind_int64(st, 1, album_id);
+    return cat_list(c, st, sizeof **rows, read_photo, (void **)rows, n);
+}
+
+static void read_blob(sqlite3_stmt *st, void *row)
+{
+    struct cat_blob *b = row;
+
+    cat_col_text(st, 0, b->id, sizeof b->id);
+    b->version_id = sqlite3_column_int64(st, 1);
+    b->photo_id = sqlite3_column_int64(st, 2);
+    b->versions = sqlite3_column_int64(st, 3);
+}
+
+int catalog_version_blobs(struct af_catalog *c, struct cat_blob **rows, size_t *n)
+{
+    /* With min(), SQLite takes the bare columns from the row holding the minimum. */
+    sqlite3_stmt *st = cat_stmt(c, "SELECT blob, min(id), photo_id, count(*) FROM versions "
+                                   "GROUP BY blob ORDER BY blob");
+
+    return cat_list(c, st, sizeof **rows, read_blob, (void **)rows, n);
+}

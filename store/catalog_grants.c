@@ -59,6 +59,15 @@ int catalog_link_by_token_hash(struct af_catalog *c,
     return cat_one(c, st, read_link, out);
 }
 
+int catalog_link_by_id(struct af_catalog *c, int64_t id, struct cat_link *out)
+{
+    sqlite3_stmt *st = cat_stmt(c, "SELECT id, album_id, password_hash, created FROM links "
+                                   "WHERE id = ?");
+    if (st)
+        sqlite3_bind_int64(st, 1, id);
+    return cat_one(c, st, read_link, out);
+}
+
 /* ---- pools ---- */
 
 #define POOL_COLS \

@@ -215,6 +215,33 @@ static const char *const migrations[] = {
     "CREATE TRIGGER gen_settings_u AFTER UPDATE ON settings BEGIN UPDATE generation SET n = n + 1; END;"
     "CREATE TRIGGER gen_pools_u AFTER UPDATE ON pools BEGIN UPDATE generation SET n = n + 1; END;"
     "CREATE TRIGGER gen_pool_charges_d AFTER DELETE ON pool_charges BEGIN UPDATE generation SET n = n + 1; END;",
+
+    /* 1 -> 2: clients at work (favourites, downloads, notifications). */
+    /* A charge or a favourite shows on every mount of the people concerned. */
+    "CREATE TRIGGER gen_pool_charges_i AFTER INSERT ON pool_charges BEGIN UPDATE generation SET n = n + 1; END;"
+    "CREATE TRIGGER gen_favourites_i AFTER INSERT ON favourites BEGIN UPDATE generation SET n = n + 1; END;"
+    "CREATE TRIGGER gen_favourites_d AFTER DELETE ON favourites BEGIN UPDATE generation SET n = n + 1; END;"
+    "CREATE TRIGGER gen_pools_i AFTER INSERT ON pools BEGIN UPDATE generation SET n = n + 1; END;"
+    /* Milestones already reached, so each is recorded and notified once:
+     * (person, album, milestone), person = 'user:<id>' or 'link:<id>'. */
+    "CREATE TABLE milestones ("
+    "  person TEXT NOT NULL,"
+    "  album_id INTEGER NOT NULL REFERENCES albums(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL,"
+    "  at INTEGER NOT NULL,"
+    "  PRIMARY KEY (person, album_id, kind)) STRICT;"
+    /* Messages waiting for the notification command; retried with backoff. */
+    "CREATE TABLE outbox ("
+    "  id INTEGER PRIMARY KEY,"
+    "  created INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  recipient TEXT NOT NULL,"
+    "  message TEXT NOT NULL,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt INTEGER NOT NULL,"
+    "  last_error TEXT NOT NULL DEFAULT '',"
+    "  delivered INTEGER NOT NULL DEFAULT 0) STRICT;"
+    "CREATE INDEX outbox_due ON outbox(delivered, next_attempt);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -91,12 +91,8 @@ unsigned subject_offered_views(const struct af_subject *who, const struct af_ent
                                af_time now)
 {
     unsigned views = policy_views(who, e, now);
-    struct af_render r;
 
-    if (!(views & AF_VIEW_HIGHRES))
-        return views;
-    if ((views & AF_VIEW_ORIGINAL) ||
-        policy_render(who, e, AF_VIEW_HIGHRES, now, &r) < 0 || r.pool_id != 0)
+    if (views & AF_VIEW_ORIGINAL)
         views &= ~(unsigned)AF_VIEW_HIGHRES;
     return views;
 }

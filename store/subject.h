@@ -26,9 +26,7 @@ void subject_release(struct af_subject_buf *s);
 
 /* The views a mount offers of a photo or document (bitmask of af_view):
  * policy_views, less high-res for people who browse the original already
- * (the original is their high-res file), and less high-res drawn from a
- * limited pool, which is not offered until downloads can be selected
- * (docs/filesystem.md). albumctl ls shows exactly these. */
+ * (the original is their high-res file). albumctl ls shows exactly these. */
 unsigned subject_offered_views(const struct af_subject *who, const struct af_entry *e,
                                af_time now);
 

@@ -4,7 +4,8 @@
  *   YYYY-MM-DD                      midnight at the start of that day
  *   YYYY-MM-DDTHH:MM[:SS][Z]        'T' or a space between date and time
  *   N{s,m,h,d,w}                    N > 0 seconds/minutes/hours/days/weeks from now
- *   never                           0, as timefmt_print writes it
+ *                                   (timefmt_parse_since: that long before now)
+ *   never                           0, as timefmt_print writes it (not a "since")
  * Units are lower case only, so that "m" (minutes) is never read as months.
  * A time at or before the epoch is refused: 0 means "never" to the catalog.
  * Pure functions; thread-safe.
@@ -95,7 +96,8 @@ static int parse_date(const char *p, int64_t *out)
     return 0;
 }
 
-static int parse_duration(const char *p, int64_t now, int64_t *out)
+/* N{unit} counted forward (direction 1) or back (-1) from now. */
+static int parse_duration(const char *p, int64_t now, int direction, int64_t *out)
 {
     int64_t n = 0, seconds;
 
@@ -116,9 +118,10 @@ static int parse_duration(const char *p, int64_t now, int64_t *out)
         if (n > INT64_MAX / units[i].seconds)
             return -EINVAL;
         seconds = n * units[i].seconds;
-        if (now > INT64_MAX - seconds || now + seconds <= 0)
+        if (direction > 0 ? now > INT64_MAX - seconds || now + seconds <= 0
+                          : now - seconds <= 0)
             return -EINVAL;
-        *out = now + seconds;
+        *out = direction > 0 ? now + seconds : now - seconds;
         return 0;
     }
     return -EINVAL;
@@ -134,7 +137,16 @@ int timefmt_parse(const char *text, int64_t now, int64_t *out)
     }
     if (strspn(text, "0123456789") == 4 && text[4] == '-')
         return parse_date(text, out);
-    return parse_duration(text, now, out);
+    return parse_duration(text, now, 1, out);
+}
+
+int timefmt_parse_since(const char *text, int64_t now, int64_t *out)
+{
+    if (text == NULL || strcmp(text, "never") == 0)
+        return -EINVAL;
+    if (strspn(text, "0123456789") == 4 && text[4] == '-')
+        return parse_date(text, out);
+    return parse_duration(text, now, -1, out);
 }
 
 void timefmt_print(int64_t t, char *buf, size_t len)

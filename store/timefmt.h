@@ -13,6 +13,12 @@
 /* Parse `text` relative to `now`. 0 and *out, or -EINVAL. */
 int timefmt_parse(const char *text, int64_t now, int64_t *out);
 
+/* A point in the past for filters ("--since"): a date as timefmt_parse
+ * reads it, or a duration counted back from `now` ("2d": two days ago).
+ * "never" and times at or before the epoch are refused. 0 and *out, or
+ * -EINVAL (*out unchanged). */
+int timefmt_parse_since(const char *text, int64_t now, int64_t *out);
+
 /* "2026-11-23T19:30:00Z" into buf (at least 21 bytes); "never" for 0. */
 void timefmt_print(int64_t t, char *buf, size_t len);
 

@@ -177,11 +177,30 @@ void cli_help(const struct cli_cmd *cmd, const char *name, FILE *f)
 
 /* ---- options ---- */
 
+/* getopt's short options for a table: ':' (report a missing value), then
+ * each entry whose code is a letter, with ':' when it takes a value. */
+static void short_options(const struct option *opts, char *buf, size_t len)
+{
+    size_t o = 0;
+
+    buf[o++] = ':';
+    for (const struct option *p = opts; p->name && o + 3 <= len; p++)
+        if (p->val > 0 && p->val < 0x80 && g_ascii_isalpha(p->val)) {
+            buf[o++] = (char)p->val;
+            if (p->has_arg == required_argument)
+                buf[o++] = ':';
+        }
+    buf[o] = '\0';
+}
+
 int cli_next_opt(struct cli *cli, int argc, char **argv, const struct option *opts)
 {
+    char shorts[32];
+
+    short_options(opts, shorts, sizeof(shorts));
     opterr = 0;
     for (;;) {
-        int c = getopt_long(argc, argv, ":", opts, NULL);
+        int c = getopt_long(argc, argv, shorts, opts, NULL);
 
         switch (c) {
         case -1:
@@ -199,7 +218,9 @@ int cli_next_opt(struct cli *cli, int argc, char **argv, const struct option *op
             cli_usage(cli, "option '%s' needs a value", cli_printable(argv[optind - 1]));
             return -1;
         case '?':
-            if (optopt)
+            if (optopt >= '0' && optopt <= '9') /* "-1" given for a number */
+                cli_usage(cli, "unknown option '-%c': no value here may be negative", optopt);
+            else if (optopt)
                 cli_usage(cli, "unknown option '-%c'", optopt);
             else
                 cli_usage(cli, "unknown option '%s'", cli_printable(argv[optind - 1]));
@@ -388,6 +409,38 @@ int cli_find_team(struct cli *cli, const char *name, struct cat_team *out)
                         cli_printable(name), cli_printable(name));
     if (err)
         return cli_fail_errno(cli, err, "reading team '%s'", cli_printable(name));
+    return CLI_OK;
+}
+
+int cli_find_person(struct cli *cli, const char *arg, struct cli_person *out)
+{
+    struct cat_user user;
+    struct cat_link link;
+    int64_t id;
+    int st, err;
+
+    memset(out, 0, sizeof(*out));
+    if (strncmp(arg, "link:", 5) != 0) {
+        st = cli_find_user(cli, arg, &user);
+        if (st != CLI_OK)
+            return st;
+        out->who.user_id = user.id;
+        snprintf(out->label, sizeof(out->label), "%s", user.email);
+        snprintf(out->name, sizeof(out->name), "%s", user.name);
+        return CLI_OK;
+    }
+    st = cli_parse_i64(cli, "the number after 'link:'", arg + 5, 1, &id);
+    if (st != CLI_OK)
+        return st;
+    err = catalog_link_by_id(cli_catalog(cli), id, &link);
+    if (err == -ENOENT)
+        return cli_fail(cli, "no link %" PRId64 "; links are listed as link:ID by "
+                        "'albumctl grant list'", id);
+    if (err)
+        return cli_fail_errno(cli, err, "reading link %" PRId64, id);
+    out->who.link_id = link.id;
+    out->link_album = link.album_id;
+    snprintf(out->label, sizeof(out->label), "link:%" PRId64, link.id);
     return CLI_OK;
 }
 

@@ -75,6 +75,13 @@ extern const struct cli_cmd cmd_link;
 extern const struct cli_cmd cmd_revoke;
 extern const struct cli_cmd cmd_ls;
 extern const struct cli_cmd cmd_prepare;
+extern const struct cli_cmd cmd_notify;
+extern const struct cli_cmd cmd_activity;
+extern const struct cli_cmd cmd_favourites;
+extern const struct cli_cmd cmd_contact_sheet;
+extern const struct cli_cmd cmd_pool;
+extern const struct cli_cmd cmd_private;
+extern const struct cli_cmd cmd_verify;
 
 void cli_init(struct cli *cli);
 void cli_release(struct cli *cli);
@@ -83,7 +90,8 @@ void cli_release(struct cli *cli);
 
 /* Option codes shared by every command; a command numbers its own long
  * options from CLI_OPT_FIRST and ends its table with CLI_COMMON_OPTIONS.
- * --help / -h is answered by the dispatcher before a command runs. */
+ * An option whose code is a letter also has that short form ('o' makes
+ * -o FILE). --help / -h is answered by the dispatcher before a command runs. */
 enum {
     CLI_OPT_JSON = 0x100,
     CLI_OPT_LIBRARY,
@@ -169,6 +177,19 @@ int cli_find_set(struct cli *cli, const struct cat_album *album, const char *nam
 int cli_find_user(struct cli *cli, const char *email, struct cat_user *out);
 int cli_find_team(struct cli *cli, const char *name, struct cat_team *out);
 
+/* A person as the owner names them: a user's e-mail or a share link's
+ * "link:ID". */
+struct cli_person {
+    struct cat_person who;
+    char label[AF_EMAIL_MAX + 1]; /* the e-mail as stored, or "link:ID": the activity actor */
+    char name[AF_NAME_MAX + 1];   /* a user's display name, "" if none or a link */
+    int64_t link_album;           /* a link's album; 0 for a user */
+};
+
+/* Look a person up: CLI_USAGE for a malformed "link:..." and CLI_FAIL for
+ * an unknown user or link, with a message. */
+int cli_find_person(struct cli *cli, const char *arg, struct cli_person *out);
+
 /* The messages for an album or set that does not exist (for whoever asks:
  * used as-is for hidden ones too, so nothing leaks). CLI_FAIL. */
 int cli_no_album(struct cli *cli, const char *name);
@@ -178,6 +199,18 @@ int cli_no_set(struct cli *cli, const char *album, const char *set);
  * back when the commit fails). */
 int cli_begin(struct cli *cli);
 int cli_commit(struct cli *cli);
+
+/* Mark ALBUM/SET/PHOTO private (on) or unhide it, record it and print the
+ * result: 'photo private' and 'private unhide'. An exit status. */
+int cli_photo_private(struct cli *cli, const char *path, bool on);
+
+/* Invite a user, or each member of a team (the other is NULL), to an album
+ * by e-mail (cmd_notify.c): queue one invitation each saying how to mount
+ * it, then try to deliver at once. A delivery that fails is a warning on
+ * stderr (the message stays queued); CLI_FAIL only when an invitation could
+ * not even be queued. */
+int cli_invite(struct cli *cli, const struct cat_album *album, const struct cat_user *user,
+               const struct cat_team *team);
 
 /* Record an owner action in the activity log (inside a transaction). */
 int cli_activity(struct cli *cli, const char *kind, int64_t grant_id, int64_t album_id,

@@ -10,7 +10,7 @@
 #include "tools/cli.h"
 #include "tools/grant_settings.h"
 
-enum { OPT_USER = CLI_OPT_FIRST, OPT_TEAM, OPT_ROLE, OPT_NO_PREPARE };
+enum { OPT_USER = CLI_OPT_FIRST, OPT_TEAM, OPT_ROLE, OPT_NO_PREPARE, OPT_INVITE };
 
 static int parse_role(struct cli *cli, const char *val, enum af_role *role)
 {
@@ -50,13 +50,14 @@ static int run_grant_add(struct cli *cli, int argc, char **argv)
         {"team", required_argument, NULL, OPT_TEAM},
         {"role", required_argument, NULL, OPT_ROLE},
         {"no-prepare", no_argument, NULL, OPT_NO_PREPARE},
+        {"invite", no_argument, NULL, OPT_INVITE},
         GRANT_SETTINGS_OPTIONS,
         CLI_COMMON_OPTIONS,
     };
     const char *email = NULL, *team_name = NULL, *role_name = NULL;
     char detail[AF_EMAIL_MAX + 64];
     enum af_role role = AF_ROLE_NONE;
-    bool prepare = true;
+    bool prepare = true, send_invite = false;
     struct grant_opts o;
     struct cat_album album;
     struct cat_user user;
@@ -74,6 +75,8 @@ static int run_grant_add(struct cli *cli, int argc, char **argv)
             role_name = optarg;
         else if (c == OPT_NO_PREPARE)
             prepare = false;
+        else if (c == OPT_INVITE)
+            send_invite = true;
         else
             st = grant_opts_parse(cli, &o, c, optarg);
         if (st != CLI_OK)
@@ -127,16 +130,9 @@ static int run_grant_add(struct cli *cli, int argc, char **argv)
         st = print_grant(cli, g.grant.id);
     if (st == CLI_OK && prepare)
         cli_prepare_views(cli, &album, NULL);
+    if (st == CLI_OK && send_invite)
+        st = cli_invite(cli, &album, email ? &user : NULL, email ? NULL : &team);
     return st;
-}
-
-static const char *principal_label(const struct cat_grant *g, char *buf, size_t len)
-{
-    if (g->principal == CAT_PRINCIPAL_TEAM) {
-        snprintf(buf, len, "team:%s", g->principal_name);
-        return buf;
-    }
-    return g->principal_name;
 }
 
 static int run_grant_list(struct cli *cli, int argc, char **argv)
@@ -182,7 +178,7 @@ static int run_grant_list(struct cli *cli, int argc, char **argv)
             snprintf(id, sizeof(id), "%" PRId64, g->grant.id);
             timefmt_print(g->grant.expires, expires, sizeof(expires));
             grant_summary(cli, &g->grant.settings, summary, sizeof(summary));
-            cli_table_row(&t, id, g->album_name, principal_label(g, who, sizeof(who)),
+            cli_table_row(&t, id, g->album_name, grant_principal_label(g, who, sizeof(who)),
                           policy_role_name(g->grant.role), expires, grant_status(cli, &g->grant),
                           summary);
         }
@@ -198,7 +194,7 @@ static const struct cli_cmd grant_subs[] = {
         .name = "add",
         .summary = "Give a user or a team a role on an album; prints the grant id.",
         .usage = "ALBUM (--user EMAIL | --team TEAM) --role client|invited|editor [settings] "
-                 "[--no-prepare]",
+                 "[--no-prepare] [--invite]",
         .help =
             "'albumctl grant ALBUM ...' is short for 'albumctl grant add ALBUM ...'.\n"
             "Roles (SPEC §3): client sees public and client sets and private photos;\n"
@@ -206,6 +202,9 @@ static const struct cli_cmd grant_subs[] = {
             "Several grants on one album add up. With --json the whole grant is printed.\n"
             "Then the views the grant opens are rendered ahead of time (see 'albumctl\n"
             "prepare'); --no-prepare skips that.\n"
+            "--invite e-mails the user (or each member of the team) an invitation saying\n"
+            "how to mount the album, and tries to deliver it at once (see 'albumctl\n"
+            "notify'); a delivery that fails is a warning, the invitation stays queued.\n"
             "\n"
             "settings (defaults follow least privilege):\n" GRANT_SETTINGS_HELP,
         .run = run_grant_add,

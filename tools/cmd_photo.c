@@ -1,23 +1,19 @@
 /* cmd_photo.c — 'albumctl photo private': the owner's private marks (and
- * unhiding what a client marked private). */
+ * unhiding what a client marked private; 'albumctl private unhide' shares
+ * cli_photo_private). */
 #include <errno.h>
 
 #include "tools/cli.h"
 
-static int run_photo_private(struct cli *cli, int argc, char **argv)
+int cli_photo_private(struct cli *cli, const char *path, bool on)
 {
     char parts[3][AF_NAME_MAX + 1];
     struct cat_album album;
     struct cat_set set;
     struct cat_photo photo;
-    bool on = false;
-    int st = cli_args(cli, argc, argv, 2, "ALBUM/SET/PHOTO on|off");
+    int st = cli_split(cli, path, 3, "ALBUM/SET/PHOTO", parts);
     int err;
 
-    if (st == CLI_OK)
-        st = cli_split(cli, argv[optind], 3, "ALBUM/SET/PHOTO", parts);
-    if (st == CLI_OK)
-        st = cli_parse_onoff(cli, "private", argv[optind + 1], &on);
     if (st == CLI_OK)
         st = cli_open_library(cli);
     if (st == CLI_OK)
@@ -58,6 +54,18 @@ static int run_photo_private(struct cli *cli, int argc, char **argv)
         printf("%s/%s/%s is %s\n", album.name, set.name, photo.name,
                on ? "private (hidden from invited people and links)" : "no longer private");
     return CLI_OK;
+}
+
+static int run_photo_private(struct cli *cli, int argc, char **argv)
+{
+    bool on = false;
+    int st = cli_args(cli, argc, argv, 2, "ALBUM/SET/PHOTO on|off");
+
+    if (st == CLI_OK)
+        st = cli_parse_onoff(cli, "private", argv[optind + 1], &on);
+    if (st != CLI_OK)
+        return st;
+    return cli_photo_private(cli, argv[optind], on);
 }
 
 static const struct cli_cmd photo_subs[] = {

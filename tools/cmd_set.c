@@ -18,13 +18,13 @@ static int parse_visibility(struct cli *cli, const char *val, enum af_visibility
 
 /* The folders a mount puts beside the sets of an album (docs/filesystem.md);
  * compared ignoring case, as Samba and macOS clients would. */
-static const char *const reserved_set_names[] = {"Web-size", "High-res"};
+static const char *const reserved_set_names[] = {"Web-size", "High-res", "Favourites"};
 
 static int check_not_reserved(struct cli *cli, const char *name)
 {
     for (size_t i = 0; i < sizeof(reserved_set_names) / sizeof(reserved_set_names[0]); i++)
         if (g_ascii_strcasecmp(name, reserved_set_names[i]) == 0)
-            return cli_usage(cli, "'%s' is reserved for the download folders of a mount; "
+            return cli_usage(cli, "'%s' is reserved for the folders a mount adds to every album; "
                              "choose another set name", name);
     return CLI_OK;
 }

@@ -321,6 +321,15 @@ int grant_opts_pool(struct cli *cli, const struct grant_opts *o, const struct ca
     return CLI_OK;
 }
 
+const char *grant_principal_label(const struct cat_grant *g, char *buf, size_t len)
+{
+    if (g->principal == CAT_PRINCIPAL_TEAM) {
+        snprintf(buf, len, "team:%s", g->principal_name);
+        return buf;
+    }
+    return g->principal_name;
+}
+
 const char *grant_status(const struct cli *cli, const struct af_grant *g)
 {
     if (g->revoked)

@@ -111,6 +111,10 @@ int grant_opts_build(struct cli *cli, const struct grant_opts *o, enum af_role r
 int grant_opts_pool(struct cli *cli, const struct grant_opts *o, const struct cat_album *album,
                     const char *principal, struct cat_grant *g);
 
+/* Who a grant is for, as lists show it: "alice@example.com", "team:studio",
+ * "link:3". Returns buf or the grant's own string. */
+const char *grant_principal_label(const struct cat_grant *g, char *buf, size_t len);
+
 /* "live", "expired" or "revoked" at cli->now. */
 const char *grant_status(const struct cli *cli, const struct af_grant *g);
 

@@ -115,3 +115,26 @@ bad_images() {
 # in_the_future SECONDS: a UTC time that many seconds from now, as
 # 'YYYY-MM-DD HH:MM:SS' (for expiries that must pass during a test).
 in_the_future() { date -u -d "@$(($(date +%s) + $1))" '+%Y-%m-%d %H:%M:%S'; }
+
+# db SQL...: the sqlite3 CLI on the library's catalog, waiting for a busy
+# lock as albumctl does. For test setup of what only a mount makes
+# (favourites, pool charges, client events) and for inspection.
+db() { sqlite3 -cmd '.timeout 10000' "$ALBUMFS_LIBRARY/catalog.db" "$@"; }
+
+# db_state: the rows that the commands about clients' work change and that
+# state() does not show in full: pools and their charges, which pool each
+# grant draws on, favourites, private marks, and the activity log's length.
+db_state() {
+    db "SELECT * FROM pools ORDER BY id;
+        SELECT * FROM pool_charges ORDER BY pool_id, photo_id;
+        SELECT id, pool_id FROM grants ORDER BY id;
+        SELECT * FROM favourites ORDER BY photo_id, user_id, link_id;
+        SELECT id, is_private FROM photos ORDER BY id;
+        SELECT count(*), max(id) FROM activity;"
+}
+db_snapshot() { db_state >"$S/db_before"; }
+# db_unchanged WHAT: db_state is the same as at the last db_snapshot.
+db_unchanged() {
+    db_state >"$S/db_after"
+    diff -u "$S/db_before" "$S/db_after" >&2 || fail "the catalog changed: $*"
+}

@@ -65,9 +65,9 @@ err_has 'evil\x1b[31mred'
 unchanged "hostile names"
 ok "hostile names refused with exit 2, nothing created, nothing echoed raw"
 
-for reserved in Web-size High-res web-size HIGH-RES; do
+for reserved in Web-size High-res web-size HIGH-RES Favourites favourites; do
     expect 2 set create "$W" "$reserved"
-    err_has "reserved for the download folders"
+    err_has "reserved for the folders a mount adds"
 done
 unchanged "reserved set names"
 ok "reserved set names refused"

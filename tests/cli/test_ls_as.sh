@@ -186,12 +186,12 @@ same_error "$W/" Ceremony "No Such Set" --as bob@example.com
 ok "unhiding and narrowing take effect immediately"
 
 # --- views as a mount offers them: the owner's original is their high-res
-# file; high-res from a limited pool is not offered yet (docs/filesystem.md)
+# file; high-res from a limited pool is offered (taking it is what counts)
 expect 0 user add gina@example.com
 expect 0 user add hank@example.com
 expect 0 grant "$W" --user gina@example.com --role client --highres original --limit 5
 expect 0 grant "$W" --user hank@example.com --role client --highres 1200
 view | grep -qx "$W/Ceremony/C1.jpg"$'\t'"original,web" || fail "owner: original and web"
-view --as gina@example.com | grep -qx "$W/Ceremony/C1.jpg"$'\t'"proof" || fail "limited pool offered"
+view --as gina@example.com | grep -qx "$W/Ceremony/C1.jpg"$'\t'"proof,highres" || fail "limited pool high-res"
 view --as hank@example.com | grep -qx "$W/Ceremony/C1.jpg"$'\t'"proof,highres" || fail "unlimited high-res"
 ok "views as a mount offers them"

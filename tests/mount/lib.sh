@@ -47,6 +47,11 @@ cleanup() {
     local m pid u i
     set +eE
     trap - ERR
+    if [ -n "${WATCHDOG:-}" ]; then # its sleep first (by parent pid), then itself
+        pkill -P "$WATCHDOG" sleep 2>/dev/null
+        kill "$WATCHDOG" 2>/dev/null
+        wait "$WATCHDOG" 2>/dev/null
+    fi
     for m in "${MOUNTS[@]}"; do
         mountpoint -q "$m" 2>/dev/null && fusermount3 -u -z "$m" 2>/dev/null
         # a mount whose daemon died answers ENOTCONN to mountpoint(1)
@@ -60,9 +65,30 @@ cleanup() {
     done
     for u in "${CREATED_USERS[@]}"; do userdel "$u" 2>/dev/null; done
     chmod -R u+rwX "$S" 2>/dev/null
-    rm -rf "$S"
+    rm -rf --one-file-system "$S" # never into a mount that did not go
 }
 trap cleanup EXIT
+# A test stopped by a signal (^C, the watchdog below) still cleans up.
+trap 'exit 143' TERM
+trap 'exit 130' INT
+trap 'exit 129' HUP
+
+# The watchdog: a test not finished within ALBUMFS_TEST_TIMEOUT seconds
+# (default 240, under CTest's TIMEOUT of 300, which would SIGKILL the script
+# and leave its mounts behind) aborts the FUSE connections of its own mounts
+# (those under $S), so no process stays blocked on a hung daemon, and stops
+# the test with SIGTERM, which runs the cleanup.
+watchdog() {
+    local limit=$1 top=$2 dev mnt
+    sleep "$limit"
+    printf 'FAIL: not finished within %s s; aborting this test'"'"'s mounts\n' "$limit" >&2
+    while read -r _ _ dev _ mnt _; do
+        case $mnt in "$S"/*) echo 1 >"/sys/fs/fuse/connections/${dev#*:}/abort" 2>/dev/null ;; esac
+    done </proc/self/mountinfo
+    kill -TERM "$top"
+}
+watchdog "${ALBUMFS_TEST_TIMEOUT:-240}" $$ &
+WATCHDOG=$!
 
 fail() {
     local m
@@ -197,6 +223,7 @@ mount_refused() {
     [ "$rc" != 124 ] || fail "albumfs $m $* hung"
     ! mountpoint -q "$m" || fail "albumfs $m $* refused but left a mount"
     grep -qF -- "$msg" "$m.refused" || fail "albumfs $* said '$(cat "$m.refused")', not '$msg'"
+    printf '  refused: %s\n' "$(head -1 "$m.refused")"
 }
 
 # stderr_check MNT: the daemon's stderr holds only lines matching the

@@ -26,7 +26,7 @@ mount_fs "$M"
 [ "$(ls "$M/$W")" = "$(printf '%s\n' Ceremony "Getting Ready" Outtakes Photos Web-size)" ] ||
     fail "owner album: $(ls "$M/$W")"
 cmp "$M/$W/Ceremony/IMG_0001.jpg" "$SAMPLES/IMG_0001.jpg" || fail "owner original differs"
-grep -q "^albumfs $M fuse.albumfs ro," /proc/mounts || fail "mount is not fuse.albumfs ro: $(grep " $M " /proc/mounts)"
+grep -q "^albumfs $M fuse.albumfs .*default_permissions" /proc/mounts || fail "mount is not fuse.albumfs with default_permissions: $(grep " $M " /proc/mounts)"
 [ "$(stat -c %U "$M/$W/Ceremony/IMG_0001.jpg")" = root ] || fail "owner files owned by the mounting user"
 umount_fs "$M"
 ok "owner mount: both albums, every set, originals byte for byte"
@@ -36,10 +36,11 @@ M=$S/client
 mount_fs "$M" --user client@example.com
 [ "$(ls "$M")" = "$W" ] || fail "client root: $(ls "$M")"
 expect_err ENOENT stat "$M/$OTHER"
-[ "$(ls "$M/$W")" = "$(printf '%s\n' Ceremony "Getting Ready" Photos)" ] || fail "client album: $(ls "$M/$W")"
+[ "$(ls "$M/$W")" = "$(printf '%s\n' Ceremony Favourites "Getting Ready" Photos)" ] || fail "client album: $(ls "$M/$W")"
 umount_fs "$M"
-M=$S/client2
-mount_fs "$M" --user=client2@example.com
+M=$S/client2 # --library (the real one) wins over $ALBUMFS_LIBRARY (pointing nowhere)
+# shellcheck disable=SC2097,SC2098 # the expansion is meant to see the outer value
+ALBUMFS_LIBRARY=$S/no-such-library mount_fs "$M" --user=client2@example.com --library "$ALBUMFS_LIBRARY"
 [ "$(ls "$M")" = "$OTHER" ] || fail "client2 root: $(ls "$M")"
 umount_fs "$M"
 M=$S/nobody
@@ -48,7 +49,8 @@ mount_fs "$M" --user nobody@example.com
 expect_err ENOENT stat "$M/$W"
 umount_fs "$M"
 mount_refused "$S/unknown" "no such person in the catalog" --user stranger@example.com
-ok "--user: a client sees their album only; no grant: empty root; unknown person refused"
+mount_refused "$S/nolib" "library $S/no-such-library" --library "$S/no-such-library"
+ok "--user (and --library): a client sees their album only; no grant: empty root; unknown person, missing library refused"
 
 # --- links
 M=$S/link
@@ -74,7 +76,7 @@ ok "--link: an expired link refused at mount time"
 
 # --- option errors
 mount_refused "$S/both" "choose one of" --user client@example.com --link "$TOKEN"
-mount_refused "$S/pwnolink" "--password-file goes with --link" --password-file "$S/pw"
+mount_refused "$S/pwnolink" "with --link" --password-file "$S/pw"
 ok "conflicting options refused"
 
 # --- the mount helper: mount -t fuse.albumfs LIBRARY MOUNTPOINT -o person=
@@ -99,7 +101,7 @@ else
         ls "$m" >"$out.ls" || exit 12
         grep " $m " /proc/mounts >"$out.mounts"
         for p in /proc/[0-9]*; do
-            if tr "\0" "\n" <"$p/cmdline" 2>/dev/null | grep -qxF -- "$m" &&
+            if tr "\0" "\n" 2>/dev/null <"$p/cmdline" | grep -qxF -- "$m" &&
                 [ "$(readlink "$p/exe" 2>/dev/null)" = "$exe" ]; then
                 echo "${p#/proc/}" >"$out.pid"
             fi
@@ -114,7 +116,7 @@ else
     *) fail "mount -t fuse.albumfs: step $rc failed" ;;
     esac
     [ "$(cat "$S/helper.ls")" = "$OTHER" ] || fail "helper mount root: $(cat "$S/helper.ls")"
-    grep -q "^albumfs $M fuse.albumfs ro," "$S/helper.mounts" || fail "helper mount: $(cat "$S/helper.mounts")"
+    grep -q "^albumfs $M fuse.albumfs .*default_permissions" "$S/helper.mounts" || fail "helper mount: $(cat "$S/helper.mounts")"
     [ -n "${DAEMON_PID[$M]:-}" ] || fail "no albumfs process served the helper mount"
     wait_for 10 gone "/proc/${DAEMON_PID[$M]}" || fail "albumfs did not exit after umount"
     DAEMON_PID[$M]=

@@ -47,7 +47,7 @@ ok "the library is 0700 root; other accounts cannot read the catalog or the key"
 
 M=$S/multi
 mount_fs "$M" --multi-user
-grep -q "^albumfs $M fuse.albumfs ro,.*allow_other" /proc/mounts || fail "not allow_other: $(grep " $M " /proc/mounts)"
+grep -q "^albumfs $M fuse.albumfs .*default_permissions,allow_other" /proc/mounts || fail "not allow_other: $(grep " $M " /proc/mounts)"
 A=$M/$UA_NAME B=$M/$UB_NAME
 
 # --- the root: each sees their own folder only
@@ -58,16 +58,16 @@ ls "$M" >"$S/root-view"
 grep -qx "$UA_NAME" "$S/root-view" && grep -qx "$UB_NAME" "$S/root-view" || fail "root sees: $(cat "$S/root-view")"
 [ "$($AS_A ls "$A")" = "$W" ] || fail "ta's folder: $($AS_A ls "$A" 2>&1)"
 [ "$($AS_B ls "$B")" = "$(printf '%s\n' "$OTHER" "$W")" ] || fail "tb's folder: $($AS_B ls "$B" 2>&1)"
-[ "$($AS_A ls "$A/$W")" = "$(printf '%s\n' Ceremony "Getting Ready" Photos)" ] || fail "ta's album"
-[ "$($AS_B ls "$B/$W")" = "$(printf '%s\n' Ceremony Photos)" ] || fail "tb's album"
+[ "$($AS_A ls "$A/$W")" = "$(printf '%s\n' Ceremony Favourites "Getting Ready" Photos)" ] || fail "ta's album"
+[ "$($AS_B ls "$B/$W")" = "$(printf '%s\n' Ceremony Favourites Photos)" ] || fail "tb's album"
 ok "each user sees only their own folder; the unmapped user an empty root"
 
 # --- ownership and permission bits: the person's, owner-only
 [ "$(stat -c '%u %a' "$A")" = "$UA 500" ] || fail "ta's folder: $(stat -c '%u %a' "$A")"
 f=$A/$W/Ceremony/IMG_0001.jpg
-[ "$($AS_A stat -c '%u %g %a' "$f")" = "$UA $GA 400" ] || fail "ta's file: $($AS_A stat -c '%u %g %a' "$f")"
-[ "$(stat -c '%u %a' "$B/$W")" = "$UB 500" ] || fail "tb's album folder: $(stat -c '%u %a' "$B/$W")"
-ok "files and folders belong to their person (0400/0500)"
+[ "$($AS_A stat -c '%u %g %a' "$f")" = "$UA $GA 444" ] || fail "ta's file: $($AS_A stat -c '%u %g %a' "$f")"
+[ "$(stat -c '%u %g %a' "$B/$W")" = "$UB $GB 555" ] || fail "tb's album folder: $(stat -c '%u %g %a' "$B/$W")"
+ok "everything in a person's folder belongs to them; the folder itself is theirs alone (0500)"
 
 # --- no way into the other's world, even right after they used it
 for round in 1 2; do

@@ -51,6 +51,23 @@ cmp -s "$M/$A/Ceremony/IMG_0001.jpg" "$SAMPLES/IMG_0001.jpg" || fail "remounted:
 umount_fs "$M"
 ok "SIGKILL: ENOTCONN until fusermount3 -u; the library mounts again"
 
+# --- SIGTERM, SIGHUP: the daemon unmounts and exits 0
+for sig in TERM HUP; do # (a background job of a script ignores SIGINT)
+    M=$S/sig$sig
+    mount_fs "$M" --link "$TOKEN"
+    cat "$M/$A/Ceremony/IMG_0001.jpg" >/dev/null
+    pid=${DAEMON_PID[$M]}
+    kill -$sig "$pid"
+    rc=0
+    wait_for 10 gone "/proc/$pid" || fail "albumfs ignored SIG$sig"
+    wait "$pid" || rc=$?
+    DAEMON_PID[$M]=
+    [ "$rc" = 0 ] || fail "albumfs exited $rc on SIG$sig"
+    ! grep -qF " $M " /proc/mounts || fail "SIG$sig left the mount behind"
+    stderr_check "$M"
+done
+ok "SIGTERM, SIGHUP: the daemon unmounts and exits 0"
+
 # --- names and paths
 MO=$S/owner MG=$S/guest
 mount_fs "$MO"
@@ -187,8 +204,11 @@ grep -q "cannot render a view" "$MS.err" || fail "the failed render is not logge
 ok "a proof of the damaged photo: EIO, logged; other proofs fine"
 
 # --- the library renamed away under running mounts
-ALLOW_STDERR="cannot render a view|cannot read the catalog|read of blob" mount_fs "$S/client" --user client@example.com
+# what a daemon may say while its library is gone
+AWAY="cannot render a view|cannot read the catalog|cannot deliver notifications|read of blob"
+ALLOW_STDERR=$AWAY mount_fs "$S/client" --user client@example.com
 MC=$S/client
+for m in "$MO" "$MG" "$MS"; do DAEMON_ALLOW[$m]=${DAEMON_ALLOW[$m]:+${DAEMON_ALLOW[$m]}|}$AWAY; done
 listing_complete "$MC/$A/Ceremony" 6
 cat "$MC/$A/Ceremony/IMG_0001.jpg" >/dev/null
 mv "$LIB" "$LIB.away"

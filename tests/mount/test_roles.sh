@@ -30,6 +30,8 @@ check_role() {
 
     # --- the album's folders
     want_sets="Ceremony"
+    # clients and invited people keep favourites by default; guests do not
+    [ "$role" = client ] || [ "$role" = invited ] && want_sets+=$'\n'"Favourites"
     ((client)) && want_sets+=$'\n'"Getting Ready"
     ((team)) && want_sets+=$'\n'"Outtakes"
     want_sets+=$'\n'"Photos"
@@ -58,9 +60,21 @@ check_role() {
         expect_later ENODATA getxattr "$a/$f"
         expect_later OK listxattr "$a/$f"
         true_size "$a/$f"
-        [ "$(stat -c %A "$a/$f")" = "-r--r--r--" ] || fail "$role: $f mode $(stat -c %A "$a/$f")"
+        # a photo marked private has no read bit for others (docs/filesystem.md)
+        want=-r--r--r--
+        [ "$f" = "$PRIV" ] && want=-r--r-----
+        [ "$(stat -c %A "$a/$f")" = "$want" ] || fail "$role: $f mode $(stat -c %A "$a/$f")"
     done
     cmp -s "$a/$DOC" "$S/contract.pdf" || fail "$role: the document is not its uploaded bytes"
+    # the read-only facts in xattrs (docs/filesystem.md)
+    n=$(getfattr --absolute-names --only-values -n user.albumfs.view "$a/$PUB" 2>&1 || true)
+    [ "$n" = "$( ((originals)) && echo original || echo proof)" ] || fail "$role: user.albumfs.view of $PUB is '$n'"
+    n=$(getfattr --absolute-names --only-values -n user.albumfs.private "$a/$PUB" 2>&1 || true)
+    [ "$n" = 0 ] || fail "$role: user.albumfs.private of $PUB is '$n'"
+    if ((private)); then
+        n=$(getfattr --absolute-names --only-values -n user.albumfs.private "$a/$PRIV" 2>&1 || true)
+        [ "$n" = 1 ] || fail "$role: user.albumfs.private of $PRIV is '$n'"
+    fi
     if ((originals)); then
         cmp -s "$a/$PUB" "$SAMPLES/IMG_0001.jpg" || fail "$role: default file is not the original"
         cmp -s "$a/Ceremony/IMG_0007.png" "$SAMPLES/IMG_0007.png" || fail "$role: PNG original differs"
@@ -136,13 +150,13 @@ umount_fs "$M"
 M=$S/client
 mount_fs "$M" --user client@example.com
 check_role client "$M" 1 0 1 0
-[ "$(stat -c %h "$M/$A")" = 5 ] || fail "client album: $(stat -c %h "$M/$A") links"
+[ "$(stat -c %h "$M/$A")" = 6 ] || fail "client album: $(stat -c %h "$M/$A") links"
 umount_fs "$M"
 
 M=$S/invited
 mount_fs "$M" --user invited@example.com
 check_role invited "$M" 0 0 0 0
-[ "$(stat -c %h "$M/$A")" = 4 ] || fail "invited album: $(stat -c %h "$M/$A") links"
+[ "$(stat -c %h "$M/$A")" = 5 ] || fail "invited album: $(stat -c %h "$M/$A") links"
 [ "$(stat -c %h "$M")" = 3 ] || fail "invited root: $(stat -c %h "$M") links"
 umount_fs "$M"
 

@@ -78,7 +78,7 @@ ok "owner: originals true to size; Web-size 2048 px, no GPS; no High-res folder"
 M=$S/buyer
 mount_fs "$M" --user buyer@example.com
 a=$M/$W
-[ "$(ls "$a")" = "$(printf '%s\n' Ceremony "Getting Ready" High-res Photos Web-size)" ] ||
+[ "$(ls "$a")" = "$(printf '%s\n' Ceremony Favourites "Getting Ready" High-res Photos Web-size)" ] ||
     fail "buyer album: $(ls "$a" | tr '\n' ,)"
 [ "$(ls "$a/High-res")" = "$(printf '%s\n' Ceremony "Getting Ready" Photos)" ] ||
     fail "buyer High-res: $(ls "$a/High-res" | tr '\n' ,)"
@@ -93,6 +93,10 @@ check_view "$a/Getting Ready" 2048
 check_view "$a/Web-size/Ceremony" 2048
 check_view "$a/High-res/Ceremony" orig
 check_view "$a/High-res/Getting Ready" orig
+# permission bits say what the caller may do: nothing is put into Web-size/
+expect_err EROFS create "$a/Web-size/Ceremony/new.jpg"
+[ "$(stat -c %A "$a/Web-size/Ceremony")" = dr-xr-xr-x ] ||
+    fail "Web-size/Ceremony shows $(stat -c %A "$a/Web-size/Ceremony") but takes no files (docs/filesystem.md: r-x)"
 [ "$(dims "$a/High-res/Ceremony/IMG_0007.png.jpg")" = "$(dims "$SAMPLES/IMG_0007.png")" ] ||
     fail "PNG high-res is $(dims "$a/High-res/Ceremony/IMG_0007.png.jpg")"
 [ "$(exiftool -s3 -Model "$a/High-res/Ceremony/IMG_0001.jpg")" = "Canon EOS R5" ] ||
@@ -121,7 +125,7 @@ ok "client with web and high-res: proofs 2048, web 2048, high-res full size; cp 
 M=$S/small
 mount_fs "$M" --user small@example.com
 a=$M/$W
-[ "$(ls "$a")" = "$(printf '%s\n' Ceremony Photos Web-size)" ] || fail "small album: $(ls "$a" | tr '\n' ,)"
+[ "$(ls "$a")" = "$(printf '%s\n' Ceremony Favourites Photos Web-size)" ] || fail "small album: $(ls "$a" | tr '\n' ,)"
 listing_complete "$a/Ceremony" 5
 listing_complete "$a/Web-size/Ceremony" 4
 check_view "$a/Ceremony" 1024
@@ -136,7 +140,7 @@ ok "invited with --proof-edge 1024 --web-edge 800: those sizes; no High-res"
 M=$S/client2
 mount_fs "$M" --user client2@example.com
 a=$M/$W
-[ "$(ls "$a")" = "$(printf '%s\n' Ceremony "Getting Ready" High-res Photos)" ] ||
+[ "$(ls "$a")" = "$(printf '%s\n' Ceremony Favourites "Getting Ready" High-res Photos)" ] ||
     fail "client2 album: $(ls "$a" | tr '\n' ,)"
 listing_complete "$a/High-res/Ceremony" 5
 check_view "$a/High-res/Ceremony" 1500

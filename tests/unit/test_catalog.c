@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -287,6 +288,89 @@ static void test_activity_chain(void **state)
     sqlite3_close(db);
 }
 
+/* What albumctl reads: events by album, actor, kind and time with names,
+ * single events, and the blobs of every version. */
+static void test_activity_queries(void **state)
+{
+    struct fixture *f = *state;
+    struct media_info m = {.kind = MEDIA_PHOTO, .mime = "image/jpeg", .width = 6, .height = 4};
+    struct cat_activity_filter all = {0}, q;
+    struct cat_activity_entry *rows;
+    struct cat_activity one;
+    struct cat_blob *blobs;
+    struct cat_set s;
+    struct cat_link l;
+    static const unsigned char hash[CAT_TOKEN_HASH_BYTES] = {7};
+    size_t n;
+    int64_t a1, a2, p1, p2, p3, total, link;
+
+    assert_int_equal(catalog_album_create(f->c, "A", &a1), 0);
+    assert_int_equal(catalog_album_create(f->c, "B", &a2), 0);
+    assert_int_equal(catalog_set_by_name(f->c, a1, "Photos", &s), 0);
+    assert_int_equal(catalog_photo_add_version(f->c, s.id, "IMG_1.jpg", "aa", 1, &m, &p1, NULL), 0);
+    assert_int_equal(catalog_photo_add_version(f->c, s.id, "IMG_1.jpg", "bb", 1, &m, NULL, NULL), 0);
+    assert_int_equal(catalog_photo_add_version(f->c, s.id, "IMG_2.jpg", "aa", 1, &m, &p2, NULL), 0);
+    assert_int_equal(catalog_photo_add_version(f->c, s.id, "IMG_3.jpg", "cc", 1, &m, &p3, NULL), 0);
+    assert_int_equal(catalog_activity_add(f->c, "upload", "owner", 0, a1, p1, "IMG_1.jpg"), 0);
+    assert_int_equal(catalog_activity_add(f->c, "favourite-added", "alice@example.com", 4, a1,
+                                          p2, ""), 0);
+    assert_int_equal(catalog_activity_add(f->c, "album-viewed", "link:2", 5, a2, 0, ""), 0);
+    assert_int_equal(catalog_activity_add(f->c, "download", "Alice@Example.com", 4, a1, 999, ""),
+                     0);
+
+    assert_int_equal(catalog_activity_query(f->c, &all, &rows, &n), 0);
+    assert_int_equal(n, 4);
+    assert_int_equal(rows[0].event.id, 1);
+    assert_string_equal(rows[0].album_name, "A");
+    assert_string_equal(rows[0].set_name, "Photos");
+    assert_string_equal(rows[0].photo_name, "IMG_1.jpg");
+    assert_string_equal(rows[2].album_name, "B");
+    assert_string_equal(rows[2].photo_name, ""); /* no photo */
+    assert_string_equal(rows[3].photo_name, ""); /* a photo that is not there */
+    free(rows);
+    q = (struct cat_activity_filter){.album_id = a1, .actor = "ALICE@example.COM"};
+    assert_int_equal(catalog_activity_query(f->c, &q, &rows, &n), 0);
+    assert_int_equal(n, 2); /* e-mail in any letter case */
+    assert_string_equal(rows[0].event.kind, "favourite-added");
+    assert_string_equal(rows[1].event.kind, "download");
+    free(rows);
+    q = (struct cat_activity_filter){.kind = "album-viewed", .actor = "link:2"};
+    assert_int_equal(catalog_activity_query(f->c, &q, &rows, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].event.grant_id, 5);
+    free(rows);
+    q = (struct cat_activity_filter){.since = (af_time)time(NULL) + 3600};
+    assert_int_equal(catalog_activity_query(f->c, &q, &rows, &n), 0);
+    assert_int_equal(n, 0);
+    assert_null(rows);
+
+    assert_int_equal(catalog_activity_get(f->c, 2, &one), 0);
+    assert_string_equal(one.actor, "alice@example.com");
+    assert_int_equal(one.photo_id, p2);
+    assert_int_equal(catalog_activity_get(f->c, 99, &one), -ENOENT);
+    assert_int_equal(catalog_activity_total(f->c, &total), 0);
+    assert_int_equal(total, 4);
+
+    /* Blob "aa" is used by two versions (IMG_1's first and IMG_2's). */
+    assert_int_equal(catalog_version_blobs(f->c, &blobs, &n), 0);
+    assert_int_equal(n, 3);
+    assert_string_equal(blobs[0].id, "aa");
+    assert_int_equal(blobs[0].versions, 2);
+    assert_int_equal(blobs[0].photo_id, p1);
+    assert_string_equal(blobs[1].id, "bb");
+    assert_int_equal(blobs[1].versions, 1);
+    assert_string_equal(blobs[2].id, "cc");
+    assert_int_equal(blobs[2].photo_id, p3);
+    free(blobs);
+
+    /* Links by id, as 'link:ID' names them. */
+    assert_int_equal(catalog_link_add(f->c, a2, hash, NULL, &link), 0);
+    assert_int_equal(catalog_link_by_id(f->c, link, &l), 0);
+    assert_int_equal(l.album_id, a2);
+    assert_false(l.has_password);
+    assert_int_equal(catalog_link_by_id(f->c, link + 1, &l), -ENOENT);
+}
+
 static void test_not_a_catalog(void **state)
 {
     struct fixture *f = *state;
@@ -380,6 +464,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_photo_versions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_grants, setup, teardown),
         cmocka_unit_test_setup_teardown(test_activity_chain, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_activity_queries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_a_catalog, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_settings, setup, teardown),

@@ -153,6 +153,39 @@ static void test_print(void **state)
     assert_string_equal(buf, "invalid");
 }
 
+/* --since: durations count back from now; dates are as for expiries. */
+static void test_since(void **state)
+{
+    static const struct time_case cases[] = {
+        { "2d", NOW - 2 * 86400 },
+        { "90m", NOW - 90 * 60 },
+        { "1w", NOW - 7 * 86400 },
+        { "2026-12-31", 1798675200 },
+        { "2026-12-31T18:00:30Z", 1798740030 },
+        { "2099-01-01", 4070908800 }, /* the future is a valid date */
+    };
+    static const char *const bad[] = { "never", "", "2", "-2d", "+2d", "0d", "2 d",
+                                       "2D", "2026-13-01", "yesterday" };
+    int64_t got = 0;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        got = 0;
+        if (timefmt_parse_since(cases[i].text, NOW, &got) != 0 || got != cases[i].want)
+            fail_msg("'%s' gave %lld", cases[i].text, (long long)got);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        got = 42;
+        if (timefmt_parse_since(bad[i], NOW, &got) != -EINVAL || got != 42)
+            fail_msg("'%s' was accepted", bad[i]);
+    }
+    assert_int_equal(timefmt_parse_since(NULL, NOW, &got), -EINVAL);
+    /* Back past the epoch is refused, like any time at or before it. */
+    assert_int_equal(timefmt_parse_since("1800000000s", NOW, &got), -EINVAL);
+    assert_int_equal(timefmt_parse_since("1799999999s", NOW, &got), 0);
+    assert_true(got == 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -162,6 +195,7 @@ int main(void)
         cmocka_unit_test(test_bad_inputs),
         cmocka_unit_test(test_duration_overflow),
         cmocka_unit_test(test_print),
+        cmocka_unit_test(test_since),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

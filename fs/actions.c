@@ -1,0 +1,239 @@
+/* actions.c — what people do through the mount: favourites, taking
+ * high-res downloads, private marks, first views.
+ *
+ * Each action asks the policy first (with the world's grants, read-locked),
+ * then changes the catalog in one short transaction, then records the event
+ * in the activity log (who, what, through which grant) and, for milestones
+ * the owner asked to hear about (the grant's notify setting), queues a
+ * notification — delivered later by the notifier thread, never here.
+ * Runs on FUSE request threads, each with its own catalog connection.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "fs/daemon.h"
+#include "store/notify.h"
+
+/* Everything an action needs to know about a photo for a person. */
+struct target {
+    struct cat_album album;
+    struct cat_set set;
+    struct cat_photo photo;
+    struct af_entry entry;
+};
+
+static int load_target(struct af_catalog *c, int64_t photo_id, struct target *t)
+{
+    int rc;
+
+    if ((rc = catalog_photo_by_id(c, photo_id, &t->photo)) < 0 ||
+        (rc = catalog_set_by_id(c, t->photo.set_id, &t->set)) < 0 ||
+        (rc = catalog_album_by_id(c, t->photo.album_id, &t->album)) < 0)
+        return rc;
+    entry_for_photo(&t->album, &t->set, &t->photo, &t->entry);
+    return 0;
+}
+
+/* Whether grant `id` of w asks for notifications. Caller holds worlds_lock. */
+static bool grant_notifies(const struct world *w, int64_t id)
+{
+    for (size_t i = 0; i < w->who.subject.n_grants; i++)
+        if (w->who.grants[i].id == id)
+            return w->who.grants[i].settings.notify;
+    return false;
+}
+
+/* The grant giving w its role on the album, and whether it asks for
+ * notifications. Caller holds worlds_lock for reading. */
+static int64_t via_grant(const struct world *w, int64_t album_id, af_time now, bool *notify)
+{
+    int64_t via = 0;
+
+    policy_album_role(&w->who.subject, album_id, now, &via);
+    *notify = grant_notifies(w, via);
+    return via;
+}
+
+/* A milestone reached by w in album a: recorded once, notified if asked. */
+static void milestone(struct af_catalog *c, const struct world *w, const struct cat_album *a,
+                      const char *kind, enum notify_milestone what, bool notify,
+                      const char *detail)
+{
+    char person[64];
+
+    catalog_person_key(&w->person, person, sizeof person);
+    if (catalog_milestone(c, person, a->id, kind) == 1 && notify)
+        (void)notify_milestone(c, what, a->name, w->who.label, detail);
+}
+
+int actions_favourite(struct afs *fs, struct world *w, int64_t photo_id, bool on)
+{
+    struct af_catalog *c = afs_catalog(fs);
+    struct target t;
+    af_time now = (af_time)time(NULL);
+    int64_t grant;
+    bool notify;
+    int rc;
+
+    if (!c)
+        return -EIO;
+    if ((rc = load_target(c, photo_id, &t)) < 0)
+        return rc;
+    pthread_rwlock_rdlock(&fs->worlds_lock);
+    rc = policy_may_favourite(&w->who.subject, &t.entry, now);
+    grant = via_grant(w, t.album.id, now, &notify);
+    pthread_rwlock_unlock(&fs->worlds_lock);
+    if (rc < 0)
+        return rc;
+    rc = catalog_favourite_set(c, &w->person, photo_id, on);
+    if (rc <= 0)
+        return rc; /* already so: nothing to record */
+    (void)catalog_activity_add(c, on ? "favourite-added" : "favourite-removed", w->who.label,
+                               grant, t.album.id, photo_id, t.photo.name);
+    if (on)
+        milestone(c, w, &t.album, "first-favourite", NOTIFY_FIRST_FAVOURITE, notify,
+                  t.photo.name);
+    return 0;
+}
+
+int actions_take(struct afs *fs, struct world *w, int64_t photo_id)
+{
+    struct af_catalog *c = afs_catalog(fs);
+    struct af_render r;
+    struct cat_pool pool;
+    struct target t;
+    af_time now = (af_time)time(NULL);
+    char detail[2 * AF_NAME_MAX + 128];
+    bool notify = false;
+    int rc;
+
+    if (!c)
+        return -EIO;
+    if ((rc = load_target(c, photo_id, &t)) < 0)
+        return rc;
+    pthread_rwlock_rdlock(&fs->worlds_lock);
+    rc = policy_may_see(&w->who.subject, &t.entry, now) ? 0 : -ENOENT;
+    if (rc == 0)
+        rc = policy_render(&w->who.subject, &t.entry, AF_VIEW_HIGHRES, now, &r);
+    if (rc == 0)
+        notify = grant_notifies(w, r.grant_id);
+    pthread_rwlock_unlock(&fs->worlds_lock);
+    if (rc < 0)
+        return rc;
+    if (r.pool_id == 0)
+        return 0; /* unlimited: nothing to count */
+    rc = catalog_pool_charge(c, r.pool_id, photo_id, r.grant_id);
+    if (rc == -EDQUOT) {
+        (void)catalog_activity_add(c, "download-refused", w->who.label, r.grant_id, t.album.id,
+                                   photo_id, "allowance used up");
+        return rc;
+    }
+    if (rc <= 0)
+        return rc; /* taken before: free */
+    if (catalog_pool_by_id(c, r.pool_id, &pool) < 0)
+        return 0;
+    if (pool.limit >= 0)
+        snprintf(detail, sizeof detail, "high-res %s, pool %s: %lld of %lld used", t.photo.name,
+                 pool.name, (long long)pool.used, (long long)pool.limit);
+    else
+        snprintf(detail, sizeof detail, "high-res %s, pool %s", t.photo.name, pool.name);
+    (void)catalog_activity_add(c, "download", w->who.label, r.grant_id, t.album.id, photo_id,
+                               detail);
+    milestone(c, w, &t.album, "first-download", NOTIFY_DOWNLOAD, notify, detail);
+    if (pool.limit >= 0 && pool.used >= pool.limit) {
+        (void)catalog_activity_add(c, "allowance-used-up", w->who.label, r.grant_id, t.album.id,
+                                   0, pool.name);
+        if (notify)
+            (void)notify_milestone(c, NOTIFY_ALLOWANCE_USED_UP, t.album.name, w->who.label,
+                                   detail);
+    }
+    return 0;
+}
+
+int actions_mark_private(struct afs *fs, struct world *w, int64_t photo_id, bool on)
+{
+    struct af_catalog *c = afs_catalog(fs);
+    struct target t;
+    af_time now = (af_time)time(NULL);
+    int64_t grant;
+    bool notify;
+    int rc;
+
+    if (!c)
+        return -EIO;
+    if ((rc = load_target(c, photo_id, &t)) < 0)
+        return rc;
+    pthread_rwlock_rdlock(&fs->worlds_lock);
+    rc = policy_may_see(&w->who.subject, &t.entry, now) ? 0 : -ENOENT;
+    if (rc == 0)
+        rc = policy_may_mark_private(&w->who.subject, &t.entry, now);
+    grant = via_grant(w, t.album.id, now, &notify);
+    pthread_rwlock_unlock(&fs->worlds_lock);
+    if (rc < 0)
+        return rc;
+    if (t.photo.is_private == on)
+        return 0;
+    rc = catalog_photo_set_private(c, photo_id, on);
+    if (rc == 0)
+        (void)catalog_activity_add(c, on ? "private-marked" : "private-unmarked", w->who.label,
+                                   grant, t.album.id, photo_id, t.photo.name);
+    return rc;
+}
+
+/* A first view waiting to be recorded by the watcher thread. */
+struct viewed {
+    struct world *w;
+    int64_t album_id;
+};
+
+void actions_album_viewed(struct afs *fs, struct world *w, int64_t album_id)
+{
+    struct viewed *v;
+    bool seen;
+
+    if (w->kind == AFS_MODE_OWNER)
+        return;
+    pthread_rwlock_wrlock(&fs->worlds_lock);
+    if (!w->seen_albums)
+        w->seen_albums = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    seen = g_hash_table_contains(w->seen_albums, &album_id);
+    if (!seen)
+        g_hash_table_add(w->seen_albums, g_memdup2(&album_id, sizeof album_id));
+    pthread_rwlock_unlock(&fs->worlds_lock);
+    if (seen)
+        return;
+    /* Recorded off the request path: a lookup never waits for a write lock. */
+    v = g_new(struct viewed, 1);
+    v->w = w;
+    v->album_id = album_id;
+    g_async_queue_push(fs->viewed, v);
+}
+
+void actions_record_views(struct afs *fs)
+{
+    struct af_catalog *c = afs_catalog(fs);
+    struct viewed *v;
+
+    while ((v = g_async_queue_try_pop(fs->viewed))) {
+        struct cat_album a;
+        af_time now = (af_time)time(NULL);
+        char person[64];
+        int64_t grant;
+        bool notify;
+
+        pthread_rwlock_rdlock(&fs->worlds_lock);
+        grant = via_grant(v->w, v->album_id, now, &notify);
+        catalog_person_key(&v->w->person, person, sizeof person);
+        pthread_rwlock_unlock(&fs->worlds_lock);
+        if (c && catalog_album_by_id(c, v->album_id, &a) == 0 &&
+            catalog_milestone(c, person, v->album_id, "first-view") == 1) {
+            (void)catalog_activity_add(c, "album-first-view", v->w->who.label, grant,
+                                       v->album_id, 0, "");
+            if (notify)
+                (void)notify_milestone(c, NOTIFY_FIRST_VIEW, a.name, v->w->who.label, "");
+        }
+        g_free(v);
+    }
+}
