@@ -8,10 +8,12 @@
 #include <sodium.h>
 
 #include "store/links.h"
+#include "store/notify.h"
 
 #define TOKEN_BYTES 32
 #define FAILURE_WINDOW_SECONDS (15 * 60)
 #define FAILURE_DELAY_CAP_MS 8000
+#define FAILURES_TO_NOTIFY 5 /* within the window: the owner hears of it, once */
 
 static const char base32[] = "abcdefghijklmnopqrstuvwxyz234567";
 
@@ -144,6 +146,16 @@ int links_resolve(struct af_library *lib, const char *token, const char *passwor
     /* Logged before the delay so parallel guessers all pay for each other. */
     (void)catalog_activity_add(lib->catalog, "link-password-wrong", detail, 0, out->album_id, 0,
                                detail);
+    if (recent + 1 >= FAILURES_TO_NOTIFY &&
+        catalog_milestone(lib->catalog, detail, out->album_id, "wrong-passwords") == 1) {
+        struct cat_album album;
+        char line[96];
+
+        snprintf(line, sizeof line, "%lld wrong passwords in %d minutes",
+                 (long long)(recent + 1), FAILURE_WINDOW_SECONDS / 60);
+        if (catalog_album_by_id(lib->catalog, out->album_id, &album) == 0)
+            (void)notify_milestone(lib->catalog, NOTIFY_WRONG_PASSWORDS, album.name, detail, line);
+    }
     slow_down(recent + 1);
     return -EACCES;
 }

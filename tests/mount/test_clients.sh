@@ -191,4 +191,17 @@ done
     fail "first view recorded more than once"
 ok "activity records first views, downloads, favourites, private marks, used-up allowances"
 
+# --- repeated wrong link passwords: refused, slowed, and the owner is told once
+ctl notify settings --owner owner@example.com --command "$TESTS_DIR/cli/maildir-deliver.sh $S/mail" >/dev/null
+TOKEN_PW=$(printf 'a good password\n' >"$S/pw" && ctl link create "$W" --password-file "$S/pw" $NP)
+printf 'not the password\n' >"$S/badpw"
+for i in 1 2 3 4 5 6; do
+    mount_refused "$S/wrongpw$i" "wrong password for this link" --link "$TOKEN_PW" --password-file "$S/badpw" >/dev/null
+done
+[ "$(sqlite3 "$CAT" "SELECT count(*) FROM activity WHERE kind = 'link-password-wrong'")" = 6 ] ||
+    fail "wrong passwords not all logged"
+[ "$(sqlite3 "$CAT" "SELECT count(*) FROM outbox WHERE message LIKE '%wrong password%'")" = 1 ] ||
+    fail "the owner was not told exactly once: $(sqlite3 "$CAT" "SELECT kind, recipient FROM outbox")"
+ok "repeated wrong link passwords: refused, logged, slowed, the owner told once"
+
 finish
