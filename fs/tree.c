@@ -131,13 +131,19 @@ static bool set_in_folder(const struct world *w, const struct cat_album *a,
     return (subject_offered_views(&w->who.subject, &e, now) & f->view) != 0;
 }
 
+/* The album folder a folder node belongs to (itself, or its parent for a
+ * set's folder inside it), or NULL for any other node. */
 static const struct album_folder *folder_of(const struct node *n)
 {
-    for (size_t k = 0; k < N_ALBUM_FOLDERS; k++)
-        if (album_folders[k].kind == (n->kind == NODE_FAVSET ? NODE_FAVDIR :
-                                      n->kind == NODE_VIEWSET ? NODE_VIEWDIR : n->kind) &&
-            (album_folders[k].kind == NODE_FAVDIR || album_folders[k].view == n->view))
-            return &album_folders[k];
+    bool fav = n->kind == NODE_FAVDIR || n->kind == NODE_FAVSET;
+    bool view = n->kind == NODE_VIEWDIR || n->kind == NODE_VIEWSET;
+
+    for (size_t k = 0; k < N_ALBUM_FOLDERS; k++) {
+        const struct album_folder *f = &album_folders[k];
+
+        if ((fav && f->kind == NODE_FAVDIR) || (view && f->kind == NODE_VIEWDIR && f->view == n->view))
+            return f;
+    }
     return NULL;
 }
 

@@ -47,9 +47,9 @@ cleanup() {
     local m pid u i
     set +eE
     trap - ERR
-    if [ -n "${WATCHDOG:-}" ]; then # its sleep first (by parent pid), then itself
-        pkill -P "$WATCHDOG" sleep 2>/dev/null
-        kill "$WATCHDOG" 2>/dev/null
+    rm -f "$S/.running"
+    if [ -n "${WATCHDOG:-}" ]; then # end its sleep (by parent pid); it then exits
+        pkill -P "$WATCHDOG" -x sleep 2>/dev/null
         wait "$WATCHDOG" 2>/dev/null
     fi
     for m in "${MOUNTS[@]}"; do
@@ -75,15 +75,20 @@ trap 'exit 129' HUP
 
 # The watchdog: a test not finished within ALBUMFS_TEST_TIMEOUT seconds
 # (default 240, under CTest's TIMEOUT of 300, which would SIGKILL the script
-# and leave its mounts behind) aborts the FUSE connections of its own mounts
-# (those under $S), so no process stays blocked on a hung daemon, and stops
-# the test with SIGTERM, which runs the cleanup.
+# and leave its mounts behind) force-unmounts its own mounts (those under
+# $S: `umount -f` aborts a FUSE connection, so no process stays blocked on
+# a hung daemon) and stops the test with SIGTERM, which runs the cleanup.
+# It acts only while $S/.running exists: the cleanup removes that first.
+touch "$S/.running"
 watchdog() {
-    local limit=$1 top=$2 dev mnt
+    local limit=$1 top=$2 mnt
+    set +eE
+    trap - ERR
     sleep "$limit"
-    printf 'FAIL: not finished within %s s; aborting this test'"'"'s mounts\n' "$limit" >&2
-    while read -r _ _ dev _ mnt _; do
-        case $mnt in "$S"/*) echo 1 >"/sys/fs/fuse/connections/${dev#*:}/abort" 2>/dev/null ;; esac
+    [ -e "$S/.running" ] || exit 0
+    printf 'FAIL: not finished within %s s; force-unmounting this test'"'"'s mounts\n' "$limit" >&2
+    while read -r _ _ _ _ mnt _; do
+        case $mnt in "$S"/*) umount -f "$mnt" 2>/dev/null; fusermount3 -u -z "$mnt" 2>/dev/null ;; esac
     done </proc/self/mountinfo
     kill -TERM "$top"
 }
