@@ -17,7 +17,7 @@ static const struct cli_cmd *const commands[] = {
     &cmd_init, &cmd_user,   &cmd_team,  &cmd_album,  &cmd_set, &cmd_import,
     &cmd_photo, &cmd_grant, &cmd_link, &cmd_revoke, &cmd_ls, &cmd_prepare,
     &cmd_notify, &cmd_activity, &cmd_favourites, &cmd_contact_sheet, &cmd_pool, &cmd_private,
-    &cmd_verify,
+    &cmd_verify, &cmd_watermark, &cmd_cache,
 };
 
 static const char top_options[] =
@@ -112,8 +112,8 @@ static int dispatch(struct cli *cli, int argc, char **argv)
             snprintf(cli->name, sizeof(cli->name), "%s %s", c->name, s->name);
             argc--;
             argv++;
-        } else if (c->implicit && argc > 1) {
-            s = find_sub(c, c->implicit);
+        } else if (c->implicit) {
+            s = find_sub(c, c->implicit); /* `albumctl cache`, `albumctl grant ALBUM ...` */
         } else if (argc > 1) {
             return cli_usage(cli, "unknown subcommand '%s'", cli_printable(argv[1]));
         } else {

@@ -82,6 +82,8 @@ extern const struct cli_cmd cmd_contact_sheet;
 extern const struct cli_cmd cmd_pool;
 extern const struct cli_cmd cmd_private;
 extern const struct cli_cmd cmd_verify;
+extern const struct cli_cmd cmd_watermark;
+extern const struct cli_cmd cmd_cache;
 
 void cli_init(struct cli *cli);
 void cli_release(struct cli *cli);

@@ -3,6 +3,9 @@
 
 #include <assert.h>
 #include <inttypes.h>
+#include <math.h>
+
+#include <glib.h>
 
 void json_init(struct json *j, FILE *f)
 {
@@ -146,6 +149,14 @@ void json_int(struct json *j, int64_t v)
     fprintf(j->f, "%" PRId64, v);
 }
 
+void json_number(struct json *j, double v)
+{
+    char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+    json_item(j);
+    fputs(isfinite(v) ? g_ascii_formatd(buf, sizeof buf, "%.6g", v) : "null", j->f);
+}
+
 void json_bool(struct json *j, bool v)
 {
     json_item(j);
@@ -168,6 +179,12 @@ void json_kv_int(struct json *j, const char *key, int64_t v)
 {
     json_key(j, key);
     json_int(j, v);
+}
+
+void json_kv_number(struct json *j, const char *key, double v)
+{
+    json_key(j, key);
+    json_number(j, v);
 }
 
 void json_kv_bool(struct json *j, const char *key, bool v)

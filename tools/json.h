@@ -36,12 +36,14 @@ void json_key(struct json *j, const char *key);
 
 void json_string(struct json *j, const char *s);
 void json_int(struct json *j, int64_t v);
+void json_number(struct json *j, double v); /* 6 significant digits; null if not finite */
 void json_bool(struct json *j, bool v);
 void json_null(struct json *j);
 
 /* key + value in one call. */
 void json_kv_string(struct json *j, const char *key, const char *s);
 void json_kv_int(struct json *j, const char *key, int64_t v);
+void json_kv_number(struct json *j, const char *key, double v);
 void json_kv_bool(struct json *j, const char *key, bool v);
 
 /* After the top-level value: a final newline. */
