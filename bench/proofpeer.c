@@ -1,0 +1,129 @@
+/* proofpeer.c — the peers of the proof benchmark (bench/run.sh, test 2).
+ *
+ *   proofpeer vips    IN OUT TEXT   plain libvips, no albumfs code: what
+ *                                   "vipsthumbnail -s 2048" does, plus a
+ *                                   centred text watermark, in one process
+ *   proofpeer albumfs IN OUT TEXT   albumfs's own media_render() on IN's
+ *                                   bytes, in one process: the render a
+ *                                   proof costs without FUSE, the vault or
+ *                                   the catalog (a diagnostic row)
+ *
+ * Both make the proof albumfs makes for a client grant with default
+ * settings: long edge 2048 (never enlarged), the text TEXT in "Sans Bold"
+ * at 4% of the long edge, centred, 35% opacity, baseline JPEG Q=85 with
+ * all metadata stripped; OUT is a file. The vips peer draws plain white
+ * text (no halo) with vips_composite2, as a user would script it; the
+ * albumfs mode adds the halo and blends only the covered area.
+ * Exit status 0 on success, 1 on failure (message on stderr).
+ *
+ * Built by bench/run.sh with cc against build-bench/libalbumcore.a.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vips/vips.h>
+
+#include "media/probe.h"
+#include "media/render.h"
+
+#define LONG_EDGE 2048
+#define TEXT_SIZE 0.04
+#define OPACITY 0.35
+#define QUALITY 85
+
+static int peer_vips(const char *in, const char *out, const char *text)
+{
+    VipsObject *ctx = VIPS_OBJECT(vips_image_new());
+    VipsImage **t = (VipsImage **)vips_object_local_array(ctx, 9);
+    VipsImage *bands[4];
+    char *markup = g_markup_escape_text(text, -1);
+    char *font = NULL;
+    int em, rc = 1;
+
+    if (vips_thumbnail(in, &t[0], LONG_EDGE, "height", LONG_EDGE, "size", VIPS_SIZE_DOWN, NULL))
+        goto out;
+    em = (int)(MAX(t[0]->Xsize, t[0]->Ysize) * TEXT_SIZE + 0.5);
+    font = g_strdup_printf("Sans Bold %d", em);
+    if (vips_text(&t[1], markup, "font", font, "dpi", 72, NULL) ||
+        vips_linear1(t[1], &t[2], OPACITY, 0.0, "uchar", TRUE, NULL))
+        goto out;
+    bands[0] = bands[1] = bands[2] = t[1];
+    bands[3] = t[2];
+    if (vips_bandjoin(bands, &t[7], 4, NULL) ||
+        vips_copy(t[7], &t[3], "interpretation", VIPS_INTERPRETATION_sRGB, NULL) ||
+        vips_composite2(t[0], t[3], &t[4], VIPS_BLEND_MODE_OVER,
+                        "x", (t[0]->Xsize - t[3]->Xsize) / 2,
+                        "y", (t[0]->Ysize - t[3]->Ysize) / 2, NULL) ||
+        vips_extract_band(t[4], &t[5], 0, "n", 3, NULL) ||
+        vips_cast_uchar(t[5], &t[6], NULL) ||
+        vips_jpegsave(t[6], out, "Q", QUALITY, "strip", TRUE, "interlace", FALSE, NULL))
+        goto out;
+    rc = 0;
+out:
+    if (rc)
+        fprintf(stderr, "proofpeer: %s", vips_error_buffer());
+    g_free(font);
+    g_free(markup);
+    g_object_unref(ctx);
+    return rc;
+}
+
+static int peer_albumfs(const char *in, const char *out, const char *text)
+{
+    struct media_watermark mark = {
+        .text = text, .place = MEDIA_PLACE_CENTER, .opacity = OPACITY,
+    };
+    struct media_render_spec spec = {
+        .long_edge = LONG_EDGE, .metadata = MEDIA_META_STRIP_ALL, .watermark = &mark,
+    };
+    gchar *orig = NULL;
+    gsize orig_len = 0;
+    void *jpeg = NULL;
+    size_t jpeg_len = 0;
+    char why[256] = "";
+    int rc = 1;
+
+    if (media_init("proofpeer") < 0) {
+        fprintf(stderr, "proofpeer: cannot initialise libvips\n");
+        return 1;
+    }
+    if (!g_file_get_contents(in, &orig, &orig_len, NULL)) {
+        fprintf(stderr, "proofpeer: cannot read %s\n", in);
+        goto out;
+    }
+    if (media_render(orig, orig_len, &spec, &jpeg, &jpeg_len, why, sizeof why) < 0) {
+        fprintf(stderr, "proofpeer: %s\n", why);
+        goto out;
+    }
+    if (!g_file_set_contents(out, jpeg, (gssize)jpeg_len, NULL)) {
+        fprintf(stderr, "proofpeer: cannot write %s\n", out);
+        goto out;
+    }
+    rc = 0;
+out:
+    g_free(jpeg);
+    g_free(orig);
+    media_shutdown();
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    int rc;
+
+    if (argc != 5 || (strcmp(argv[1], "vips") != 0 && strcmp(argv[1], "albumfs") != 0)) {
+        fprintf(stderr, "usage: proofpeer vips|albumfs IN OUT TEXT\n");
+        return 2;
+    }
+    if (strcmp(argv[1], "albumfs") == 0)
+        return peer_albumfs(argv[2], argv[3], argv[4]);
+    if (VIPS_INIT(argv[0])) {
+        fprintf(stderr, "proofpeer: cannot initialise libvips\n");
+        return 1;
+    }
+    rc = peer_vips(argv[2], argv[3], argv[4]);
+    vips_shutdown();
+    return rc;
+}

@@ -1,0 +1,714 @@
+#!/usr/bin/env bash
+# run.sh — albumfs against its peers, measured in one run (bench/README.md).
+#
+#   bench/run.sh [-n RUNS] [-d WORKDIR] [-t TESTS] [-w SECONDS]
+#
+#   -n RUNS     repetitions of every measurement (default 5); the systems of
+#               a test alternate within each round, rotating which goes first
+#   -d WORKDIR  scratch space, about 2.5 GB (default /var/tmp/albumfs-bench);
+#               generated inputs are kept in WORKDIR/data between invocations,
+#               libraries and mounts are made afresh under WORKDIR/run
+#   -t TESTS    any of: large proof list mount (default: all four)
+#   -w SECONDS  before each sample wait up to SECONDS for the machine to be
+#               quiet (under 25% of the CPUs busy for half a second); the CPU
+#               use seen just before each sample is reported either way
+#               (default 0: no waiting)
+#
+# Tests (each prints medians and ratios at the end; raw samples go to
+# WORKDIR/run/samples.tsv, the printed report to WORKDIR/run/report.txt):
+#   large  dd bs=1M of a 504 MB original (14000x12000 RGB TIFF of random
+#          bytes) through albumfs (owner view), gocryptfs and bindfs; cold
+#          (page cache dropped, then every backing file read once, so only
+#          the FUSE side is cold) and warm (read again at once)
+#   proof  first read of the proof of a 24 MP JPEG through a client mount
+#          (rendered on lookup: the watermark text changes every round, so
+#          the proof is new), against vipsthumbnail -s 2048 and against a
+#          one-process libvips thumbnail + watermark (bench/proofpeer.c);
+#          then the cached proof re-read, warm and with caches dropped
+#   list   ls -lR and find -printf '%s\n' over an album of 10 sets x 1,000
+#          photos (owner view: originals) vs bindfs over the same tree of
+#          plain files, cold and warm
+#   mount  mount time (start until the mount answers stat) with a catalog of
+#          100,000 photos (warm: binaries and catalog in the page cache; and
+#          cold: caches dropped), ls -lR of the 100 sets, then the daemon's
+#          peak RSS after ls -lR of everything (the owner's Web-size folders
+#          too), with bindfs over 100,000 plain files for reference
+# The 10,000 and 100,000 photo catalogs hold one imported JPEG; the other
+# rows are inserted with the sqlite3 CLI and point at the same version blob.
+#
+# Needs root (drop_caches, mounts) and /dev/fuse. Installs missing peers
+# and tools from Debian with apt-get; builds albumfs (Release) into
+# build-bench if needed. Every mount is unmounted (fusermount3 -u -z) and
+# every daemon it started is stopped by pid on exit, whatever happened.
+set -euo pipefail
+export LC_ALL=C
+
+RUNS=5
+QUIET_WAIT=0
+WORK=${BENCH_DIR:-/var/tmp/albumfs-bench}
+TESTS="large proof list mount"
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD_DIR:-$REPO/build-bench}
+
+die() { printf 'run.sh: %s\n' "$*" >&2; exit 1; }
+say() { printf '== %s\n' "$*" >&2; }
+
+while getopts "n:d:t:w:h" opt; do
+    case $opt in
+    n) RUNS=$OPTARG ;;
+    w) QUIET_WAIT=$OPTARG ;;
+    d) WORK=$OPTARG ;;
+    t) TESTS=$OPTARG ;;
+    *) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2 ;;
+    esac
+done
+[[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive number"
+[[ "$QUIET_WAIT" =~ ^[0-9]+$ ]] || die "-w takes a number of seconds"
+for t in $TESTS; do
+    [[ " large proof list mount " == *" $t "* ]] || die "unknown test '$t'"
+done
+WORK=$(realpath -m "$WORK")
+[ "$WORK" != / ] || die "-d / would put the scratch space at /run"
+[ "$(id -u)" = 0 ] || die "needs root (drop_caches and mounts)"
+[ -c /dev/fuse ] || die "needs /dev/fuse"
+
+# ---- peers and tools, from Debian ------------------------------------------
+
+install_missing() {
+    local pkgs=() need
+    need() { command -v "$1" >/dev/null 2>&1 || [ -x "$1" ] || pkgs+=("$2"); }
+    need gocryptfs gocryptfs
+    need bindfs bindfs
+    need vipsthumbnail libvips-tools
+    need vips libvips-tools
+    need /usr/bin/convert imagemagick
+    need sqlite3 sqlite3
+    need fusermount3 fuse3
+    need cmake cmake
+    need cc gcc
+    need pkg-config pkg-config
+    need python3 python3
+    if command -v pkg-config >/dev/null; then
+        pkg-config --exists fuse3 || pkgs+=(libfuse3-dev)
+        pkg-config --exists sqlite3 || pkgs+=(libsqlite3-dev)
+        pkg-config --exists libsodium || pkgs+=(libsodium-dev)
+        pkg-config --exists vips || pkgs+=(libvips-dev)
+        pkg-config --exists cmocka || pkgs+=(libcmocka-dev)
+    fi
+    [ ${#pkgs[@]} -eq 0 ] && return 0
+    mapfile -t pkgs < <(printf '%s\n' "${pkgs[@]}" | sort -u)
+    say "installing ${pkgs[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+}
+install_missing
+
+# ---- albumfs, Release -------------------------------------------------------
+
+ALBUMFS=$BUILD/fs/albumfs
+ALBUMCTL=$BUILD/tools/albumctl
+if [ ! -f "$BUILD/CMakeCache.txt" ]; then
+    say "configuring $BUILD (Release)"
+    cmake -S "$REPO" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
+fi
+grep -q '^CMAKE_BUILD_TYPE:STRING=Release$' "$BUILD/CMakeCache.txt" ||
+    say "warning: $BUILD is not a Release build"
+say "building albumfs and albumctl in $BUILD"
+if ! cmake --build "$BUILD" -j"$(nproc)" --target albumfs albumctl >"$BUILD/bench-build.log" 2>&1; then
+    [ -x "$ALBUMFS" ] && [ -x "$ALBUMCTL" ] || { tail -20 "$BUILD/bench-build.log" >&2; die "build failed"; }
+    say "warning: the build failed (see $BUILD/bench-build.log); using the binaries already there"
+fi
+
+# ---- scratch space, mounts and the exit trap -------------------------------
+
+DATA=$WORK/data
+R=$WORK/run
+declare -A FS_PID=() # mountpoint -> pid of the daemon serving it
+MOUNTS=()
+
+cleanup() {
+    local m pid i
+    set +e
+    for m in "${MOUNTS[@]}"; do
+        grep -qs " $m fuse" /proc/mounts && fusermount3 -u -z "$m" 2>/dev/null
+    done
+    for pid in "${FS_PID[@]}"; do
+        [ -n "$pid" ] || continue
+        kill "$pid" 2>/dev/null
+        for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$pid" 2>/dev/null
+    done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Anything a previous, interrupted invocation left mounted under $R.
+if [ -d "$R" ]; then
+    while read -r _ m _; do
+        case $m in "$R"/*) fusermount3 -u -z "$m" 2>/dev/null || true ;; esac
+    done </proc/mounts
+fi
+rm -rf "$R"
+mkdir -p "$DATA" "$R/out"
+SAMPLES=$R/samples.tsv
+: >"$SAMPLES"
+
+# ---- helpers -----------------------------------------------------------------
+
+# timeit CMD...: run CMD (stdout to /dev/null); DT = wall time in µs.
+timeit() {
+    local t0 t1
+    t0=${EPOCHREALTIME/./}
+    "$@" >/dev/null
+    t1=${EPOCHREALTIME/./}
+    DT=$((10#$t1 - 10#$t0))
+}
+
+# rec TEST METRIC SYSTEM VALUE
+rec() {
+    printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$SAMPLES"
+    printf '   %-6s %-28s %-16s %s\n' "$1" "$2" "$3" "$4" >&2
+}
+
+ms() { awk -v us="$1" 'BEGIN { printf "%.1f", us / 1000 }'; }
+mbps() { awk -v b="$1" -v us="$2" 'BEGIN { printf "%.0f", b / us }'; }
+
+# cold FILE...: drop the page cache (and dentries/inodes), then read each
+# FILE once so the backing stores are warm and only the FUSE side is cold.
+cold() {
+    sync
+    echo 3 >/proc/sys/vm/drop_caches
+    [ $# -eq 0 ] || cat "$@" >/dev/null
+}
+
+is_mounted() { [ "$(stat -f -c %T "$1" 2>/dev/null)" = fuseblk ] && stat "$1" >/dev/null 2>&1; }
+
+# start_fs MNT CMD...: start a foreground FUSE daemon in the background
+# (stderr to MNT.err) and wait until MNT answers stat; MOUNT_US = the time
+# from starting it until then, µs.
+start_fs() {
+    local m=$1 t0 t1 pid i
+    shift
+    mkdir -p "$m"
+    t0=${EPOCHREALTIME/./}
+    "$@" 2>"$m.err" &
+    pid=$!
+    FS_PID[$m]=$pid
+    MOUNTS+=("$m")
+    for ((i = 0; i < 20000; i++)); do
+        if is_mounted "$m"; then
+            t1=${EPOCHREALTIME/./}
+            MOUNT_US=$((10#$t1 - 10#$t0))
+            return 0
+        fi
+        kill -0 "$pid" 2>/dev/null || die "$* exited before mounting: $(cat "$m.err")"
+        sleep 0.001
+    done
+    die "$* did not mount within 20 s"
+}
+
+stop_fs() {
+    local m=$1 pid=${FS_PID[$1]:-} i
+    fusermount3 -u "$m" 2>/dev/null || fusermount3 -u -z "$m" 2>/dev/null || true
+    if [ -n "$pid" ]; then
+        for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+        FS_PID[$m]=
+    fi
+}
+
+vm_status() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+
+# cpu_ticks PID: user + system CPU time of a process (all its threads), ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+HZ=$(getconf CLK_TCK)
+
+# busy_pct: percentage of all CPUs busy over the next half second.
+busy_pct() {
+    local a b
+    a=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6; exit }' /proc/stat)
+    sleep 0.5
+    b=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6; exit }' /proc/stat)
+    awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " ")
+        busy = y[1] - x[1]; idle = y[2] - x[2]
+        printf "%.0f", (busy + idle > 0 ? 100 * busy / (busy + idle) : 0) }'
+}
+
+# quiet TEST: before a sample, wait (up to -w seconds) for a quiet
+# machine, and record how busy it was (other people's work shares the CPUs).
+quiet() {
+    local pct end=$((SECONDS + QUIET_WAIT))
+    pct=$(busy_pct)
+    while ((pct >= 25 && SECONDS < end)); do
+        sleep 2
+        pct=$(busy_pct)
+    done
+    rec "$1" "CPU busy before sample %" machine "$pct"
+}
+
+ctl() { "$ALBUMCTL" --library "$LIB" "$@" >/dev/null; }
+
+# order ROUND SYSTEM...: the systems rotated by ROUND (A B C, B C A, ...).
+order() {
+    local r=$1
+    shift
+    local a=("$@") n=$# i
+    for ((i = 0; i < n; i++)); do printf '%s ' "${a[$(((i + r) % n))]}"; done
+}
+
+# ---- inputs (kept between invocations) -------------------------------------
+
+# A 504 MB original: 14000x12000 RGB (168 MP, under MEDIA_MAX_PIXELS 200 MP
+# and MEDIA_MAX_FILE_BYTES 512 MiB), uncompressed TIFF of random bytes.
+make_big() {
+    [ -s "$DATA/big.tif" ] && return 0
+    say "making $DATA/big.tif (504 MB)"
+    head -c 504000000 /dev/urandom >"$DATA/big.raw"
+    vips rawload "$DATA/big.raw" "$DATA/big.v" 14000 12000 3
+    vips copy "$DATA/big.v" "$DATA/big.tif.tmp.tif"
+    rm -f "$DATA/big.raw" "$DATA/big.v"
+    mv "$DATA/big.tif.tmp.tif" "$DATA/big.tif"
+}
+
+# A 24 MP camera-like baseline JPEG (6000x4000, Q=92, ~7.5 MB): smooth
+# colour fields, film grain and a caption.
+make_photo() {
+    local t
+    [ -s "$DATA/photo24.jpg" ] && return 0
+    say "making $DATA/photo24.jpg (6000x4000)"
+    t=$(mktemp -d)
+    for b in 1 2 3; do
+        vips gaussnoise "$t/n$b.v" 600 400 --mean 128 --sigma 80 --seed "$b"
+        vips gaussblur "$t/n$b.v" "$t/b$b.v" 6
+        vips linear -- "$t/b$b.v" "$t/l$b.v" 6 -640
+    done
+    vips bandjoin "$t/l1.v $t/l2.v $t/l3.v" "$t/n.v"
+    vips resize "$t/n.v" "$t/big.v" 10 --kernel cubic
+    vips gaussnoise "$t/g.v" 6000 4000 --mean 0 --sigma 5
+    vips add "$t/big.v" "$t/g.v" "$t/s.v"
+    vips cast "$t/s.v" "$t/s8.v" uchar
+    vips copy "$t/s8.v" "$t/rgb.v" --interpretation srgb
+    vips text "$t/cap.v" '<span foreground="white">IMG_2024 · Ceremony</span>' \
+        --font "Sans Bold 24" --dpi 600 --rgba
+    vips composite "$t/rgb.v $t/cap.v" "$t/photo.jpg[Q=92]" 2 --x 240 --y 3500
+    mv "$t/photo.jpg" "$DATA/photo24.jpg"
+    rm -rf "$t"
+}
+
+# The seed of the big catalogs: a 1200x800 JPEG.
+make_small() {
+    [ -s "$DATA/small.jpg" ] && return 0
+    make_photo
+    vips resize "$DATA/photo24.jpg" "$DATA/small.jpg[Q=90]" 0.2
+}
+
+# ---- systems -----------------------------------------------------------------
+
+# many_photos LIB TREE NALBUMS NSETS PER_SET: a library whose albums
+# (Bench, or Album01..) hold sets Set01.. of PER_SET photos each, and a
+# plain tree TREE/<album>/<set>/<photo> of sparse files of the same names
+# and sizes. One photo is imported; the rest are catalog rows (photos and
+# versions) inserted with sqlite3, pointing at that photo's version blob.
+many_photos() {
+    local lib=$1 tree=$2 nalb=$3 nset=$4 per=$5 a s an sql
+    LIB=$lib
+    ctl init
+    for ((a = 1; a <= nalb; a++)); do
+        an=Bench
+        ((nalb > 1)) && an=$(printf 'Album%02d' "$a")
+        ctl album create "$an"
+        for ((s = 1; s <= nset; s++)); do
+            ctl set create "$an" "$(printf 'Set%02d' "$s")" --visibility public
+        done
+    done
+    mkdir -p "$R/seed"
+    cp "$DATA/small.jpg" "$R/seed/IMG_000001.jpg"
+    an=Bench
+    ((nalb > 1)) && an=Album01
+    ctl import "$an/Set01" "$R/seed/IMG_000001.jpg"
+    sql=$R/bulk.sql
+    {
+        echo "BEGIN;"
+        sqlite3 -separator ' ' "$lib/catalog.db" \
+            "SELECT s.id, s.album_id FROM sets s JOIN albums a ON a.id = s.album_id
+             WHERE s.name LIKE 'Set__' ORDER BY a.name, s.name" |
+            awk -v per="$per" '{
+                k0 = NR == 1 ? 2 : (NR - 1) * per + 1; k1 = NR * per
+                printf "WITH RECURSIVE n(k) AS (SELECT %d UNION ALL SELECT k + 1 FROM n WHERE k < %d) " \
+                       "INSERT INTO photos(id, album_id, set_id, name, kind, current_version, created) " \
+                       "SELECT 1000000 + k, %d, %d, printf(\x27IMG_%%06d.jpg\x27, k), 1, 1000000 + k, " \
+                       "(SELECT created FROM photos WHERE id = 1) FROM n;\n", k0, k1, $2, $1
+            }'
+        echo "WITH RECURSIVE n(k) AS (SELECT 2 UNION ALL SELECT k + 1 FROM n WHERE k < $((nalb * nset * per)))
+              INSERT INTO versions(id, photo_id, blob, size, width, height, orientation, mime, created, uploaded_by)
+              SELECT 1000000 + k, 1000000 + k, v.blob, v.size, v.width, v.height, v.orientation, v.mime,
+                     v.created, v.uploaded_by FROM n, (SELECT * FROM versions WHERE id = 1) v;"
+        echo "COMMIT;"
+    } >"$sql"
+    sqlite3 "$lib/catalog.db" ".timeout 10000" ".read $sql"
+    local got
+    got=$(sqlite3 "$lib/catalog.db" "SELECT count(*) FROM photos WHERE trashed = 0")
+    [ "$got" = $((nalb * nset * per)) ] || die "$lib holds $got photos, not $((nalb * nset * per))"
+    python3 - "$tree" "$nalb" "$nset" "$per" "$(stat -c %s "$DATA/small.jpg")" <<'EOF'
+import os, sys
+tree, nalb, nset, per, size = sys.argv[1], *map(int, sys.argv[2:])
+k = 0
+for a in range(1, nalb + 1):
+    an = "Bench" if nalb == 1 else "Album%02d" % a
+    for s in range(1, nset + 1):
+        d = os.path.join(tree, an, "Set%02d" % s)
+        os.makedirs(d)
+        for _ in range(per):
+            k += 1
+            with open(os.path.join(d, "IMG_%06d.jpg" % k), "wb") as f:
+                f.truncate(size)
+EOF
+}
+
+# ---- test 1: a large original, sequential read ---------------------------
+
+test_large() {
+    local lib=$R/lib-large blob am gm bm r sys path bytes pid c0
+    make_big
+    bytes=$(stat -c %s "$DATA/big.tif")
+    say "large: albumfs library, gocryptfs and bindfs copies of big.tif"
+    LIB=$lib
+    ctl init
+    ctl album create Bench
+    ctl set create Bench Large --visibility public
+    ctl import Bench/Large "$DATA/big.tif"
+    blob=$(sqlite3 "$lib/catalog.db" "SELECT blob FROM versions WHERE photo_id = 1")
+    blob=$lib/vault/${blob:0:2}/$blob
+
+    head -c 32 /dev/urandom | base64 >"$R/gc.pass"
+    mkdir -p "$R/gc.cipher"
+    gocryptfs -init -q -passfile "$R/gc.pass" "$R/gc.cipher" >/dev/null
+    gm=$R/gc.m
+    start_fs "$gm" gocryptfs -fg -q -nosyslog -passfile "$R/gc.pass" "$R/gc.cipher" "$gm"
+    cp "$DATA/big.tif" "$gm/big.tif"
+    mkdir -p "$R/bf.src"
+    ln "$DATA/big.tif" "$R/bf.src/big.tif" 2>/dev/null || cp "$DATA/big.tif" "$R/bf.src/big.tif"
+    bm=$R/bf.m
+    start_fs "$bm" bindfs -f "$R/bf.src" "$bm"
+    am=$R/a-large.m
+    start_fs "$am" "$ALBUMFS" --library "$lib" "$am" -f
+    sync
+    local backing=("$blob" "$(find "$R/gc.cipher" -type f -size +100M)" "$R/bf.src/big.tif")
+    cmp -s "$am/Bench/Large/big.tif" "$DATA/big.tif" || die "albumfs returns other bytes"
+    cmp -s "$gm/big.tif" "$DATA/big.tif" || die "gocryptfs returns other bytes"
+
+    for ((r = 0; r < RUNS; r++)); do
+        for sys in $(order "$r" albumfs gocryptfs bindfs plain-file); do
+            quiet large
+            case $sys in
+            albumfs) path=$am/Bench/Large/big.tif ;;
+            gocryptfs) path=$gm/big.tif ;;
+            bindfs) path=$bm/big.tif ;;
+            plain-file) path=$R/bf.src/big.tif ;;
+            esac
+            case $sys in
+            albumfs) pid=${FS_PID[$am]} ;;
+            gocryptfs) pid=${FS_PID[$gm]} ;;
+            bindfs) pid=${FS_PID[$bm]} ;;
+            plain-file) pid= ;;
+            esac
+            cold "${backing[@]}"
+            [ -z "$pid" ] || c0=$(cpu_ticks "$pid")
+            timeit dd if="$path" of=/dev/null bs=1M status=none
+            rec large "cold read MB/s" "$sys" "$(mbps "$bytes" "$DT")"
+            [ -z "$pid" ] || rec large "daemon CPU s per GB, cold" "$sys" \
+                "$(awk -v t=$(($(cpu_ticks "$pid") - c0)) -v hz="$HZ" -v b="$bytes" \
+                    'BEGIN { printf "%.2f", t / hz / (b / 1e9) }')"
+            timeit dd if="$path" of=/dev/null bs=1M status=none
+            rec large "warm re-read MB/s" "$sys" "$(mbps "$bytes" "$DT")"
+        done
+    done
+    stop_fs "$am"
+    stop_fs "$gm"
+    stop_fs "$bm"
+    rm -rf "$R/gc.cipher" "$R/bf.src" "$lib"
+}
+
+# ---- test 2: first read of a proof -------------------------------------------
+
+test_proof() {
+    local lib=$R/lib-proof m r sys text path peer=$R/proofpeer size
+    make_photo
+    make_small
+    say "proof: building bench/proofpeer"
+    cc -O2 -std=gnu17 -Wall -Wextra -I"$REPO" -o "$peer" "$REPO/bench/proofpeer.c" \
+        "$BUILD/libalbumcore.a" $(pkg-config --cflags --libs vips glib-2.0 sqlite3 libsodium) \
+        -lpthread -lm
+    say "proof: a client grant with default settings (2048 px, watermarked)"
+    LIB=$lib
+    ctl init
+    ctl album create Bench
+    ctl set create Bench Proofs --visibility public
+    ctl import Bench/Proofs "$DATA/photo24.jpg"
+    ctl user add client@example.com
+    ctl grant Bench --user client@example.com --role client
+    m=$R/a-proof.m
+    start_fs "$m" "$ALBUMFS" --library "$lib" "$m" --user client@example.com -f
+    path=$m/Bench/Proofs/photo24.jpg
+    cat "$DATA/photo24.jpg" >/dev/null
+    sync
+
+    for ((r = 0; r < RUNS; r++)); do
+        text=$(printf 'PROOF %02d' "$((r + 1))")
+        for sys in $(order "$r" albumfs vipsthumbnail vips+watermark); do
+            quiet proof
+            case $sys in
+            albumfs)
+                # A new watermark is a new proof: the next lookup renders it.
+                sqlite3 "$lib/catalog.db" ".timeout 10000" \
+                    "INSERT OR REPLACE INTO settings(key, value) VALUES ('watermark.text', '$text')"
+                sync
+                sleep 0.5 # the watcher (100 ms tick) reloads and invalidates
+                timeit cat "$path"
+                rec proof "first read ms" albumfs "$(ms "$DT")"
+                size=$(stat -c %s "$path")
+                [ "$(cat "$path" | wc -c)" = "$size" ] || die "the proof's st_size is not its length"
+                timeit cat "$path"
+                rec proof "re-read, page cache ms" albumfs "$(ms "$DT")"
+                cold "$lib"/catalog.db* "$lib"/cache/??/*
+                timeit cat "$path"
+                rec proof "re-read, caches dropped ms" albumfs "$(ms "$DT")"
+                ;;
+            vipsthumbnail)
+                timeit vipsthumbnail -s 2048 "$DATA/photo24.jpg" -o "$R/out/vt.jpg[Q=85,strip]"
+                rec proof "first read ms" vipsthumbnail "$(ms "$DT")"
+                ;;
+            vips+watermark)
+                timeit "$peer" vips "$DATA/photo24.jpg" "$R/out/vw.jpg" "$text"
+                rec proof "first read ms" vips+watermark "$(ms "$DT")"
+                ;;
+            esac
+        done
+        # Diagnostics, not peers: albumfs's render in one process (no
+        # FUSE, vault or catalog), ImageMagick, and what starting a libvips
+        # command costs (vipsheader of a small JPEG: load libraries and
+        # modules, read one header).
+        quiet proof
+        timeit vipsheader "$DATA/small.jpg"
+        rec proof "first read ms" "vips CLI start-up" "$(ms "$DT")"
+        timeit "$peer" albumfs "$DATA/photo24.jpg" "$R/out/ar.jpg" "$text"
+        rec proof "first read ms" "render in-process" "$(ms "$DT")"
+        if [ -x /usr/bin/convert ]; then
+            timeit /usr/bin/convert "$DATA/photo24.jpg" -resize 2048x2048 -quality 85 -strip "$R/out/im.jpg"
+            rec proof "first read ms" "convert -resize" "$(ms "$DT")"
+        fi
+        # What storing a rendition durably costs on this disk, done as the
+        # vault and the catalog do it: a 1 MB file written, fsync'd, renamed,
+        # its directory fsync'd; one small SQLite commit (WAL, synchronous=FULL).
+        rec proof "durable store ms" "fsync probe" "$(python3 - "$R/out" <<'PY'
+import os, sqlite3, sys, time
+d = sys.argv[1]
+t = time.perf_counter()
+fd = os.open(os.path.join(d, "probe.tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+os.write(fd, os.urandom(1 << 20)); os.fsync(fd); os.close(fd)
+os.rename(os.path.join(d, "probe.tmp"), os.path.join(d, "probe.blob"))
+fd = os.open(d, os.O_RDONLY); os.fsync(fd); os.close(fd)
+db = sqlite3.connect(os.path.join(d, "probe.db"), isolation_level=None)
+db.execute("PRAGMA journal_mode=WAL"); db.execute("PRAGMA synchronous=FULL")
+db.execute("CREATE TABLE IF NOT EXISTS t (x)")
+db.execute("BEGIN IMMEDIATE"); db.execute("INSERT INTO t VALUES (?)", (t,)); db.execute("COMMIT")
+print("%.1f" % ((time.perf_counter() - t) * 1000))
+PY
+)"
+    done
+    PROOF_BYTES=$size
+    stop_fs "$m"
+}
+
+# ---- test 3: listing 10,000 photos -------------------------------------------
+
+test_list() {
+    local lib=$R/lib-10k tree=$R/tree-10k am bm r sys n dirs pid
+    make_small
+    say "list: 10 sets x 1,000 photos (catalog rows) and the same plain tree"
+    many_photos "$lib" "$tree" 1 10 1000
+    am=$R/a-10k.m
+    bm=$R/b-10k.m
+    start_fs "$am" "$ALBUMFS" --library "$lib" "$am" -f
+    start_fs "$bm" bindfs -f "$tree" "$bm"
+    sync
+    # The sets only: the owner's Web-size/ folder would queue renders.
+    for sys in albumfs bindfs; do
+        if [ "$sys" = albumfs ]; then dirs=("$am"/Bench/Set??); else dirs=("$bm"/Bench/Set??); fi
+        n=$(find "${dirs[@]}" -type f | wc -l)
+        [ "$n" = 10000 ] || die "$sys lists $n files, not 10000"
+    done
+    warm_backing() {
+        cold "$lib"/catalog.db*
+        ls -lR "$tree" >/dev/null
+    }
+    for ((r = 0; r < RUNS; r++)); do
+        for sys in $(order "$r" albumfs bindfs); do
+            quiet list
+            if [ "$sys" = albumfs ]; then dirs=("$am"/Bench/Set??); else dirs=("$bm"/Bench/Set??); fi
+            warm_backing
+            timeit ls -lR "${dirs[@]}"
+            rec list "ls -lR cold ms" "$sys" "$(ms "$DT")"
+            timeit ls -lR "${dirs[@]}"
+            rec list "ls -lR warm ms" "$sys" "$(ms "$DT")"
+            warm_backing
+            timeit find "${dirs[@]}" -printf '%s\n'
+            rec list "find -printf cold ms" "$sys" "$(ms "$DT")"
+            timeit find "${dirs[@]}" -printf '%s\n'
+            rec list "find -printf warm ms" "$sys" "$(ms "$DT")"
+        done
+    done
+    pid=${FS_PID[$am]}
+    LIST_HWM=$(vm_status "$pid" VmHWM)
+    stop_fs "$am"
+    stop_fs "$bm"
+}
+
+# ---- test 4: mount time and memory with 100,000 photos ---------------------
+
+test_mount() {
+    local lib=$R/lib-100k tree=$R/tree-100k m r sys pid n dirs
+    make_small
+    say "mount: 10 albums x 10 sets x 1,000 photos (catalog rows) and the same plain tree"
+    many_photos "$lib" "$tree" 10 10 1000
+    MOUNT_CATALOG_BYTES=$(stat -c %s "$lib/catalog.db")
+    sync
+    mount_one() { # mount_one SYSTEM MNT
+        if [ "$1" = albumfs ]; then
+            start_fs "$2" "$ALBUMFS" --library "$lib" "$2" -f
+        else
+            start_fs "$2" bindfs -f "$tree" "$2"
+        fi
+    }
+    for sys in albumfs bindfs; do # once, untimed: binaries into the page cache
+        mount_one "$sys" "$R/m-100k.$sys"
+        stop_fs "$R/m-100k.$sys"
+    done
+    for ((r = 0; r < RUNS; r++)); do
+        for sys in $(order "$r" albumfs bindfs); do
+            quiet mount
+            m=$R/m-100k.$sys
+            mount_one "$sys" "$m"
+            rec mount "mount until stat, warm ms" "$sys" "$(ms "$MOUNT_US")"
+            stop_fs "$m"
+            cold
+            mount_one "$sys" "$m"
+            rec mount "mount until stat, caches dropped ms" "$sys" "$(ms "$MOUNT_US")"
+            stop_fs "$m"
+        done
+    done
+    for sys in albumfs bindfs; do
+        quiet mount
+        m=$R/m-100k.$sys
+        cold "$lib"/catalog.db*
+        ls -lR "$tree" >/dev/null
+        mount_one "$sys" "$m"
+        pid=${FS_PID[$m]}
+        rec mount "RSS after mount KB" "$sys" "$(vm_status "$pid" VmRSS)"
+        dirs=("$m"/*/Set??)
+        timeit ls -lR "${dirs[@]}"
+        rec mount "ls -lR of the 100 sets, cold ms" "$sys" "$(ms "$DT")"
+        rec mount "RSS after ls -lR of the sets KB" "$sys" "$(vm_status "$pid" VmRSS)"
+        timeit ls -lR "$m"
+        rec mount "ls -lR of everything ms" "$sys" "$(ms "$DT")"
+        sleep 1 # the owner's Web-size views, queued by that listing
+        n=$(ls -lR "$m" | grep -c '^-' || true)
+        rec mount "files in ls -lR of everything" "$sys" "$n"
+        rec mount "RSS after ls -lR of everything KB" "$sys" "$(vm_status "$pid" VmRSS)"
+        rec mount "peak RSS (VmHWM) KB" "$sys" "$(vm_status "$pid" VmHWM)"
+        rec mount "daemon threads" "$sys" "$(vm_status "$pid" Threads)"
+        stop_fs "$m"
+    done
+}
+
+# ---- the report ----------------------------------------------------------------
+
+# The machine and versions, as markdown lines.
+machine() {
+    local mem
+    mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+    printf -- '- machine: %s cores, %s, %s RAM, kernel %s, %s\n' "$(nproc)" \
+        "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)" "$mem" "$(uname -r)" \
+        "$(. /etc/os-release && echo "$PRETTY_NAME")"
+    printf -- '- storage: %s\n' "$(df -T "$WORK" | awk 'NR == 2 { print $2 " on " $1 }')"
+    printf -- '- versions: %s\n' "$(dpkg-query -W -f='${Package} ${Version}, ' \
+        libfuse3-3 libsodium23 libvips42 libsqlite3-0 gocryptfs bindfs imagemagick-6.q16 2>/dev/null |
+        sed 's/, $//')"
+    printf -- '- albumfs: %s at %s%s\n' "$("$ALBUMFS" --version 2>/dev/null | head -1)" \
+        "$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null)" \
+        "$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
+    printf -- '- load average before/after: %s / %s (other work on the machine shares its\n  CPUs: see "CPU busy before sample %%" in each table)\n' "$LOAD0" "$LOAD1"
+}
+
+# table TEST REFERENCE: per metric and system the median, the best run
+# (highest MB/s, else lowest), every run, and the ratios of median and best
+# to REFERENCE's.
+table() {
+    awk -F'\t' -v test="$1" -v ref="$2" '
+    $1 == test { k = $2 SUBSEP $3; v[k, ++n[k]] = $4 + 0; raw[k] = raw[k] (raw[k] == "" ? "" : " ") $4
+                 if (!($2 in seenm)) { seenm[$2] = 1; metrics[++nm] = $2 }
+                 if (!($3 in seens)) { seens[$3] = 1; systems[++ns] = $3 } }
+    function best(k, hi,   i, b) {
+        b = v[k, 1]
+        for (i = 2; i <= n[k]; i++) if (hi ? v[k, i] > b : v[k, i] < b) b = v[k, i]
+        return b
+    }
+    function median(k,   i, j, t, a, c) {
+        c = n[k]; for (i = 1; i <= c; i++) a[i] = v[k, i]
+        for (i = 2; i <= c; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+        return c % 2 ? a[(c + 1) / 2] : (a[c / 2] + a[c / 2 + 1]) / 2
+    }
+    END {
+        printf "| %s | system | median | best | runs | median ÷ %s | best ÷ %s |\n", "measurement", ref, ref
+        printf "|---|---|---:|---:|---|---:|---:|\n"
+        for (i = 1; i <= nm; i++) for (j = 1; j <= ns; j++) {
+            k = metrics[i] SUBSEP systems[j]
+            if (!(k in n)) continue
+            med = median(k); rk = metrics[i] SUBSEP ref
+            hi = metrics[i] ~ /MB\/s/
+            b = best(k, hi)
+            ratio = (rk in n && median(rk) > 0) ? sprintf("%.2f", med / median(rk)) : ""
+            bratio = (rk in n && best(rk, hi) > 0) ? sprintf("%.2f", b / best(rk, hi)) : ""
+            if (systems[j] == "machine") { ratio = bratio = ""; b = "" } else b = sprintf("%.6g", b)
+            printf "| %s | %s | %.6g | %s | %s | %s | %s |\n", metrics[i], systems[j], med, b, raw[k], ratio, bratio
+        }
+    }' "$SAMPLES"
+}
+
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+for t in $TESTS; do
+    say "test $t ($RUNS runs)"
+    "test_$t"
+done
+LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
+
+{
+    printf '# albumfs bench, %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
+    printf 'command: bench/run.sh -n %s -t "%s" -w %s\n\n' "$RUNS" "$TESTS" "$QUIET_WAIT"
+    machine
+    for t in $TESTS; do
+        echo
+        case $t in
+        large)
+            printf '## 1. sequential read of a %s-byte original (dd bs=1M)\n\n' "$(stat -c %s "$DATA/big.tif")"
+            table large gocryptfs
+            ;;
+        proof)
+            printf '## 2. proof of a 24 MP JPEG (6000x4000, %s bytes) -> 2048 px, %s bytes\n\n' \
+                "$(stat -c %s "$DATA/photo24.jpg")" "${PROOF_BYTES:-?}"
+            table proof vipsthumbnail
+            ;;
+        list)
+            printf '## 3. listing 10 sets x 1,000 photos\n\n'
+            table list bindfs
+            printf '\nalbumfs peak RSS after the listings: %s KB\n' "${LIST_HWM:-?}"
+            ;;
+        mount)
+            printf '## 4. 100,000 photos (catalog %s bytes): mount time and memory\n\n' "${MOUNT_CATALOG_BYTES:-?}"
+            table mount bindfs
+            ;;
+        esac
+    done
+} | tee "$R/report.txt"
