@@ -265,6 +265,12 @@ static int xattr_value(struct afs *fs, const struct node *n, const char *name, c
     return -ENODATA;
 }
 
+static bool ours(const char *name)
+{
+    return strcmp(name, XATTR_VIEW) == 0 || strcmp(name, XATTR_PRIVATE) == 0 ||
+           strcmp(name, XATTR_FAVOURITE) == 0;
+}
+
 static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
     struct afs *fs = afs_of(req);
@@ -273,10 +279,13 @@ static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t
     char value[32];
     int rc = afs_caller_node(fs, req, ino, &n);
 
+    /* `ls -l` asks security.selinux and system.posix_acl_access of every
+     * file: for names albumfs does not serve, the visibility check (hidden
+     * is ENOENT) is all the catalog work there is. */
     if (rc == 0)
         rc = tree_stat(fs, &n, &st); /* hidden: ENOENT */
     if (rc == 0)
-        rc = xattr_value(fs, &n, name, value, sizeof value);
+        rc = ours(name) ? xattr_value(fs, &n, name, value, sizeof value) : -ENODATA;
     if (rc < 0)
         fuse_reply_err(req, rc == -EAGAIN ? EIO : -rc);
     else if (size == 0)

@@ -18,6 +18,12 @@
 
 #include "fs/daemon.h"
 
+/* Background work a listing found missing is dropped past this many jobs
+ * (a listing of 100,000 unrendered photos must not queue 100,000 renders);
+ * a later listing queues what is still missing. Waiting requests are never
+ * dropped. */
+#define RENDERQ_BG_MAX 2048
+
 struct waiter {
     renderq_done done;
     void *arg;
@@ -37,6 +43,7 @@ struct renderq {
     pthread_cond_t cond;
     struct job *urgent_head, *urgent_tail;
     struct job *bg_head, *bg_tail;
+    size_t bg_queued;     /* background jobs waiting (bounded by RENDERQ_BG_MAX) */
     GHashTable *pending;  /* key -> job (queued or running) */
     bool stopping;
     unsigned nthreads;
@@ -109,8 +116,8 @@ static void *worker(void *p)
             break;
         }
         j = pop(&q->urgent_head, &q->urgent_tail);
-        if (!j)
-            j = pop(&q->bg_head, &q->bg_tail);
+        if (!j && (j = pop(&q->bg_head, &q->bg_tail)))
+            q->bg_queued--;
         pthread_mutex_unlock(&q->lock);
 
         c = afs_catalog(fs);
@@ -232,6 +239,7 @@ void renderq_submit(struct afs *fs, const struct rendition_request *req, renderq
                 *pp = j->next;
                 if (q->bg_tail == j)
                     q->bg_tail = prev;
+                q->bg_queued--;
                 j->urgent = true;
                 push(&q->urgent_head, &q->urgent_tail, j);
             }
@@ -239,6 +247,11 @@ void renderq_submit(struct afs *fs, const struct rendition_request *req, renderq
         pthread_mutex_unlock(&q->lock);
         g_free(key);
         return;
+    }
+    if (!w && q->bg_queued >= RENDERQ_BG_MAX) {
+        pthread_mutex_unlock(&q->lock);
+        g_free(key);
+        return; /* the queue is long enough; a later listing asks again */
     }
     j = calloc(1, sizeof *j);
     if (!j) {
@@ -252,10 +265,12 @@ void renderq_submit(struct afs *fs, const struct rendition_request *req, renderq
     j->waiters = w;
     j->urgent = w != NULL;
     g_hash_table_insert(q->pending, j->key, j);
-    if (j->urgent)
+    if (j->urgent) {
         push(&q->urgent_head, &q->urgent_tail, j);
-    else
+    } else {
         push(&q->bg_head, &q->bg_tail, j);
+        q->bg_queued++;
+    }
     pthread_cond_signal(&q->cond);
     pthread_mutex_unlock(&q->lock);
 }
