@@ -192,6 +192,7 @@ struct file_source {
     bool is_rendition;
     uint64_t size;                 /* bytes a read returns (known unless -EAGAIN) */
     af_time mtime;
+    bool is_private;               /* the photo is marked private (mode 0440) */
     char blob[VAULT_ID_HEX];       /* original: vault address */
     struct rendition_info rendition;
     struct rendition_request request; /* to render when -EAGAIN */

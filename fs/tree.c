@@ -195,6 +195,7 @@ static int decide_file(const struct world *w, const struct cat_album *a, const s
     if (!(subject_offered_views(&w->who.subject, &e, now) & view))
         return -EACCES;
     src->mtime = p->mtime;
+    src->is_private = p->is_private;
     if (view == AF_VIEW_ORIGINAL) {
         snprintf(src->blob, sizeof src->blob, "%s", p->blob);
         src->size = p->size;
@@ -729,14 +730,12 @@ int tree_stat(struct afs *fs, const struct node *n, struct stat *st)
 
     if (n->kind == NODE_FILE) {
         struct file_source src;
-        struct cat_photo p;
 
+        /* tree_source read the photo already: its answer carries all. */
         rc = tree_source(fs, n, &src);
         if (rc < 0)
             return rc;
-        if (!c || catalog_photo_by_id(c, n->photo_id, &p) < 0)
-            return -ENOENT;
-        fill_file(n->world, src.size, src.mtime, p.is_private, st);
+        fill_file(n->world, src.size, src.mtime, src.is_private, st);
         return 0;
     }
     if (!n->world) { /* multi-user root: only the people's folders */
