@@ -9,6 +9,7 @@
  *   tree.c     what a directory holds for a person, and entry attributes
  *   ops_dir.c  lookup, getattr, readdir(plus), opendir/releasedir, statfs
  *   ops_file.c open, read, release, and the refusals of every write
+ *   handles.c  every open handle, so shutdown frees what was never released
  *   renderq.c  the bounded pool that renders views off the request path
  *   watcher.c  notices catalog changes and expiries; invalidates caches
  *   notifier.c delivers queued notification e-mails (store/notify.h)
@@ -77,6 +78,13 @@ enum node_kind {
 
 struct world;
 
+/* An open file or directory handle, on the daemon's list from open until
+ * release (handles.c); embedded first in each kind of handle. */
+struct afs_handle {
+    struct afs_handle *prev, *next;
+    void (*dispose)(struct afs_handle *h); /* frees the handle and what it owns */
+};
+
 struct node {
     fuse_ino_t ino;
     fuse_ino_t parent;
@@ -124,6 +132,9 @@ struct afs {
     struct notifier *notifier;
     int64_t generation;          /* last catalog generation seen (watcher) */
     _Atomic int64_t epoch;       /* bumped whenever grants were reloaded */
+
+    pthread_mutex_t handles_lock;
+    struct afs_handle handles;   /* list head of open handles (handles_lock) */
 };
 
 #include <stdatomic.h>
@@ -148,6 +159,15 @@ struct world *worlds_for_uid(struct afs *fs, uid_t uid);
 struct world *worlds_by_dirname(struct afs *fs, const char *name);
 /* The earliest future expiry among every world's grants (0: none). */
 af_time worlds_next_expiry(struct afs *fs);
+
+/* ---- handles.c ---- */
+void handles_init(struct afs *fs);
+/* Put h on the list of open handles; dispose frees it at release. */
+void handles_track(struct afs *fs, struct afs_handle *h, void (*dispose)(struct afs_handle *));
+/* Take h off the list and dispose of it (the kernel released it). */
+void handles_release(struct afs *fs, struct afs_handle *h);
+/* At shutdown, after the session loop: dispose of every handle left. */
+void handles_release_all(struct afs *fs);
 
 /* ---- nodes.c ---- */
 int nodes_init(struct afs *fs);
@@ -250,11 +270,16 @@ void afs_fill_entry(const struct node *n, const struct stat *st, struct fuse_ent
 /* Open-file handles (ops_file.c); a handle without a blob swallows writes:
  * it is what copying a photo into Favourites/ or High-res/ opens. */
 struct filehandle {
+    struct afs_handle link;  /* first: on the list of open handles */
     struct af_blob *blob;    /* NULL: a write sink */
     struct node node;        /* identity, to re-check the policy */
     int64_t checked_epoch;   /* watcher epoch of the last policy check */
 };
-struct filehandle *afs_sink_handle(const struct node *n);
+/* A new tracked handle reading blob (NULL: a write sink); NULL if out of
+ * memory (blob is then still the caller's). */
+struct filehandle *afs_file_handle(struct afs *fs, const struct node *n, struct af_blob *blob);
+/* Release a handle made by afs_file_handle (closing its blob). */
+void afs_file_handle_release(struct afs *fs, struct filehandle *h);
 /* Whether dir is a folder people put photos into (a set's folder in
  * Favourites/, or in High-res/). */
 bool afs_is_drop_folder(const struct node *dir);

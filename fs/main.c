@@ -109,6 +109,7 @@ int main(int argc, char *argv[])
     fs.se = fuse_session_new(&args, &ops, sizeof ops, &fs);
     if (!fs.se)
         goto out_nodes;
+    handles_init(&fs);
     if (fuse_set_signal_handlers(fs.se) < 0)
         goto out_session;
     if (fuse_session_mount(fs.se, fs.cfg.mountpoint) < 0) {
@@ -143,6 +144,7 @@ out_signals:
     fuse_remove_signal_handlers(fs.se);
 out_session:
     fuse_session_destroy(fs.se);
+    handles_release_all(&fs);
 out_nodes:
     nodes_release(&fs);
 out_worlds:

@@ -218,6 +218,7 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 /* ---- directories ---- */
 
 struct dirhandle {
+    struct afs_handle link;  /* first: on the list of open handles */
     struct tree_entry *entries;
     size_t n;
 };
@@ -269,6 +270,14 @@ static int list_multi_root(struct afs *fs, fuse_req_t req, struct tree_entry **o
     return 0;
 }
 
+static void dispose_dirhandle(struct afs_handle *link)
+{
+    struct dirhandle *d = (struct dirhandle *)link;
+
+    free(d->entries);
+    free(d);
+}
+
 static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
     struct afs *fs = afs_of(req);
@@ -299,12 +308,11 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
         fuse_reply_err(req, -rc);
         return;
     }
+    handles_track(fs, &d->link, dispose_dirhandle);
     fi->fh = (uint64_t)(uintptr_t)d;
     fi->cache_readdir = 0;
-    if (fuse_reply_open(req, fi) != 0) {
-        free(d->entries);
-        free(d);
-    }
+    if (fuse_reply_open(req, fi) != 0)
+        handles_release(fs, &d->link);
 }
 
 static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -378,10 +386,8 @@ static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 {
     struct dirhandle *d = (struct dirhandle *)(uintptr_t)fi->fh;
 
-    if (d) {
-        free(d->entries);
-        free(d);
-    }
+    if (d)
+        handles_release(afs_of(req), &d->link);
     fuse_reply_err(req, 0);
 }
 

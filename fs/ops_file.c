@@ -91,22 +91,17 @@ static void answer_open(struct afs *fs, fuse_req_t req, struct fuse_file_info *f
         fuse_reply_err(req, -rc);
         return;
     }
-    h = calloc(1, sizeof *h);
+    h = afs_file_handle(fs, n, blob);
     if (!h) {
         vault_blob_close(blob);
         fuse_reply_err(req, ENOMEM);
         return;
     }
-    h->blob = blob;
-    h->node = *n;
-    h->checked_epoch = atomic_load(&fs->epoch);
     fi->fh = (uint64_t)(uintptr_t)h;
     fi->keep_cache = 1;
     fi->direct_io = 0;
-    if (fuse_reply_open(req, fi) != 0) {
-        vault_blob_close(blob);
-        free(h);
-    }
+    if (fuse_reply_open(req, fi) != 0)
+        afs_file_handle_release(fs, h);
 }
 
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -140,7 +135,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
             fuse_reply_err(req, EROFS);
             return;
         }
-        h = afs_sink_handle(&n);
+        h = afs_file_handle(fs, &n, NULL);
         if (!h) {
             fuse_reply_err(req, ENOMEM);
             return;
@@ -148,19 +143,37 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
         fi->fh = (uint64_t)(uintptr_t)h;
         fi->direct_io = 1;
         if (fuse_reply_open(req, fi) != 0)
-            free(h);
+            afs_file_handle_release(fs, h);
         return;
     }
     answer_open(fs, req, fi, &n, true);
 }
 
-struct filehandle *afs_sink_handle(const struct node *n)
+static void dispose_file_handle(struct afs_handle *link)
+{
+    struct filehandle *h = (struct filehandle *)link;
+
+    if (h->blob)
+        vault_blob_close(h->blob);
+    free(h);
+}
+
+struct filehandle *afs_file_handle(struct afs *fs, const struct node *n, struct af_blob *blob)
 {
     struct filehandle *h = calloc(1, sizeof *h);
 
-    if (h)
-        h->node = *n;
+    if (!h)
+        return NULL;
+    h->blob = blob;
+    h->node = *n;
+    h->checked_epoch = atomic_load(&fs->epoch);
+    handles_track(fs, &h->link, dispose_file_handle);
     return h;
+}
+
+void afs_file_handle_release(struct afs *fs, struct filehandle *h)
+{
+    handles_release(fs, &h->link);
 }
 
 static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
@@ -229,11 +242,8 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 {
     struct filehandle *h = (struct filehandle *)(uintptr_t)fi->fh;
 
-    if (h) {
-        if (h->blob)
-            vault_blob_close(h->blob);
-        free(h);
-    }
+    if (h)
+        afs_file_handle_release(afs_of(req), h);
     fuse_reply_err(req, 0);
 }
 

@@ -105,7 +105,7 @@ static void reply_entry(struct afs *fs, fuse_req_t req, fuse_ino_t parent, const
         return;
     }
     n = nodes_lookup(fs, parent, t.name, &t.proto);
-    if (!n || (fi && !(h = afs_sink_handle(n)))) {
+    if (!n || (fi && !(h = afs_file_handle(fs, n, NULL)))) {
         if (n)
             nodes_forget(fs, n->ino, 1);
         fuse_reply_err(req, ENOMEM);
@@ -120,7 +120,8 @@ static void reply_entry(struct afs *fs, fuse_req_t req, fuse_ino_t parent, const
         rc = fuse_reply_entry(req, &e);
     }
     if (rc != 0) {
-        free(h);
+        if (h)
+            afs_file_handle_release(fs, h);
         nodes_forget(fs, n->ino, 1);
     }
 }
