@@ -12,6 +12,7 @@
  *   handles.c  every open handle, so shutdown frees what was never released
  *   renderq.c  the bounded pool that renders views off the request path
  *   watcher.c  notices catalog changes and expiries; invalidates caches
+ *   readahead.c raises the kernel's read-ahead window for the mount
  *   notifier.c delivers queued notification e-mails (store/notify.h)
  *   main.c     start-up, the session loop and shutdown
  *
@@ -27,6 +28,7 @@
 #include <fuse_lowlevel.h>
 #include <glib.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -48,6 +50,7 @@ enum afs_mode {
 struct afs_config {
     char *library;        /* NULL: library_locate default */
     char *mountpoint;
+    char *mount_path;     /* the mountpoint made canonical; NULL if it does not resolve */
     char *person;         /* --user EMAIL */
     char *link;           /* --link TOKEN */
     char *password_file;  /* for --link */
@@ -57,6 +60,7 @@ struct afs_config {
     int foreground;
     int debug;
     unsigned render_threads;
+    unsigned readahead_kib; /* kernel read-ahead window; 0: the kernel's default */
 };
 
 /* Names of the folders holding download views, at the top of each album. */
@@ -115,6 +119,7 @@ struct afs {
     struct fuse_session *se;
     uid_t owner_uid;             /* owner of the library (multi-user owner view) */
     time_t started;              /* mtime of the root and the people's folders */
+    atomic_bool initialised;     /* the kernel's INIT was answered */
 
     pthread_mutex_t nodes_lock;
     GHashTable *by_ino;          /* fuse_ino_t -> struct node* */
@@ -136,8 +141,6 @@ struct afs {
     pthread_mutex_t handles_lock;
     struct afs_handle handles;   /* list head of open handles (handles_lock) */
 };
-
-#include <stdatomic.h>
 
 /* ---- options.c ---- */
 /* Parse argv; 0 on success, 1 when --help/--version was handled, -EINVAL. */
@@ -256,6 +259,12 @@ int watcher_start(struct afs *fs);
 void watcher_stop(struct afs *fs);
 /* Wake the watcher now (a request saw a known entry become hidden). */
 void watcher_kick(struct afs *fs);
+
+/* ---- readahead.c ---- */
+/* Set the read-ahead window of the FUSE mount at mountpoint (canonical
+ * path) to kib KiB. Only after INIT was answered (the kernel lowers the
+ * window to what INIT allowed). -EACCES unless root. */
+int readahead_raise(const char *mountpoint, unsigned kib);
 
 /* ---- notifier.c ---- */
 int notifier_start(struct afs *fs);

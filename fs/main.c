@@ -46,6 +46,7 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
         conn->want |= FUSE_CAP_PARALLEL_DIROPS;
     conn->max_background = 64;
     conn->congestion_threshold = 48;
+    atomic_store(&((struct afs *)userdata)->initialised, true);
 }
 
 static struct fuse_lowlevel_ops make_ops(void)

@@ -5,7 +5,8 @@
  *           [-o OPTIONS]
  *   albumfs LIBRARY MOUNTPOINT -o OPTIONS     (mount.fuse3 / fstab form)
  * Every long option also exists as an -o option (library=, person=, link=,
- * password_file=, email=, passphrase_file=, multi_user, render_threads=) so the
+ * password_file=, email=, passphrase_file=, multi_user, render_threads=,
+ * readahead=) so the
  * mount helper and fstab can say everything the command line can. Options
  * not ours are left in args for libfuse.
  */
@@ -47,6 +48,7 @@ static const struct fuse_opt option_table[] = {
     OPT("--multi-user", multi_user, 1),
     OPT("multi_user", multi_user, 1),
     OPT("render_threads=%u", render_threads, 0),
+    OPT("readahead=%u", readahead_kib, 0),
     FUSE_OPT_KEY("-h", KEY_HELP),
     FUSE_OPT_KEY("--help", KEY_HELP),
     FUSE_OPT_KEY("-V", KEY_VERSION),
@@ -74,6 +76,8 @@ static const char usage[] =
     "  -f                     stay in the foreground; -d also prints FUSE traffic\n"
     "  -o opts                library=, person=, link=, password_file=,\n"
     "                         passphrase_file=, multi_user, render_threads=N,\n"
+    "                         readahead=KIB (kernel read-ahead; default 4096,\n"
+    "                         0 keeps the kernel's; needs root),\n"
     "                         and libfuse's own options\n"
     "See docs/filesystem.md for what each person sees.\n";
 
@@ -123,6 +127,7 @@ int options_parse(struct fuse_args *args, struct afs_config *cfg)
 
     memset(&ps, 0, sizeof ps);
     ps.cfg.render_threads = 2;
+    ps.cfg.readahead_kib = 4096;
     if (fuse_opt_parse(args, &ps, option_table, on_option) < 0)
         return -EINVAL;
     *cfg = ps.cfg;
@@ -150,6 +155,7 @@ int options_parse(struct fuse_args *args, struct afs_config *cfg)
     } else {
         cfg->mountpoint = ps.positional[0];
     }
+    cfg->mount_path = realpath(cfg->mountpoint, NULL);
     modes = !!cfg->person + !!cfg->link + !!cfg->multi_user;
     if (modes > 1) {
         fprintf(stderr, "albumfs: choose one of --user, --link and --multi-user\n");
@@ -164,6 +170,10 @@ int options_parse(struct fuse_args *args, struct afs_config *cfg)
         fprintf(stderr, "albumfs: render_threads must be 1..64\n");
         return -EINVAL;
     }
+    if (cfg->readahead_kib > 262144) {
+        fprintf(stderr, "albumfs: readahead must be 0..262144 (KiB)\n");
+        return -EINVAL;
+    }
     return 0;
 invalid:
     free(ps.positional[0]);
@@ -175,6 +185,7 @@ void options_release(struct afs_config *cfg)
 {
     free(cfg->library);
     free(cfg->mountpoint);
+    free(cfg->mount_path);
     free(cfg->person);
     free(cfg->link);
     free(cfg->password_file);

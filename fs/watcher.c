@@ -9,7 +9,8 @@
  * kernel to forget every name and attribute and every cached page it holds
  * from this mount, so nothing stale is served. It records people's first
  * views of albums (kept off the request path), and once a minute it trims
- * the rendition cache to its bound (setting cache.max_bytes).
+ * the rendition cache to its bound (setting cache.max_bytes). Just after
+ * the mount starts it raises the kernel's read-ahead window (readahead.c).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -56,12 +57,34 @@ static void trim_cache(struct afs *fs, struct af_catalog *c)
         fprintf(stderr, "albumfs: cannot trim the rendition cache: %s\n", catalog_errmsg(c));
 }
 
+/* Raise the read-ahead window once, a tick after INIT was answered (the
+ * kernel applies INIT's window when the answer arrives, after op_init). */
+static void raise_readahead(struct afs *fs, bool *init_seen, bool *done)
+{
+    int rc;
+
+    if (*done)
+        return;
+    if (!*init_seen) {
+        *init_seen = atomic_load(&fs->initialised);
+        return;
+    }
+    *done = true;
+    if (!fs->cfg.readahead_kib || !fs->cfg.mount_path)
+        return;
+    rc = readahead_raise(fs->cfg.mount_path, fs->cfg.readahead_kib);
+    /* Not root: expected, and said in the man page; said here under -d. */
+    if (rc < 0 && (rc != -EACCES || fs->cfg.debug))
+        fprintf(stderr, "albumfs: read-ahead stays at the kernel's default (%s%s)\n",
+                strerror(-rc), rc == -EACCES ? ": raising it needs root" : "");
+}
+
 static void *watch(void *p)
 {
     struct afs *fs = p;
     struct watcher *w = fs->watcher;
     af_time next_expiry = worlds_next_expiry(fs), last_trim = 0;
-    bool reported = false;
+    bool reported = false, init_seen = false, readahead_done = false;
 
     for (;;) {
         struct timespec until;
@@ -86,6 +109,7 @@ static void *watch(void *p)
         }
         pthread_mutex_unlock(&w->lock);
 
+        raise_readahead(fs, &init_seen, &readahead_done);
         now = (af_time)time(NULL);
         c = afs_catalog(fs);
         rc = c ? catalog_generation(c, &gen) : -EIO;

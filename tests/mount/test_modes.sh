@@ -79,6 +79,26 @@ mount_refused "$S/both" "choose one of" --user client@example.com --link "$TOKEN
 mount_refused "$S/pwnolink" "with --link" --password-file "$S/pw"
 ok "conflicting options refused"
 
+# --- the kernel's read-ahead window: raised to 4 MiB (root), -o readahead=
+# sets it, 0 keeps the kernel's own, out of range refused
+ra_of() { cat "/sys/class/bdi/$(mountpoint -d "$1")/read_ahead_kb"; }
+ra_is() { [ "$(ra_of "$1")" = "$2" ]; }
+M=$S/ra
+mount_fs "$M"
+wait_for 5 ra_is "$M" 4096 || fail "read-ahead of the mount is $(ra_of "$M") KiB, not 4096"
+cmp "$M/$W/Ceremony/IMG_0001.jpg" "$SAMPLES/IMG_0001.jpg" || fail "read with 4 MiB read-ahead"
+umount_fs "$M"
+mount_fs "$M" -o readahead=1024
+wait_for 5 ra_is "$M" 1024 || fail "-o readahead=1024 gave $(ra_of "$M") KiB"
+umount_fs "$M"
+mount_fs "$M" -o readahead=0
+kernel_ra=$(ra_of "$M")
+sleep 0.5
+ra_is "$M" "$kernel_ra" && [ "$kernel_ra" != 4096 ] || fail "-o readahead=0 changed the window"
+umount_fs "$M"
+mount_refused "$S/rabig" "readahead must be" -o readahead=999999
+ok "read-ahead window: 4 MiB by default, -o readahead=KIB, 0 keeps the kernel's ($kernel_ra KiB)"
+
 # --- the mount helper: mount -t fuse.albumfs LIBRARY MOUNTPOINT -o person=
 # mount(8) runs /sbin/mount.fuse3, which runs `albumfs` through /bin/sh with
 # no PATH of ours (mount(8) drops it: the shell's default path applies). So,
