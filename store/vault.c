@@ -34,7 +34,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -63,7 +65,7 @@ enum {
 
 /* Chunks handled per pread/pwrite: bounds every buffer. */
 #define PUT_BATCH_CHUNKS 16u  /* 1 MiB of plaintext per writer */
-#define READ_BATCH_CHUNKS 4u  /* covers a 128 KiB read at any alignment */
+#define READ_BATCH_CHUNKS 4u  /* 256 KiB per preadv: read and decrypted while in cache */
 #define HASH_BUFFER_BYTES (1u << 20)
 #define PUT_THREAD_MIN_CHUNKS (2u * PUT_BATCH_CHUNKS)
 #define STALE_TMP_SECONDS 3600
@@ -352,43 +354,97 @@ static int header_valid(const unsigned char *header, const unsigned char id[VAUL
            sodium_memcmp(header + HDR_OFF_ID, id, VAULT_ID_BYTES) == 0;
 }
 
-/* Authenticate sealed chunk i and decrypt it into plain. 0 or -EIO; on
- * failure libsodium has written nothing but zeroes to plain. */
-static int chunk_open(const struct af_blob *b, uint64_t i, const unsigned char *sealed,
-                      unsigned char *plain)
+/* Authenticate chunk i, its ciphertext in buf and its tag apart, and
+ * decrypt it in place. 0 or -EIO; on failure libsodium zeroes buf. */
+static int chunk_open_in_place(const struct af_blob *b, uint64_t i, unsigned char *buf,
+                               const unsigned char tag[BLOB_ABYTES])
 {
     unsigned char nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES], ad[AD_BYTES];
-    size_t len = chunk_len(b->size, b->nchunks, i);
 
     chunk_nonce(b->header, i, nonce);
     chunk_ad(b->header, i, b->nchunks, ad);
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain, NULL, NULL, sealed, len + BLOB_ABYTES,
-                                                   ad, sizeof ad, nonce, b->v->keys->aead) != 0)
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt_detached(
+            buf, NULL, buf, chunk_len(b->size, b->nchunks, i), tag, ad, sizeof ad, nonce,
+            b->v->keys->aead) != 0)
         return -EIO;
     return 0;
+}
+
+/* preadv until every iovec is full: 0, -EIO at EOF, or negative errno. */
+static int preadv_full(int fd, struct iovec *iov, int n, uint64_t off)
+{
+    while (n > 0) {
+        ssize_t got = preadv(fd, iov, n, (off_t)off);
+
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return -errno;
+        if (got == 0)
+            return -EIO;
+        off += (uint64_t)got;
+        while (n > 0 && (size_t)got >= iov->iov_len) {
+            got -= (ssize_t)iov->iov_len;
+            iov++;
+            n--;
+        }
+        if (n > 0) {
+            iov->iov_base = (unsigned char *)iov->iov_base + got;
+            iov->iov_len -= (size_t)got;
+        }
+    }
+    return 0;
+}
+
+/* Chunks [first, first + n) of b, each wanted in part or whole from
+ * [off, end): the ciphertext of a wholly wanted chunk is read straight into
+ * the caller's buffer and decrypted there; a partly wanted one (at most the
+ * first and the last) goes through scratch. One preadv per batch. */
+static int read_batch(const struct af_blob *b, unsigned char *out, uint64_t off, uint64_t end,
+                      uint64_t first, uint64_t n, unsigned char *scratch)
+{
+    unsigned char tags[READ_BATCH_CHUNKS][BLOB_ABYTES];
+    struct iovec iov[2 * READ_BATCH_CHUNKS];
+    unsigned char *dst[READ_BATCH_CHUNKS];
+    bool whole[READ_BATCH_CHUNKS];
+    int rc;
+
+    for (uint64_t j = 0; j < n; j++) {
+        uint64_t c = first + j, start = c * VAULT_CHUNK_SIZE;
+        size_t clen = chunk_len(b->size, b->nchunks, c);
+
+        whole[j] = off <= start && end >= start + clen;
+        dst[j] = whole[j] ? out + (start - off) : scratch + (j ? VAULT_CHUNK_SIZE : 0);
+        iov[2 * j] = (struct iovec){ dst[j], clen };
+        iov[2 * j + 1] = (struct iovec){ tags[j], BLOB_ABYTES };
+    }
+    rc = preadv_full(b->fd, iov, (int)(2 * n), chunk_offset(first));
+    for (uint64_t j = 0; rc == 0 && j < n; j++) {
+        uint64_t c = first + j, start = c * VAULT_CHUNK_SIZE;
+        size_t clen = chunk_len(b->size, b->nchunks, c);
+        size_t lo = off > start ? (size_t)(off - start) : 0;
+        size_t hi = end < start + clen ? (size_t)(end - start) : clen;
+
+        rc = chunk_open_in_place(b, c, dst[j], tags[j]);
+        if (rc == 0 && !whole[j])
+            memcpy(out + (start + lo - off), dst[j] + lo, hi - lo);
+    }
+    return rc;
 }
 
 /* Authenticate chunk i, discarding its plaintext. */
 static int chunk_check(const struct af_blob *b, uint64_t i)
 {
     size_t len = chunk_len(b->size, b->nchunks, i);
-    unsigned char *sealed, *plain;
-    ssize_t n;
+    uint64_t start = i * VAULT_CHUNK_SIZE;
+    unsigned char *plain = malloc(len ? len : 1);
     int rc;
 
-    sealed = malloc(2 * len + BLOB_ABYTES);
-    if (!sealed)
+    if (!plain)
         return -ENOMEM;
-    plain = sealed + len + BLOB_ABYTES;
-    n = pread_full(b->fd, sealed, len + BLOB_ABYTES, chunk_offset(i));
-    if (n < 0)
-        rc = (int)n;
-    else if ((size_t)n != len + BLOB_ABYTES)
-        rc = -EIO;
-    else
-        rc = chunk_open(b, i, sealed, plain);
+    rc = read_batch(b, plain, start, start + len, i, 1, NULL);
     sodium_memzero(plain, len);
-    free(sealed);
+    free(plain);
     return rc;
 }
 
@@ -462,9 +518,8 @@ uint64_t vault_blob_size(const struct af_blob *b)
 
 ssize_t vault_blob_pread(struct af_blob *b, void *buf, size_t len, uint64_t off)
 {
-    unsigned char *out = buf, *sealed, *scratch;
-    uint64_t first, last, end, i, n;
-    size_t done = 0;
+    unsigned char *scratch = NULL;
+    uint64_t first, last, end;
     int rc = 0;
 
     if (off >= b->size || len == 0)
@@ -476,51 +531,22 @@ ssize_t vault_blob_pread(struct af_blob *b, void *buf, size_t len, uint64_t off)
     end = off + len;
     first = off / VAULT_CHUNK_SIZE;
     last = (end - 1) / VAULT_CHUNK_SIZE;
-    n = last - first + 1 < READ_BATCH_CHUNKS ? last - first + 1 : READ_BATCH_CHUNKS;
-    /* Per call: sealed chunks, then one chunk of scratch for a partial one. */
-    sealed = malloc((size_t)n * BLOB_SEALED_CHUNK + VAULT_CHUNK_SIZE);
-    if (!sealed)
-        return -ENOMEM;
-    scratch = sealed + (size_t)n * BLOB_SEALED_CHUNK;
-    for (i = first; i <= last; i += n) {
-        size_t want;
-        ssize_t got;
-
-        n = last - i + 1 < READ_BATCH_CHUNKS ? last - i + 1 : READ_BATCH_CHUNKS;
-        want = (size_t)(n - 1) * BLOB_SEALED_CHUNK +
-               chunk_len(b->size, b->nchunks, i + n - 1) + BLOB_ABYTES;
-        got = pread_full(b->fd, sealed, want, chunk_offset(i));
-        if (got < 0) {
-            rc = (int)got;
-            goto out;
-        }
-        if ((size_t)got != want) {
-            rc = -EIO;
-            goto out;
-        }
-        for (uint64_t j = 0; j < n; j++) {
-            uint64_t c = i + j, start = c * VAULT_CHUNK_SIZE;
-            size_t clen = chunk_len(b->size, b->nchunks, c);
-            size_t lo = off > start ? (size_t)(off - start) : 0;
-            size_t hi = end < start + clen ? (size_t)(end - start) : clen;
-            unsigned char *dst = out + (start + lo - off);
-
-            if (lo == 0 && hi == clen) {
-                /* Whole chunk wanted: decrypt straight into the caller's buffer. */
-                rc = chunk_open(b, c, sealed + j * BLOB_SEALED_CHUNK, dst);
-            } else {
-                rc = chunk_open(b, c, sealed + j * BLOB_SEALED_CHUNK, scratch);
-                if (rc == 0)
-                    memcpy(dst, scratch + lo, hi - lo);
-            }
-            if (rc < 0)
-                goto out;
-            done += hi - lo;
-        }
+    if (off % VAULT_CHUNK_SIZE || (end % VAULT_CHUNK_SIZE && end != b->size)) {
+        /* A chunk wanted in part: room for the first and the last. */
+        scratch = malloc(2 * (size_t)VAULT_CHUNK_SIZE);
+        if (!scratch)
+            return -ENOMEM;
     }
-out:
-    free(sealed);
-    return rc < 0 ? rc : (ssize_t)done;
+    for (uint64_t i = first; i <= last && rc == 0; i += READ_BATCH_CHUNKS) {
+        uint64_t n = last - i + 1 < READ_BATCH_CHUNKS ? last - i + 1 : READ_BATCH_CHUNKS;
+
+        rc = read_batch(b, buf, off, end, i, n, scratch);
+    }
+    if (scratch) {
+        sodium_memzero(scratch, 2 * (size_t)VAULT_CHUNK_SIZE);
+        free(scratch);
+    }
+    return rc < 0 ? rc : (ssize_t)len;
 }
 
 void vault_blob_close(struct af_blob *b)
