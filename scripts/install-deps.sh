@@ -19,11 +19,22 @@ packages=(
 mta=()
 [ -e /usr/sbin/sendmail ] || mta=(exim4-daemon-light)
 
-missing=()
+# The file servers of tests/mount/test_reexport.sh (Samba and SFTP on
+# loopback; skipped without them). They are servers: a machine that did not
+# have them gets them installed but not running (below).
+# ALBUMFS_NO_SERVERS=1 leaves them out.
+servers=(samba smbclient openssh-server openssh-client sshfs)
+[ "${ALBUMFS_NO_SERVERS:-0}" = 1 ] && servers=()
+
+is_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+missing=() new_servers=()
 for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  is_installed "$p" || missing+=("$p")
 done
-if [ ${#missing[@]} -eq 0 ] && [ ${#mta[@]} -eq 0 ]; then
+for p in "${servers[@]}"; do
+  is_installed "$p" || new_servers+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ] && [ ${#mta[@]} -eq 0 ] && [ ${#new_servers[@]} -eq 0 ]; then
   exit 0
 fi
 sudo=""
@@ -32,6 +43,37 @@ $sudo apt-get update -qq
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-deps: installing ${missing[*]}" >&2
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [ ${#new_servers[@]} -gt 0 ]; then
+  echo "install-deps: installing ${new_servers[*]} for the re-export test; their services stay stopped" >&2
+  # policy-rc.d answers 101 ("not allowed") to the packages' service starts;
+  # one that was already there is left alone.
+  policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+    $sudo chmod 0755 "$policy"
+  fi
+  rc=0
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    "${new_servers[@]}" >/dev/null || rc=$?
+  [ -z "$policy" ] || $sudo rm -f "$policy"
+  # Under systemd the packages also enable their units for the next boot:
+  # disable those of the packages installed just now (never a running sshd
+  # that was there before).
+  if [ -d /run/systemd/system ]; then
+    units=()
+    for p in "${new_servers[@]}"; do
+      case $p in
+      samba) units+=(smbd nmbd samba-ad-dc) ;;
+      openssh-server) units+=(ssh) ;;
+      esac
+    done
+    [ ${#units[@]} -eq 0 ] || $sudo systemctl disable --now "${units[@]}" >/dev/null 2>&1 || true
+  fi
+  if [ "$rc" != 0 ]; then
+    echo "install-deps: ${new_servers[*]} did not install; tests/mount/test_reexport.sh will be skipped" >&2
+  fi
 fi
 if [ ${#mta[@]} -gt 0 ]; then
   echo "install-deps: installing ${mta[*]} (a local MTA for the notification test)" >&2

@@ -8,7 +8,8 @@
 #     stderr holds nothing unexpected (`finish`, at the end of every test);
 #   - ask for the errno of one system call on a path (`sysop`, `expect_err`),
 #     poll for a change (`wait_for`), and make sample photos once per build.
-# The EXIT trap always unmounts every mount lazily, kills every daemon this
+# The EXIT trap always stops the other servers a test started (EXTRA_PIDS),
+# unmounts every mount lazily, kills every daemon this
 # test started (by pid), deletes the Unix users it created and removes $S,
 # whatever happened.
 #
@@ -40,8 +41,20 @@ declare -A DAEMON_PID=()   # mountpoint -> pid of its albumfs
 declare -A DAEMON_ALLOW=() # mountpoint -> regex of stderr lines it may print
 MOUNTS=()                  # every mountpoint we mounted (for the trap)
 CREATED_USERS=()           # Unix users this test created
+EXTRA_PIDS=()              # other servers this test started (smbd, sshd)
 T0=$(date +%s%N)
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# stop_servers: stop the other servers this test started (EXTRA_PIDS), so
+# that no session of theirs keeps a mount busy.
+stop_servers() {
+    local pid
+    for pid in "${EXTRA_PIDS[@]}"; do
+        kill "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null || true # killed: status 143
+    done
+    EXTRA_PIDS=()
+}
 
 cleanup() {
     local m pid u i
@@ -52,6 +65,7 @@ cleanup() {
         pkill -P "$WATCHDOG" -x sleep 2>/dev/null
         wait "$WATCHDOG" 2>/dev/null
     fi
+    stop_servers
     for m in "${MOUNTS[@]}"; do
         mountpoint -q "$m" 2>/dev/null && fusermount3 -u -z "$m" 2>/dev/null
         # a mount whose daemon died answers ENOTCONN to mountpoint(1)
