@@ -17,8 +17,9 @@
  *   main.c     start-up, the session loop and shutdown
  *
  * Locks: `nodes_lock` protects the node table and nlookup counts;
- * `worlds_lock` (rwlock) protects every world's subject. Neither is held
- * while calling into SQLite, libvips or the kernel.
+ * `worlds_lock` (rwlock) protects every world's subject; `handles_lock`
+ * the list of open handles. None is held while calling into SQLite,
+ * libvips or the kernel.
  */
 #ifndef ALBUMFS_DAEMON_H
 #define ALBUMFS_DAEMON_H

@@ -11,7 +11,7 @@ packages=(
   libsodium-dev
   libvips-dev libvips-tools libglib2.0-dev
   libcmocka-dev
-  libimage-exiftool-perl imagemagick attr rsync util-linux procps
+  libimage-exiftool-perl imagemagick attr rsync util-linux procps iproute2
 )
 
 # A local MTA for tests/cli/test_notify_mta.sh (skipped without one), only
