@@ -150,7 +150,7 @@ int media_sheet_add(struct media_sheet *s, const void *orig, size_t len,
                     const char *caption, char *why, size_t why_len)
 {
     VipsObject *ctx = VIPS_OBJECT(vips_image_new());
-    VipsImage **t = (VipsImage **)vips_object_local_array(ctx, 10);
+    VipsImage **t = (VipsImage **)vips_object_local_array(ctx, 4);
     int size = (int)s->cell;
     struct media_info info;
     VipsImage *in, *cell;
@@ -165,54 +165,24 @@ int media_sheet_add(struct media_sheet *s, const void *orig, size_t len,
         goto out;
     }
     rc = -EIO;
-    /* As in render.c: 8.14 passes fail_on to the loader only this way. */
-    if (vips_thumbnail_buffer((void *)orig, len, &t[0], size, "height", size,
-                              "size", VIPS_SIZE_DOWN,
-                              "option_string", "fail_on=truncated", NULL))
+    if (media_decode_srgb8(ctx, orig, len, size, &in))
         goto fail;
-    in = t[0];
-    if (vips_image_get_typeof(in, VIPS_META_ICC_NAME)) {
-        if (vips_icc_transform(in, &t[1], "srgb", "embedded", TRUE, NULL) == 0)
-            in = t[1];
-        else
-            vips_error_clear(); /* a broken profile is ignored, as viewers do */
-    }
-    if (vips_colourspace(in, &t[2], VIPS_INTERPRETATION_sRGB, NULL))
-        goto fail;
-    in = t[2];
-    if (vips_image_hasalpha(in)) {
-        VipsArrayDouble *white = vips_array_double_newv(3, 255.0, 255.0, 255.0);
-        int failed = vips_flatten(in, &t[3], "background", white, NULL);
-
-        vips_area_unref(VIPS_AREA(white));
-        if (failed)
-            goto fail;
-        in = t[3];
-    }
-    if (vips_cast_uchar(in, &t[4], NULL))
-        goto fail;
-    in = t[4];
-    if (in->Bands != 3) { /* a 4th band that sRGB does not call alpha */
-        if (vips_extract_band(in, &t[5], 0, "n", 3, NULL))
-            goto fail;
-        in = t[5];
-    }
     /* Decoded whole here, before it is placed: behind vips_gravity, a
      * truncated JPEG was sometimes accepted (libvips 8.14, large
      * shrink-on-load), as if the loader's fail_on error were lost. */
-    if (!(t[6] = vips_image_copy_memory(in)))
+    if (!(t[0] = vips_image_copy_memory(in)))
         goto fail;
     /* At the bottom of its square, so that the caption sits under it. */
-    if (vips_gravity(t[6], &t[7], VIPS_COMPASS_DIRECTION_SOUTH, size, size,
+    if (vips_gravity(t[0], &t[1], VIPS_COMPASS_DIRECTION_SOUTH, size, size,
                      "extend", VIPS_EXTEND_WHITE, NULL))
         goto fail;
     if (text_band(ctx, caption ? caption : "", CAPTION_FONT,
                   MAX(6, (int)(caption_of(s->cell) * CAPTION_EM)), size,
                   (int)caption_of(s->cell), 1, &cell) ||
-        vips_join(t[7], cell, &t[8], VIPS_DIRECTION_VERTICAL, NULL) ||
-        !(t[9] = vips_image_copy_memory(t[8])))
+        vips_join(t[1], cell, &t[2], VIPS_DIRECTION_VERTICAL, NULL) ||
+        !(t[3] = vips_image_copy_memory(t[2])))
         goto fail;
-    g_ptr_array_add(s->cells, g_object_ref(t[9]));
+    g_ptr_array_add(s->cells, g_object_ref(t[3]));
     rc = 0;
     goto out;
 fail:

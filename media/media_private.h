@@ -1,8 +1,9 @@
 /* media_private.h — helpers shared by probe.c, render.c and
  * contact_sheet.c only.
  *
- * They turn failures into one-line reasons for a person; libvips' error
- * buffer is process-wide, so it is read and cleared in one place.
+ * They turn failures into one-line reasons for a person (libvips' error
+ * buffer is process-wide, so it is read and cleared in one place), and
+ * decode a photo the one way every view and thumbnail starts from.
  * Thread-safe.
  */
 #ifndef ALBUMFS_MEDIA_PRIVATE_H
@@ -11,6 +12,7 @@
 #include <stddef.h>
 
 #include <glib.h>
+#include <vips/vips.h>
 
 /* Format a reason into why[why_len] (may be NULL/0) as one printable,
  * valid UTF-8 line. */
@@ -20,5 +22,12 @@ void media_set_why(char *why, size_t why_len, const char *fmt, ...)
 /* Take (and clear) libvips' error buffer; why becomes "context (first
  * line of the libvips message)". */
 void media_take_vips_error(char *why, size_t why_len, const char *context);
+
+/* Decode a photo with shrink-on-load to fit target x target (never
+ * enlarged; truncated data is an error), in sRGB, 8 bits, 3 bands: a
+ * broken ICC profile ignored, alpha flattened on white. *out belongs to
+ * ctx. 0, or -1 with libvips' error buffer set (render.c). */
+int media_decode_srgb8(VipsObject *ctx, const void *orig, size_t len, int target,
+                       VipsImage **out);
 
 #endif

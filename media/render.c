@@ -401,12 +401,59 @@ static int check_spec(const struct media_render_spec *spec, char *why,
     return 0;
 }
 
+int media_decode_srgb8(VipsObject *ctx, const void *orig, size_t len, int target,
+                       VipsImage **out)
+{
+    VipsImage **t = (VipsImage **)vips_object_local_array(ctx, 6);
+    VipsImage *in;
+
+    /* Truncated data fails rather than showing grey. In 8.14
+     * thumbnail_buffer ignores its fail_on argument, so the loader gets it
+     * through the option string. */
+    if (vips_thumbnail_buffer((void *)orig, len, &t[0], target, "height", target,
+                              "size", VIPS_SIZE_DOWN,
+                              "option_string", "fail_on=truncated", NULL))
+        return -1;
+    in = t[0];
+    /* Thumbnail only converts colourspace; pixels are still in the
+     * embedded profile's space. A broken profile is ignored, as viewers
+     * do. */
+    if (vips_image_get_typeof(in, VIPS_META_ICC_NAME)) {
+        if (vips_icc_transform(in, &t[1], "srgb", "embedded", TRUE, NULL) == 0)
+            in = t[1];
+        else
+            vips_error_clear();
+    }
+    if (vips_colourspace(in, &t[2], VIPS_INTERPRETATION_sRGB, NULL))
+        return -1;
+    in = t[2];
+    if (vips_image_hasalpha(in)) {
+        VipsArrayDouble *white = vips_array_double_newv(3, 255.0, 255.0, 255.0);
+        int failed = vips_flatten(in, &t[3], "background", white, NULL);
+
+        vips_area_unref(VIPS_AREA(white));
+        if (failed)
+            return -1;
+        in = t[3];
+    }
+    if (vips_cast_uchar(in, &t[4], NULL))
+        return -1;
+    in = t[4];
+    if (in->Bands != 3) { /* a 4th band that sRGB does not call alpha */
+        if (vips_extract_band(in, &t[5], 0, "n", 3, NULL))
+            return -1;
+        in = t[5];
+    }
+    *out = in;
+    return 0;
+}
+
 int media_render(const void *orig, size_t len,
                  const struct media_render_spec *spec, void **jpeg_out,
                  size_t *jpeg_len, char *why, size_t why_len)
 {
     VipsObject *ctx = VIPS_OBJECT(vips_image_new());
-    VipsImage **t = (VipsImage **)vips_object_local_array(ctx, 7);
+    VipsImage **t = (VipsImage **)vips_object_local_array(ctx, 1);
     const struct media_watermark *wm = spec->watermark;
     int target = spec->long_edge == 0 || spec->long_edge > VIPS_MAX_COORD
                      ? VIPS_MAX_COORD
@@ -430,55 +477,16 @@ int media_render(const void *orig, size_t len,
         goto out;
     }
 
-    /* Truncated data fails the render rather than showing grey. In 8.14
-     * thumbnail_buffer ignores its fail_on argument, so the loader gets it
-     * through the option string. */
     rc = -EIO;
-    if (vips_thumbnail_buffer((void *)orig, len, &t[0], target,
-                              "height", target,
-                              "size", VIPS_SIZE_DOWN,
-                              "option_string", "fail_on=truncated", NULL))
+    if (media_decode_srgb8(ctx, orig, len, target, &in))
         goto fail;
-    in = t[0];
-
-    /* Thumbnail only converts colourspace; pixels are still in the
-     * embedded profile's space. A broken profile is ignored, as viewers
-     * do. */
-    if (vips_image_get_typeof(in, VIPS_META_ICC_NAME)) {
-        if (vips_icc_transform(in, &t[1], "srgb", "embedded", TRUE, NULL) ==
-            0)
-            in = t[1];
-        else
-            vips_error_clear();
-    }
-    if (vips_colourspace(in, &t[2], VIPS_INTERPRETATION_sRGB, NULL))
-        goto fail;
-    in = t[2];
-    if (vips_image_hasalpha(in)) {
-        VipsArrayDouble *white = vips_array_double_newv(3, 255.0, 255.0,
-                                                        255.0);
-        int failed = vips_flatten(in, &t[3], "background", white, NULL);
-
-        vips_area_unref(VIPS_AREA(white));
-        if (failed)
-            goto fail;
-        in = t[3];
-    }
-    if (vips_cast_uchar(in, &t[4], NULL))
-        goto fail;
-    in = t[4];
-    if (in->Bands != 3) { /* a 4th band that sRGB does not call alpha */
-        if (vips_extract_band(in, &t[5], 0, "n", 3, NULL))
-            goto fail;
-        in = t[5];
-    }
     /* Drawing on a streaming shrink costs more than the shrink itself
      * (measured: +40 ms for one corner mark on a 2048 px view, +5 ms from
      * memory), so views up to MEMORY_PIXELS are made in memory first. */
     if ((uint64_t)in->Xsize * (uint64_t)in->Ysize <= MEMORY_PIXELS) {
-        if (!(t[6] = vips_image_copy_memory(in)))
+        if (!(t[0] = vips_image_copy_memory(in)))
             goto fail;
-        in = t[6];
+        in = t[0];
     }
 
     if (wm && wm->opacity > 0.0 && (has_text(wm->text) || wm->logo)) {

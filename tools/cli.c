@@ -468,6 +468,33 @@ int cli_activity(struct cli *cli, const char *kind, int64_t grant_id, int64_t al
                                 photo_id, detail);
 }
 
+int cli_save_settings(struct cli *cli, const struct cli_setting *settings, size_t n,
+                      const char *kind, const char *what)
+{
+    GString *detail = g_string_new(NULL);
+    int st = cli_begin(cli), err = 0;
+
+    for (size_t i = 0; i < n && st == CLI_OK && !err; i++) {
+        const char *dot = strchr(settings[i].key, '.');
+
+        if (!settings[i].value)
+            continue;
+        err = catalog_setting_set(cli_catalog(cli), settings[i].key, settings[i].value);
+        g_string_append_printf(detail, "%s%s", detail->len ? " " : "",
+                               dot ? dot + 1 : settings[i].key);
+    }
+    if (st == CLI_OK && !err)
+        err = cli_activity(cli, kind, 0, 0, 0, detail->str);
+    g_string_free(detail, TRUE);
+    if (st != CLI_OK)
+        return st;
+    if (err) {
+        catalog_rollback(cli_catalog(cli));
+        return cli_fail_errno(cli, err, "saving %s", what);
+    }
+    return cli_commit(cli);
+}
+
 /* ---- images ---- */
 
 int cli_media_init(struct cli *cli)

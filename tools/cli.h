@@ -218,6 +218,18 @@ int cli_invite(struct cli *cli, const struct cat_album *album, const struct cat_
 int cli_activity(struct cli *cli, const char *kind, int64_t grant_id, int64_t album_id,
                  int64_t photo_id, const char *detail);
 
+/* One library setting to save: key ("watermark.text") and its new value;
+ * value NULL leaves it unchanged. */
+struct cli_setting {
+    const char *key;
+    const char *value;
+};
+/* Save the settings that have a value in one transaction, and record
+ * activity `kind` whose detail names them (each key after its dot).
+ * `what` names them in a failure message. An exit status. */
+int cli_save_settings(struct cli *cli, const struct cli_setting *settings, size_t n,
+                      const char *kind, const char *what);
+
 /* ---- images ---- */
 
 /* libvips for this process (once). CLI_OK, or CLI_FAIL with a message. */

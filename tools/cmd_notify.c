@@ -241,9 +241,9 @@ static int run_settings(struct cli *cli, int argc, char **argv)
         CLI_COMMON_OPTIONS,
     };
     const char *command = NULL, *owner = NULL, *from = NULL;
-    char timeout[16] = "", detail[64] = "";
+    char timeout[16] = "";
     uint32_t seconds;
-    int c, st = CLI_OK, err = 0;
+    int c, st = CLI_OK;
 
     while ((c = cli_next_opt(cli, argc, argv, opts)) > 0) {
         if (c == OPT_COMMAND) {
@@ -272,32 +272,17 @@ static int run_settings(struct cli *cli, int argc, char **argv)
     if (st != CLI_OK || (!command && !owner && !from && !timeout[0]))
         return st == CLI_OK ? print_settings(cli) : st;
 
-    st = cli_begin(cli);
-    if (st != CLI_OK)
-        return st;
-    if (command && !err) {
-        err = catalog_setting_set(cli_catalog(cli), "notify.command", command);
-        g_strlcat(detail, " command", sizeof detail);
+    {
+        const struct cli_setting settings[] = {
+            {"notify.command", command},
+            {"notify.owner", owner},
+            {"notify.from", from},
+            {"notify.timeout", timeout[0] ? timeout : NULL},
+        };
+
+        st = cli_save_settings(cli, settings, G_N_ELEMENTS(settings), "notify-settings",
+                               "the settings");
     }
-    if (owner && !err) {
-        err = catalog_setting_set(cli_catalog(cli), "notify.owner", owner);
-        g_strlcat(detail, " owner", sizeof detail);
-    }
-    if (from && !err) {
-        err = catalog_setting_set(cli_catalog(cli), "notify.from", from);
-        g_strlcat(detail, " from", sizeof detail);
-    }
-    if (timeout[0] && !err) {
-        err = catalog_setting_set(cli_catalog(cli), "notify.timeout", timeout);
-        g_strlcat(detail, " timeout", sizeof detail);
-    }
-    if (!err)
-        err = cli_activity(cli, "notify-settings", 0, 0, 0, detail + 1);
-    if (err) {
-        catalog_rollback(cli_catalog(cli));
-        return cli_fail_errno(cli, err, "saving the settings");
-    }
-    st = cli_commit(cli);
     return st == CLI_OK ? print_settings(cli) : st;
 }
 

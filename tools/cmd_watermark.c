@@ -148,9 +148,9 @@ static int run(struct cli *cli, int argc, char **argv)
         CLI_COMMON_OPTIONS,
     };
     const char *text = NULL, *logo = NULL, *position = NULL;
-    char opacity[16] = "", logo_id[VAULT_ID_HEX] = "", detail[64] = "";
+    char opacity[16] = "", logo_id[VAULT_ID_HEX] = "";
     bool no_logo = false, prepare = true;
-    int c, st = CLI_OK, err = 0;
+    int c, st = CLI_OK;
 
     while ((c = cli_next_opt(cli, argc, argv, opts)) > 0) {
         switch (c) {
@@ -193,32 +193,17 @@ static int run(struct cli *cli, int argc, char **argv)
     if (logo && (st = store_logo(cli, logo, logo_id)) != CLI_OK)
         return st;
 
-    st = cli_begin(cli);
-    if (st != CLI_OK)
-        return st;
-    if (text && !err) {
-        err = catalog_setting_set(cli_catalog(cli), "watermark.text", text);
-        g_strlcat(detail, " text", sizeof detail);
+    {
+        const struct cli_setting settings[] = {
+            {"watermark.text", text},
+            {"watermark.logo", logo || no_logo ? logo_id : NULL},
+            {"watermark.position", position},
+            {"watermark.opacity", opacity[0] ? opacity : NULL},
+        };
+
+        st = cli_save_settings(cli, settings, G_N_ELEMENTS(settings), "watermark-changed",
+                               "the watermark");
     }
-    if ((logo || no_logo) && !err) {
-        err = catalog_setting_set(cli_catalog(cli), "watermark.logo", logo_id);
-        g_strlcat(detail, " logo", sizeof detail);
-    }
-    if (position && !err) {
-        err = catalog_setting_set(cli_catalog(cli), "watermark.position", position);
-        g_strlcat(detail, " position", sizeof detail);
-    }
-    if (opacity[0] && !err) {
-        err = catalog_setting_set(cli_catalog(cli), "watermark.opacity", opacity);
-        g_strlcat(detail, " opacity", sizeof detail);
-    }
-    if (!err)
-        err = cli_activity(cli, "watermark-changed", 0, 0, 0, detail + 1);
-    if (err) {
-        catalog_rollback(cli_catalog(cli));
-        return cli_fail_errno(cli, err, "saving the watermark");
-    }
-    st = cli_commit(cli);
     if (st != CLI_OK)
         return st;
     if (prepare && (st = prepare_all(cli)) != CLI_OK)
