@@ -129,11 +129,13 @@ ok "grant --expires 3s: gone $took ms after it was made; the open file fails"
 # no daemon dies or complains.
 ctl photo private "$W/$p" off >/dev/null
 stop_at=$(($(now_ms) + 4000))
+# Each reader keeps its own error file: cat writes one message in several
+# write()s, so readers sharing a file can interleave mid-line.
 reader() {
     local m=$1 f n=0
     while (($(now_ms) < stop_at)); do
         for f in "$m/$W"/*/*.*; do
-            cat "$f" >/dev/null 2>>"$S/reader.err" && n=$((n + 1))
+            cat "$f" >/dev/null 2>>"$S/reader.err.$2" && n=$((n + 1))
         done
         ls -lR "$m" >/dev/null 2>&1 || true
     done
@@ -153,8 +155,8 @@ while (($(now_ms) < stop_at)); do
     flips=$((flips + 1))
 done
 wait "${readers[@]}"
-unexpected=$(grep -v -e "/Ceremony/IMG_0006.jpg': No such file or directory" \
-    -e "/Getting Ready/IMG_0003.jpg': No such file or directory" "$S/reader.err" || true)
+unexpected=$(grep -hsv -e "/Ceremony/IMG_0006.jpg': No such file or directory" \
+    -e "/Getting Ready/IMG_0003.jpg': No such file or directory" "$S"/reader.err.* || true)
 [ -z "$unexpected" ] || fail "reads failed during the changes: $(echo "$unexpected" | sort | uniq -c | head)"
 ok "4 readers ($(cat "$S"/reads.* | paste -sd+ | bc) good reads) during $flips rounds of hide/show: no other failure"
 
