@@ -5,14 +5,16 @@
  * bytes are stored once; the address reveals nothing without the key) or,
  * for derived data such as renditions, by an id the caller chooses.
  * On disk: DIR/ab/abcdef… (hex id), a header then fixed 64 KiB chunks, each
- * an XChaCha20-Poly1305 box whose additional data binds the header (so the
- * file's id and size), the chunk index and a final-chunk flag: truncation,
+ * an XSalsa20-Poly1305 box under a key derived from the header (so bound to
+ * the file's id and size) with the chunk index and a final-chunk flag in
+ * its nonce (version 1 blobs, still read, used XChaCha20-Poly1305 with the
+ * header as additional data): truncation,
  * reordering, swapping chunks or whole files between ids, and a wrong key
  * are all detected (-EIO), and plaintext leaves only after authentication.
  * Reading byte N decrypts only the chunks covering it.
  * Writes go to DIR/tmp, are fsync'd, renamed into place and the directory
  * fsync'd: a crash never leaves a partial blob under a real id.
- * See docs/storage.md for the byte layout.
+ * See docs/vault.md for the byte layout.
  *
  * Threading: a vault and an open blob may be used from many threads at
  * once (reads use pread and per-call buffers).

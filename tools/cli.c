@@ -416,7 +416,7 @@ int cli_find_person(struct cli *cli, const char *arg, struct cli_person *out)
 {
     struct cat_user user;
     struct cat_link link;
-    int64_t id;
+    int64_t id = 0;
     int st, err;
 
     memset(out, 0, sizeof(*out));
