@@ -60,6 +60,7 @@ struct afs_config {
     int multi_user;
     int foreground;
     int debug;
+    unsigned threads;        /* FUSE worker threads: the online CPUs, at least 2 */
     unsigned render_threads;
     unsigned readahead_kib; /* kernel read-ahead window; 0: the kernel's default */
 };

@@ -127,8 +127,8 @@ int main(int argc, char *argv[])
     loop = fuse_loop_cfg_create();
     if (!loop)
         goto out_threads;
-    fuse_loop_cfg_set_max_threads(loop, 16);
-    fuse_loop_cfg_set_idle_threads(loop, 8);
+    fuse_loop_cfg_set_max_threads(loop, fs.cfg.threads);
+    fuse_loop_cfg_set_idle_threads(loop, fs.cfg.threads);
     rc = fuse_session_loop_mt(fs.se, loop);
     /* libfuse returns the number of the signal that stopped the loop: SIGTERM
      * (kill, systemd), SIGINT (^C) and SIGHUP are an orderly stop, not a

@@ -5,8 +5,8 @@
  *           [-o OPTIONS]
  *   albumfs LIBRARY MOUNTPOINT -o OPTIONS     (mount.fuse3 / fstab form)
  * Every long option also exists as an -o option (library=, person=, link=,
- * password_file=, email=, passphrase_file=, multi_user, render_threads=,
- * readahead=) so the
+ * password_file=, email=, passphrase_file=, multi_user, threads=,
+ * render_threads=, readahead=) so the
  * mount helper and fstab can say everything the command line can. Options
  * not ours are left in args for libfuse.
  */
@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fs/daemon.h"
 
@@ -47,6 +48,7 @@ static const struct fuse_opt option_table[] = {
     OPT("passphrase_file=%s", passphrase_file, 0),
     OPT("--multi-user", multi_user, 1),
     OPT("multi_user", multi_user, 1),
+    OPT("threads=%u", threads, 0),
     OPT("render_threads=%u", render_threads, 0),
     OPT("readahead=%u", readahead_kib, 0),
     FUSE_OPT_KEY("-h", KEY_HELP),
@@ -75,7 +77,8 @@ static const char usage[] =
     "  --passphrase-file F    passphrase of a passphrase-protected library\n"
     "  -f                     stay in the foreground; -d also prints FUSE traffic\n"
     "  -o opts                library=, person=, link=, password_file=,\n"
-    "                         passphrase_file=, multi_user, render_threads=N,\n"
+    "                         passphrase_file=, multi_user, threads=N (request\n"
+    "                         threads; default: the CPUs, at least 2), render_threads=N,\n"
     "                         readahead=KIB (kernel read-ahead; default 4096,\n"
     "                         0 keeps the kernel's; needs root),\n"
     "                         and libfuse's own options\n"
@@ -120,12 +123,25 @@ static int on_option(void *data, const char *arg, int key, struct fuse_args *out
     }
 }
 
+/* One request thread per CPU: the threads then stay busy while requests
+ * queue and none sleeps to be woken for each one, which on this kind of
+ * machine is worth ~15% of a sequential read (bench/README.md). At least 2,
+ * so one slow request (a disk read, a catalog write waiting its turn) never
+ * stops the mount. */
+static unsigned default_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+    return n < 2 ? 2 : n > 64 ? 64 : (unsigned)n;
+}
+
 int options_parse(struct fuse_args *args, struct afs_config *cfg)
 {
     struct parse_state ps;
     int modes;
 
     memset(&ps, 0, sizeof ps);
+    ps.cfg.threads = default_threads();
     ps.cfg.render_threads = 2;
     ps.cfg.readahead_kib = 4096;
     if (fuse_opt_parse(args, &ps, option_table, on_option) < 0)
@@ -164,6 +180,10 @@ int options_parse(struct fuse_args *args, struct afs_config *cfg)
     if ((cfg->password_file || cfg->email) && !cfg->link) {
         fprintf(stderr, "albumfs: %s goes with --link\n",
                 cfg->password_file ? "--password-file" : "--email");
+        return -EINVAL;
+    }
+    if (cfg->threads == 0 || cfg->threads > 64) {
+        fprintf(stderr, "albumfs: threads must be 1..64\n");
         return -EINVAL;
     }
     if (cfg->render_threads == 0 || cfg->render_threads > 64) {

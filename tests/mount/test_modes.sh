@@ -99,6 +99,28 @@ umount_fs "$M"
 mount_refused "$S/rabig" "readahead must be" -o readahead=999999
 ok "read-ahead window: 4 MiB by default, -o readahead=KIB, 0 keeps the kernel's ($kernel_ra KiB)"
 
+# --- request threads: -o threads=N. One thread still serves four parallel
+# readers and a listing, and the daemon starts no second request thread
+# (libfuse starts one when every thread is busy); 0 is refused.
+M=$S/threads
+mount_fs "$M" -o threads=1
+tasks() { ls "/proc/${DAEMON_PID[$1]}/task" | wc -l; }
+before=$(tasks "$M")
+readers=()
+for i in 1 2 3 4; do
+    (for f in IMG_0001 IMG_0002 IMG_0006; do
+        cmp -s "$M/$W/Ceremony/$f.jpg" "$SAMPLES/$f.jpg" || exit 1
+    done) &
+    readers+=($!)
+done
+ls -l "$M/$W/Ceremony" >/dev/null || fail "listing with one request thread"
+for r in "${readers[@]}"; do wait "$r" || fail "a parallel reader failed with one request thread"; done
+after=$(tasks "$M")
+[ "$after" = "$before" ] || fail "-o threads=1: the daemon went from $before to $after threads"
+umount_fs "$M"
+mount_refused "$S/threads0" "threads must be" -o threads=0
+ok "request threads: -o threads=1 serves parallel readers with one thread; 0 refused"
+
 # --- the mount helper: mount -t fuse.albumfs LIBRARY MOUNTPOINT -o person=
 # mount(8) runs /sbin/mount.fuse3, which runs `albumfs` through /bin/sh with
 # no PATH of ours (mount(8) drops it: the shell's default path applies). So,
