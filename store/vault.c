@@ -26,9 +26,9 @@
  * it is in the header the blob key is derived from.
  *
  * Threading: after vault_open the vault is read-only state (a directory fd
- * and guarded keys), an open blob is an fd, a copy of its header and its
- * key, read-only after open: both
- * may be shared by any number of threads. A vault must outlive its blobs.
+ * and guarded keys), and so is an open blob (an fd, a copy of its header,
+ * its key): both may be shared by any number of threads. A vault must
+ * outlive its blobs.
  */
 #include "store/vault.h"
 
