@@ -14,6 +14,8 @@
  *   watcher.c  notices catalog changes and expiries; invalidates caches
  *   readahead.c raises the kernel's read-ahead window for the mount
  *   notifier.c delivers queued notification e-mails (store/notify.h)
+ *   detach.c   going into the background: fork first, report readiness
+ *   log.c      where messages go: stderr, then syslog or -o log_file
  *   main.c     start-up, the session loop and shutdown
  *
  * Locks: `nodes_lock` protects the node table and nlookup counts;
@@ -57,6 +59,7 @@ struct afs_config {
     char *password_file;  /* for --link */
     char *email;          /* for --link: claim access of one's own */
     char *passphrase_file;
+    char *log_file;       /* -o log_file=PATH: messages there, not syslog */
     int multi_user;
     int foreground;
     int debug;
@@ -148,6 +151,21 @@ struct afs {
 /* Parse argv; 0 on success, 1 when --help/--version was handled, -EINVAL. */
 int options_parse(struct fuse_args *args, struct afs_config *cfg);
 void options_release(struct afs_config *cfg);
+
+/* ---- detach.c ---- */
+/* Fork; the parent waits for detach_ready (exit 0) or the child's exit
+ * (its status) and never returns. In the child: 0, or -errno. */
+int detach_start(void);
+/* The mount serves: log to syslog/file, stdio to /dev/null, parent exits 0. */
+void detach_ready(void);
+
+/* ---- log.c ---- */
+/* Messages to PATH (NULL: stderr until detached, then syslog). */
+int log_open(const char *path);
+void log_detached(void);
+void log_close(void);
+/* One message (no trailing newline, no "albumfs:" prefix). */
+void afs_log(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- catalog per thread (main.c) ---- */
 /* This thread's catalog connection, opened on first use; NULL on failure. */

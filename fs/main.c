@@ -1,9 +1,12 @@
 /* main.c — albumfs: start-up, the FUSE session loop, and shutdown.
  *
- * Order matters: libvips is initialised before any thread exists; the
- * library and the person are resolved before mounting, so a wrong password
- * or an expired link fails with a message and no mount; the render pool and
- * watcher start after the mount; everything is undone in reverse.
+ * Order matters. Without -f the process forks first (detach.c), before
+ * anything is opened, and the child does all that follows; the parent
+ * waits and exits with the child's verdict. Then: the log (log.c); libvips,
+ * before any thread exists; the library and the person, before mounting, so
+ * a wrong password or an expired link fails with a message and no mount;
+ * the mount; the render pool, watcher and notifier; readiness (the parent
+ * exits 0). Everything is undone in reverse.
  */
 #include <errno.h>
 #include <signal.h>
@@ -11,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,6 +36,17 @@ struct af_catalog *afs_catalog(struct afs *fs)
         return NULL;
     pthread_setspecific(fs->catalog_key, c);
     return c;
+}
+
+/* The daemon works from "/" (it keeps no directory busy): a relative
+ * library path is made absolute first. One that does not resolve is left
+ * for library_open to explain. */
+static void make_absolute(char dir[PATH_MAX])
+{
+    char abs[PATH_MAX];
+
+    if (dir[0] != '/' && realpath(dir, abs))
+        memcpy(dir, abs, PATH_MAX);
 }
 
 static void op_init(void *userdata, struct fuse_conn_info *conn)
@@ -87,13 +102,23 @@ int main(int argc, char *argv[])
         status = rc > 0 ? 0 : 2;
         goto out_args;
     }
-    if (media_init(argv[0]) < 0) {
-        fprintf(stderr, "albumfs: cannot initialise libvips\n");
+    if (!fs.cfg.foreground && (rc = detach_start()) < 0) {
+        fprintf(stderr, "albumfs: cannot go into the background: %s\n", strerror(-rc));
         goto out_args;
     }
-    if ((rc = library_locate(fs.cfg.library, dir)) < 0 ||
-        (rc = library_open(dir, fs.cfg.passphrase_file, &fs.lib, &why)) < 0) {
-        fprintf(stderr, "albumfs: library %s: %s\n", dir, why[0] ? why : strerror(-rc));
+    if ((rc = log_open(fs.cfg.log_file)) < 0) {
+        fprintf(stderr, "albumfs: cannot open the log file %s: %s\n", fs.cfg.log_file,
+                strerror(-rc));
+        goto out_args;
+    }
+    if (media_init(argv[0]) < 0) {
+        afs_log(LOG_ERR, "cannot initialise libvips");
+        goto out_log;
+    }
+    if ((rc = library_locate(fs.cfg.library, dir)) == 0)
+        make_absolute(dir);
+    if (rc < 0 || (rc = library_open(dir, fs.cfg.passphrase_file, &fs.lib, &why)) < 0) {
+        afs_log(LOG_ERR, "library %s: %s", dir, why[0] ? why : strerror(-rc));
         goto out_media;
     }
     fs.owner_uid = stat(dir, &st) == 0 ? st.st_uid : getuid();
@@ -102,7 +127,7 @@ int main(int argc, char *argv[])
     pthread_key_create(&fs.catalog_key, close_catalog);
     rc = worlds_init(&fs, &why);
     if (rc < 0) {
-        fprintf(stderr, "albumfs: %s\n", why[0] ? why : strerror(-rc));
+        afs_log(LOG_ERR, "%s", why[0] ? why : strerror(-rc));
         goto out_lib;
     }
     if (nodes_init(&fs) < 0 || add_mount_options(&args, &fs) < 0)
@@ -114,19 +139,21 @@ int main(int argc, char *argv[])
     if (fuse_set_signal_handlers(fs.se) < 0)
         goto out_session;
     if (fuse_session_mount(fs.se, fs.cfg.mountpoint) < 0) {
-        fprintf(stderr, "albumfs: cannot mount on %s\n", fs.cfg.mountpoint);
+        afs_log(LOG_ERR, "cannot mount on %s", fs.cfg.mountpoint);
         goto out_signals;
     }
-    if (fuse_daemonize(fs.cfg.foreground) < 0)
+    if (chdir("/") < 0) /* keep no directory busy */
         goto out_unmount;
     if (renderq_start(&fs, fs.cfg.render_threads) < 0 || watcher_start(&fs) < 0 ||
         notifier_start(&fs) < 0) {
-        fprintf(stderr, "albumfs: cannot start worker threads\n");
+        afs_log(LOG_ERR, "cannot start worker threads");
         goto out_threads;
     }
     loop = fuse_loop_cfg_create();
     if (!loop)
         goto out_threads;
+    if (!fs.cfg.foreground)
+        detach_ready();
     fuse_loop_cfg_set_max_threads(loop, fs.cfg.threads);
     fuse_loop_cfg_set_idle_threads(loop, fs.cfg.threads);
     rc = fuse_session_loop_mt(fs.se, loop);
@@ -162,6 +189,8 @@ out_lib:
     library_close(fs.lib);
 out_media:
     media_shutdown();
+out_log:
+    log_close();
 out_args:
     options_release(&fs.cfg);
     fuse_opt_free_args(&args);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 
 #include "fs/daemon.h"
@@ -39,7 +40,7 @@ static void deliver(struct afs *fs, bool *reported)
         return;
     }
     if (!*reported)
-        fprintf(stderr, "albumfs: cannot deliver notifications: %s; still trying\n",
+        afs_log(LOG_WARNING, "cannot deliver notifications: %s; still trying",
                 c && rc == -EIO ? catalog_errmsg(c) : strerror(-rc));
     *reported = true;
 }

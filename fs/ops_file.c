@@ -86,8 +86,8 @@ static void answer_open(struct afs *fs, fuse_req_t req, struct fuse_file_info *f
     }
     if (rc < 0) {
         if (rc == -EIO)
-            syslog(LOG_ERR, "albumfs: cannot open %s: it does not authenticate",
-                   src.is_rendition ? src.rendition.id : src.blob);
+            afs_log(LOG_ERR, "cannot open blob %s: it does not authenticate",
+                    src.is_rendition ? src.rendition.id : src.blob);
         fuse_reply_err(req, -rc);
         return;
     }
@@ -227,10 +227,8 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
     }
     got = vault_blob_pread(h->blob, buf, size, (uint64_t)off);
     if (got < 0) {
-        syslog(LOG_ERR, "albumfs: read of %s at %lld failed: %s", vault_blob_id(h->blob),
-               (long long)off, strerror((int)-got));
-        fprintf(stderr, "albumfs: read of blob %s at offset %lld failed: %s\n",
-                vault_blob_id(h->blob), (long long)off, strerror((int)-got));
+        afs_log(LOG_ERR, "read of blob %s at offset %lld failed: %s", vault_blob_id(h->blob),
+                (long long)off, strerror((int)-got));
         fuse_reply_err(req, (int)-got);
     } else {
         fuse_reply_buf(req, buf, (size_t)got);

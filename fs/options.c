@@ -5,7 +5,7 @@
  *           [-o OPTIONS]
  *   albumfs LIBRARY MOUNTPOINT -o OPTIONS     (mount.fuse3 / fstab form)
  * Every long option also exists as an -o option (library=, person=, link=,
- * password_file=, email=, passphrase_file=, multi_user, threads=,
+ * password_file=, email=, passphrase_file=, log_file=, multi_user, threads=,
  * render_threads=, readahead=) so the
  * mount helper and fstab can say everything the command line can. Options
  * not ours are left in args for libfuse.
@@ -46,6 +46,9 @@ static const struct fuse_opt option_table[] = {
     OPT("--passphrase-file %s", passphrase_file, 0),
     OPT("--passphrase-file=%s", passphrase_file, 0),
     OPT("passphrase_file=%s", passphrase_file, 0),
+    OPT("--log-file %s", log_file, 0),
+    OPT("--log-file=%s", log_file, 0),
+    OPT("log_file=%s", log_file, 0),
     OPT("--multi-user", multi_user, 1),
     OPT("multi_user", multi_user, 1),
     OPT("threads=%u", threads, 0),
@@ -75,7 +78,10 @@ static const char usage[] =
     "  --library DIR          the library (default $ALBUMFS_LIBRARY, then\n"
     "                         ~/.local/share/albumfs)\n"
     "  --passphrase-file F    passphrase of a passphrase-protected library\n"
-    "  -f                     stay in the foreground; -d also prints FUSE traffic\n"
+    "  -f                     stay in the foreground (messages on stderr); without it\n"
+    "                         albumfs returns once the mount is ready and logs to\n"
+    "                         syslog; -d also prints FUSE traffic\n"
+    "  --log-file F           messages to file F instead (-o log_file=F)\n"
     "  -o opts                library=, person=, link=, password_file=,\n"
     "                         passphrase_file=, multi_user, threads=N (request\n"
     "                         threads; default: the CPUs, at least 2), render_threads=N,\n"
@@ -211,5 +217,6 @@ void options_release(struct afs_config *cfg)
     free(cfg->password_file);
     free(cfg->email);
     free(cfg->passphrase_file);
+    free(cfg->log_file);
     memset(cfg, 0, sizeof *cfg);
 }

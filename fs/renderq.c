@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include <vips/vips.h>
 
@@ -123,7 +124,7 @@ static void *worker(void *p)
         c = afs_catalog(fs);
         rc = c ? renditions_make(fs->lib, c, &j->req, &info, why, sizeof why) : -EIO;
         if (rc < 0)
-            fprintf(stderr, "albumfs: cannot render a view of %s: %s\n", j->req.blob,
+            afs_log(LOG_ERR, "cannot render a view of %s: %s", j->req.blob,
                     why[0] ? why : strerror(-rc));
 
         pthread_mutex_lock(&q->lock);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 
 #include "fs/daemon.h"
@@ -54,7 +55,7 @@ static void trim_cache(struct afs *fs, struct af_catalog *c)
     if (catalog_setting_get(c, "cache.max_bytes", buf, sizeof buf) == 0)
         max = strtoull(buf, NULL, 10);
     if (renditions_trim(fs->lib, c, max) < 0)
-        fprintf(stderr, "albumfs: cannot trim the rendition cache: %s\n", catalog_errmsg(c));
+        afs_log(LOG_WARNING, "cannot trim the rendition cache: %s", catalog_errmsg(c));
 }
 
 /* Raise the read-ahead window once, a tick after INIT was answered (the
@@ -75,7 +76,7 @@ static void raise_readahead(struct afs *fs, bool *init_seen, bool *done)
     rc = readahead_raise(fs->cfg.mount_path, fs->cfg.readahead_kib);
     /* Not root: expected, and said in the man page; said here under -d. */
     if (rc < 0 && (rc != -EACCES || fs->cfg.debug))
-        fprintf(stderr, "albumfs: read-ahead stays at the kernel's default (%s%s)\n",
+        afs_log(LOG_NOTICE, "read-ahead stays at the kernel's default (%s%s)",
                 strerror(-rc), rc == -EACCES ? ": raising it needs root" : "");
 }
 
@@ -115,7 +116,7 @@ static void *watch(void *p)
         rc = c ? catalog_generation(c, &gen) : -EIO;
         if (rc < 0) {
             if (!reported)
-                fprintf(stderr, "albumfs: cannot read the catalog (%s); still trying\n",
+                afs_log(LOG_ERR, "cannot read the catalog (%s); still trying",
                         c ? catalog_errmsg(c) : "no connection");
             reported = true;
             continue;

@@ -2,10 +2,12 @@
 #
 # Sourced, not run. Each test gets a scratch directory $S (mktemp -d), a
 # library in $ALBUMFS_LIBRARY (built with albumctl), and helpers that
-#   - start the real daemon in the foreground (`albumfs ... -f`) in the
-#     background, its stderr in a file, and wait until the mount is up;
-#   - unmount (`fusermount3 -u -z`), stop the daemon and check that its
-#     stderr holds nothing unexpected (`finish`, at the end of every test);
+#   - start the real daemon the way people do (`albumfs MNT ...`, no -f: it
+#     returns once mounted and the daemon runs on in the background), its
+#     messages in a log file (--log-file); FOREGROUND=1 for `albumfs -f`;
+#   - unmount (`fusermount3 -u`), wait for the daemon to exit and check that
+#     it logged nothing unexpected and no sanitizer reported anything
+#     (`finish`, at the end of every test);
 #   - ask for the errno of one system call on a path (`sysop`, `expect_err`),
 #     poll for a change (`wait_for`), and make sample photos once per build.
 # The EXIT trap always stops the other servers a test started (EXTRA_PIDS),
@@ -36,8 +38,14 @@ mkdir -p "$S/home"
 export HOME=$S/home
 unset XDG_DATA_HOME ALBUMFS_PASSPHRASE_FILE
 export ALBUMFS_LIBRARY=$S/lib
+# Sanitizer builds (scripts/test.sh): reports go to files that the test
+# checks (sanitizer_check), since a background daemon has no stderr.
+for v in ASAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS; do
+    [ -z "${!v:-}" ] || export "$v=${!v}:log_path=$S/sanitizer"
+done
 
 declare -A DAEMON_PID=()   # mountpoint -> pid of its albumfs
+declare -A DAEMON_CHILD=() # mountpoint -> 1 when that albumfs is a job of this shell (-f)
 declare -A DAEMON_ALLOW=() # mountpoint -> regex of stderr lines it may print
 MOUNTS=()                  # every mountpoint we mounted (for the trap)
 CREATED_USERS=()           # Unix users this test created
@@ -74,8 +82,8 @@ cleanup() {
     for pid in "${DAEMON_PID[@]}"; do
         [ -n "$pid" ] || continue
         kill "$pid" 2>/dev/null
-        for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$pid" 2>/dev/null
+        for ((i = 0; i < 50; i++)); do running "$pid" || break; sleep 0.1; done
+        running "$pid" && kill -9 "$pid" 2>/dev/null
     done
     for u in "${CREATED_USERS[@]}"; do userdel "$u" 2>/dev/null; done
     chmod -R u+rwX "$S" 2>/dev/null
@@ -206,46 +214,84 @@ standard_library() {
 
 # ---- mounting --------------------------------------------------------------
 
-# mount_fs MNT [ARGS...]: start `albumfs MNT -f ARGS...` in the background
-# (stderr to MNT.err), and wait up to 15 s until MNT is a mountpoint whose
-# root answers. Fails if the daemon exits first.
-# ALLOW_STDERR (a regex, if set when calling) names lines it may print.
+# mount_fs MNT [ARGS...]: mount the way people do — `albumfs MNT ARGS...`
+# without -f, which returns once the mount is ready and leaves the daemon
+# running in the background — with `--log-file MNT.err` (where a background
+# daemon's messages go instead of syslog); then find the daemon's pid.
+# FOREGROUND=1 mount_fs ...: `albumfs MNT -f ARGS...` as a job of this shell
+# instead, its stderr in MNT.err (for tests that need the daemon's exit
+# status, or a daemon in the foreground as systemd runs it).
+# ALLOW_STDERR (a regex, if set when calling) names lines it may log.
 mount_fs() {
-    local m=$1 pid i
+    local m=$1 pid i rc=0
     shift
     mkdir -p "$m"
-    "$ALBUMFS" "$m" -f "$@" 2>"$m.err" &
-    pid=$!
-    DAEMON_PID[$m]=$pid
     DAEMON_ALLOW[$m]=${ALLOW_STDERR:-}
     MOUNTS+=("$m")
-    for ((i = 0; i < 150; i++)); do
-        if mountpoint -q "$m" && stat "$m" >/dev/null 2>&1; then
-            return 0
-        fi
-        if ! kill -0 "$pid" 2>/dev/null; then
-            fail "albumfs $m $* exited before mounting: $(cat "$m.err")"
-        fi
-        sleep 0.1
-    done
-    fail "albumfs $m $* did not mount within 15 s"
+    if [ "${FOREGROUND:-0}" = 1 ]; then
+        "$ALBUMFS" "$m" -f "$@" 2>"$m.err" &
+        pid=$!
+        DAEMON_PID[$m]=$pid
+        DAEMON_CHILD[$m]=1
+        for ((i = 0; i < 150; i++)); do
+            if mountpoint -q "$m" && stat "$m" >/dev/null 2>&1; then
+                return 0
+            fi
+            if ! kill -0 "$pid" 2>/dev/null; then
+                fail "albumfs $m $* exited before mounting: $(cat "$m.err")"
+            fi
+            sleep 0.1
+        done
+        fail "albumfs $m $* did not mount within 15 s"
+    fi
+    "$ALBUMFS" "$m" "$@" --log-file "$m.err" 2>"$m.start" || rc=$?
+    [ "$rc" = 0 ] || fail "albumfs $m $* exited $rc: $(cat "$m.start" "$m.err" 2>/dev/null)"
+    [ ! -s "$m.start" ] || fail "albumfs $m $* printed: $(cat "$m.start")"
+    # Returned 0: the mount must be there now, not eventually.
+    mountpoint -q "$m" || fail "albumfs $m $* returned 0 but $m is not mounted"
+    stat "$m" >/dev/null || fail "albumfs $m $* returned 0 but $m does not answer"
+    pid=$(daemon_pid_of "$m")
+    [ -n "$pid" ] || fail "albumfs $m $*: no daemon process serves $m"
+    DAEMON_PID[$m]=$pid
+    DAEMON_CHILD[$m]=0
 }
 
-# mount_refused MNT MESSAGE [ARGS...]: albumfs must exit non-zero without
-# mounting and say MESSAGE on stderr.
+# daemon_pid_of MNT: the pid of the running albumfs whose command line names
+# MNT (one argument exactly).
+daemon_pid_of() {
+    local p
+    for p in $(pgrep -x albumfs); do
+        if tr '\0' '\n' <"/proc/$p/cmdline" 2>/dev/null | grep -qxF -- "$1"; then
+            echo "$p"
+            return 0
+        fi
+    done
+}
+
+# running PID: the process exists and is not a zombie (a background daemon
+# is nobody's child here, so nobody may reap it at once).
+running() {
+    local state
+    state=$(sed -E 's/^[0-9]+ \(.*\) ([A-Za-z]).*/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
+    [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
+}
+
+# mount_refused MNT MESSAGE [ARGS...]: albumfs (started the way people do,
+# without -f) must exit non-zero without mounting and say MESSAGE on stderr.
 mount_refused() {
     local m=$1 msg=$2 rc=0
     shift 2
     mkdir -p "$m"
-    timeout 20 "$ALBUMFS" "$m" -f "$@" 2>"$m.refused" || rc=$?
+    timeout 20 "$ALBUMFS" "$m" "$@" 2>"$m.refused" || rc=$?
     [ "$rc" != 0 ] || fail "albumfs $m $* did not refuse"
     [ "$rc" != 124 ] || fail "albumfs $m $* hung"
     ! mountpoint -q "$m" || fail "albumfs $m $* refused but left a mount"
+    [ -z "$(daemon_pid_of "$m")" ] || fail "albumfs $m $* refused but a daemon is still running"
     grep -qF -- "$msg" "$m.refused" || fail "albumfs $* said '$(cat "$m.refused")', not '$msg'"
     printf '  refused: %s\n' "$(head -1 "$m.refused")"
 }
 
-# stderr_check MNT: the daemon's stderr holds only lines matching the
+# stderr_check MNT: the daemon's messages hold only lines matching the
 # regex it was allowed at mount time.
 stderr_check() {
     local m=$1 allow=${DAEMON_ALLOW[$1]:-} bad
@@ -255,28 +301,42 @@ stderr_check() {
     else
         bad=$(cat "$m.err")
     fi
-    [ -z "$bad" ] || fail "unexpected albumfs stderr on $m: $bad"
+    [ -z "$bad" ] || fail "unexpected albumfs messages on $m: $bad"
 }
 
-# umount_fs MNT: unmount, wait for the daemon to exit 0, check its stderr.
+# sanitizer_check: no sanitizer report from any process of this test
+# (a background daemon's stderr is /dev/null: reports go to files).
+sanitizer_check() {
+    local f
+    for f in "$S"/sanitizer.*; do
+        [ -e "$f" ] || continue
+        fail "sanitizer report $(basename "$f"): $(head -c 4000 "$f")"
+    done
+}
+
+# umount_fs MNT: unmount; the daemon must exit (with status 0 when it is a
+# foreground job of this shell) and have logged nothing unexpected.
 umount_fs() {
     local m=$1 pid=${DAEMON_PID[$1]:-} i rc=0
     fusermount3 -u "$m" || fusermount3 -u -z "$m" || fail "cannot unmount $m"
     if [ -n "$pid" ]; then
-        for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -0 "$pid" 2>/dev/null && fail "albumfs on $m still running 10 s after unmount"
-        wait "$pid" || rc=$?
+        for ((i = 0; i < 100; i++)); do running "$pid" || break; sleep 0.1; done
+        running "$pid" && fail "albumfs on $m still running 10 s after unmount"
+        if [ "${DAEMON_CHILD[$m]:-0}" = 1 ]; then
+            wait "$pid" || rc=$?
+            [ "$rc" = 0 ] || fail "albumfs on $m exited with status $rc"
+        fi
         DAEMON_PID[$m]=
-        [ "$rc" = 0 ] || fail "albumfs on $m exited with status $rc"
     fi
     stderr_check "$m"
+    sanitizer_check
 }
 
 # daemon_alive MNT: the daemon serving MNT is still running.
-daemon_alive() { kill -0 "${DAEMON_PID[$1]}" 2>/dev/null; }
+daemon_alive() { running "${DAEMON_PID[$1]}"; }
 
-# finish: unmount everything still mounted, check every daemon's stderr,
-# report the time taken.
+# finish: unmount everything still mounted, check every daemon's messages
+# and the sanitizers' reports, report the time taken.
 finish() {
     local m
     for m in "${MOUNTS[@]}"; do
@@ -284,6 +344,7 @@ finish() {
             umount_fs "$m"
         fi
     done
+    sanitizer_check
     printf 'ok - all daemons exited cleanly (%d ms)\n' "$((($(date +%s%N) - T0) / 1000000))"
 }
 

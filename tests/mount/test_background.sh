@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# test_background.sh — a daemon started the way people start it (no -f:
+# the README, fstab, `mount -t fuse.albumfs`, the invitation) keeps its
+# catalog (issue 7, finding 1).
+# A daemon that opened SQLite before going into the background held no
+# locks on it (POSIX locks do not cross fork()): the next albumctl to exit
+# checkpointed and deleted catalog.db-wal/-shm under it, after which
+# revocations never reached the mount and what people did through it was
+# lost. Here, with the daemon in the background:
+#   - it holds SQLite's lock on catalog.db-shm under its own pid;
+#   - albumctl runs and exits many times: the -wal and -shm files stay
+#     (same inodes), and every change reaches the mount within seconds;
+#   - what the client does through the mount (a favourite, a private mark)
+#     is in the catalog for albumctl to see;
+#   - a revocation closes the mount within seconds, and the catalog passes
+#     SQLite's integrity check afterwards;
+#   - albumfs exits 0 only once the mount serves, and a refusal comes from
+#     the daemon with its message and status, leaving nothing behind.
+source "$(dirname "$0")/lib.sh"
+
+standard_library
+LIB=$ALBUMFS_LIBRARY
+M=$S/client
+mount_fs "$M" --user client@example.com
+pid=${DAEMON_PID[$M]}
+a=$M/$W
+
+# --- the daemon is in the background, in its own session, and holds locks
+[ "$(ps -o sid= -p "$pid" | tr -d ' ')" = "$pid" ] || fail "the daemon is not a session leader"
+[ "$(readlink "/proc/$pid/fd/2")" = /dev/null ] || fail "the daemon's stderr is $(readlink "/proc/$pid/fd/2")"
+listing_complete "$a/Ceremony" 5
+shm_ino=$(stat -c %i "$LIB/catalog.db-shm")
+wal_ino=$(stat -c %i "$LIB/catalog.db-wal")
+holds_lock() { grep -qE "^[0-9]+: POSIX +ADVISORY +(READ|WRITE) +$pid +[0-9a-f]+:[0-9a-f]+:$shm_ino " /proc/locks; }
+holds_lock || fail "the daemon (pid $pid) holds no lock on catalog.db-shm: $(cat /proc/locks)"
+ok "background daemon: its own session, stderr /dev/null, SQLite's lock on catalog.db-shm held"
+
+# --- albumctl comes and goes: the daemon's files stay, changes arrive
+for i in 1 2 3 4 5; do
+    ctl ls >/dev/null
+    ctl set create "$W" "Extra $i" --visibility public >/dev/null
+done
+[ -e "$LIB/catalog.db-wal" ] && [ -e "$LIB/catalog.db-shm" ] ||
+    fail "albumctl deleted the WAL files under a running mount: $(ls "$LIB")"
+[ "$(stat -c %i "$LIB/catalog.db-shm")" = "$shm_ino" ] && [ "$(stat -c %i "$LIB/catalog.db-wal")" = "$wal_ino" ] ||
+    fail "catalog.db-wal/-shm were replaced under a running mount"
+wait_for 5 there "$a/Extra 5" || fail "a set made by albumctl did not reach the mount"
+ok "ten albumctl runs later: -wal/-shm are the same files, and the new sets are on the mount"
+
+# --- what the client does through the mount reaches the catalog
+touch "$a/Favourites/Ceremony/IMG_0006.jpg" || fail "cannot favourite through the mount"
+chmod o-r "$a/Ceremony/IMG_0002.jpg" || fail "cannot mark private through the mount"
+ctl favourites "$W" | grep -q "IMG_0006.jpg" || fail "the favourite is not in the catalog: $(ctl favourites "$W")"
+ctl --json activity "$W" --kind private-marked | grep -q IMG_0002 ||
+    fail "the private mark is not in the activity: $(ctl activity "$W")"
+ok "a favourite and a private mark made through the mount are in the catalog"
+
+# --- a revocation closes the mount; the catalog is intact
+t=$(now_ms)
+ctl revoke "$G_CLIENT" >/dev/null
+wait_for 5 gone "$a" || fail "the revoked client still sees the album 5 s later"
+took=$(($(now_ms) - t))
+expect_err ENOENT read "$a/Ceremony/IMG_0001.jpg"
+holds_lock || fail "the daemon lost its lock on the catalog"
+umount_fs "$M"
+[ "$(sqlite3 "$LIB/catalog.db" 'PRAGMA integrity_check')" = ok ] || fail "catalog damaged: $(sqlite3 "$LIB/catalog.db" 'PRAGMA integrity_check')"
+ok "revoked: the album left the background mount in $took ms; the catalog passes integrity_check"
+
+# --- the starting process: exit 0 means mounted; a refusal is the daemon's
+M=$S/owner
+"$ALBUMFS" "$M.none" --user client@example.com 2>"$S/nomnt.err" && fail "mounting on a missing folder succeeded"
+grep -q "cannot mount on" "$S/nomnt.err" || fail "no message for a missing mountpoint: $(cat "$S/nomnt.err")"
+mount_refused "$S/stranger" "no such person in the catalog" --user stranger@example.com
+ok "a daemon that cannot start says why on the starter's stderr and exits non-zero"
+
+finish
