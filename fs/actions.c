@@ -56,21 +56,23 @@ static int64_t via_grant(const struct world *w, int64_t album_id, af_time now, b
     return via;
 }
 
-/* A milestone reached by w in album a: recorded once, notified if asked. */
-static void milestone(struct af_catalog *c, const struct world *w, const struct cat_album *a,
+/* A milestone reached by person `who` in album a: recorded once, notified
+ * if asked. */
+static void milestone(struct af_catalog *c, const struct world_id *who, const struct cat_album *a,
                       const char *kind, enum notify_milestone what, bool notify,
                       const char *detail)
 {
     char person[64];
 
-    catalog_person_key(&w->person, person, sizeof person);
+    catalog_person_key(&who->person, person, sizeof person);
     if (catalog_milestone(c, person, a->id, kind) == 1 && notify)
-        (void)notify_milestone(c, what, a->name, w->who.label, detail);
+        (void)notify_milestone(c, what, a->name, who->label, detail);
 }
 
 int actions_favourite(struct afs *fs, struct world *w, int64_t photo_id, bool on)
 {
     struct af_catalog *c = afs_catalog(fs);
+    struct world_id who;
     struct target t;
     af_time now = (af_time)time(NULL);
     int64_t grant;
@@ -87,13 +89,14 @@ int actions_favourite(struct afs *fs, struct world *w, int64_t photo_id, bool on
     pthread_rwlock_unlock(&fs->worlds_lock);
     if (rc < 0)
         return rc;
-    rc = catalog_favourite_set(c, &w->person, photo_id, on);
+    worlds_identity(fs, w, &who);
+    rc = catalog_favourite_set(c, &who.person, photo_id, on);
     if (rc <= 0)
         return rc; /* already so: nothing to record */
-    (void)catalog_activity_add(c, on ? "favourite-added" : "favourite-removed", w->who.label,
+    (void)catalog_activity_add(c, on ? "favourite-added" : "favourite-removed", who.label,
                                grant, t.album.id, photo_id, t.photo.name);
     if (on)
-        milestone(c, w, &t.album, "first-favourite", NOTIFY_FIRST_FAVOURITE, notify,
+        milestone(c, &who, &t.album, "first-favourite", NOTIFY_FIRST_FAVOURITE, notify,
                   t.photo.name);
     return 0;
 }
@@ -103,6 +106,7 @@ int actions_take(struct afs *fs, struct world *w, int64_t photo_id)
     struct af_catalog *c = afs_catalog(fs);
     struct af_render r;
     struct cat_pool pool;
+    struct world_id who;
     struct target t;
     af_time now = (af_time)time(NULL);
     char detail[2 * AF_NAME_MAX + 128];
@@ -124,9 +128,10 @@ int actions_take(struct afs *fs, struct world *w, int64_t photo_id)
         return rc;
     if (r.pool_id == 0)
         return 0; /* unlimited: nothing to count */
+    worlds_identity(fs, w, &who);
     rc = catalog_pool_charge(c, r.pool_id, photo_id, r.grant_id);
     if (rc == -EDQUOT) {
-        (void)catalog_activity_add(c, "download-refused", w->who.label, r.grant_id, t.album.id,
+        (void)catalog_activity_add(c, "download-refused", who.label, r.grant_id, t.album.id,
                                    photo_id, "allowance used up");
         return rc;
     }
@@ -139,14 +144,14 @@ int actions_take(struct afs *fs, struct world *w, int64_t photo_id)
                  pool.name, (long long)pool.used, (long long)pool.limit);
     else
         snprintf(detail, sizeof detail, "high-res %s, pool %s", t.photo.name, pool.name);
-    (void)catalog_activity_add(c, "download", w->who.label, r.grant_id, t.album.id, photo_id,
+    (void)catalog_activity_add(c, "download", who.label, r.grant_id, t.album.id, photo_id,
                                detail);
-    milestone(c, w, &t.album, "first-download", NOTIFY_DOWNLOAD, notify, detail);
+    milestone(c, &who, &t.album, "first-download", NOTIFY_DOWNLOAD, notify, detail);
     if (pool.limit >= 0 && pool.used >= pool.limit) {
-        (void)catalog_activity_add(c, "allowance-used-up", w->who.label, r.grant_id, t.album.id,
+        (void)catalog_activity_add(c, "allowance-used-up", who.label, r.grant_id, t.album.id,
                                    0, pool.name);
         if (notify)
-            (void)notify_milestone(c, NOTIFY_ALLOWANCE_USED_UP, t.album.name, w->who.label,
+            (void)notify_milestone(c, NOTIFY_ALLOWANCE_USED_UP, t.album.name, who.label,
                                    detail);
     }
     return 0;
@@ -155,6 +160,7 @@ int actions_take(struct afs *fs, struct world *w, int64_t photo_id)
 int actions_mark_private(struct afs *fs, struct world *w, int64_t photo_id, bool on)
 {
     struct af_catalog *c = afs_catalog(fs);
+    struct world_id who;
     struct target t;
     af_time now = (af_time)time(NULL);
     int64_t grant;
@@ -175,9 +181,10 @@ int actions_mark_private(struct afs *fs, struct world *w, int64_t photo_id, bool
         return rc;
     if (t.photo.is_private == on)
         return 0;
+    worlds_identity(fs, w, &who);
     rc = catalog_photo_set_private(c, photo_id, on);
     if (rc == 0)
-        (void)catalog_activity_add(c, on ? "private-marked" : "private-unmarked", w->who.label,
+        (void)catalog_activity_add(c, on ? "private-marked" : "private-unmarked", who.label,
                                    grant, t.album.id, photo_id, t.photo.name);
     return rc;
 }
@@ -190,18 +197,20 @@ struct viewed {
 
 void actions_album_viewed(struct afs *fs, struct world *w, int64_t album_id)
 {
+    struct world_id who;
     struct viewed *v;
     bool seen;
 
-    if (w->kind == AFS_MODE_OWNER)
+    worlds_identity(fs, w, &who);
+    if (who.kind == AFS_MODE_OWNER)
         return;
-    pthread_rwlock_wrlock(&fs->worlds_lock);
+    pthread_mutex_lock(&fs->views_lock);
     if (!w->seen_albums)
         w->seen_albums = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     seen = g_hash_table_contains(w->seen_albums, &album_id);
     if (!seen)
         g_hash_table_add(w->seen_albums, g_memdup2(&album_id, sizeof album_id));
-    pthread_rwlock_unlock(&fs->worlds_lock);
+    pthread_mutex_unlock(&fs->views_lock);
     if (seen)
         return;
     /* Recorded off the request path: a lookup never waits for a write lock. */
@@ -218,6 +227,7 @@ void actions_record_views(struct afs *fs)
 
     while ((v = g_async_queue_try_pop(fs->viewed))) {
         struct cat_album a;
+        struct world_id who;
         af_time now = (af_time)time(NULL);
         char person[64];
         int64_t grant;
@@ -225,14 +235,15 @@ void actions_record_views(struct afs *fs)
 
         pthread_rwlock_rdlock(&fs->worlds_lock);
         grant = via_grant(v->w, v->album_id, now, &notify);
-        catalog_person_key(&v->w->person, person, sizeof person);
         pthread_rwlock_unlock(&fs->worlds_lock);
+        worlds_identity(fs, v->w, &who);
+        catalog_person_key(&who.person, person, sizeof person);
         if (c && catalog_album_by_id(c, v->album_id, &a) == 0 &&
             catalog_milestone(c, person, v->album_id, "first-view") == 1) {
-            (void)catalog_activity_add(c, "album-first-view", v->w->who.label, grant,
+            (void)catalog_activity_add(c, "album-first-view", who.label, grant,
                                        v->album_id, 0, "");
             if (notify)
-                (void)notify_milestone(c, NOTIFY_FIRST_VIEW, a.name, v->w->who.label, "");
+                (void)notify_milestone(c, NOTIFY_FIRST_VIEW, a.name, who.label, "");
         }
         g_free(v);
     }

@@ -18,10 +18,17 @@
  *   log.c      where messages go: stderr, then syslog or -o log_file
  *   main.c     start-up, the session loop and shutdown
  *
- * Locks: `nodes_lock` protects the node table and nlookup counts;
- * `worlds_lock` (rwlock) protects every world's subject; `handles_lock`
- * the list of open handles. None is held while calling into SQLite,
- * libvips or the kernel.
+ * Locks (none is held while calling into SQLite, libvips or the kernel,
+ * and none is taken while another is held):
+ *   nodes_lock    the node table and nlookup counts (nodes.c);
+ *   worlds_lock   (rwlock) the multi-user world table and each world's
+ *                 changing identity: kind, user, person, who. Written only
+ *                 by the watcher's reload and when a world is added;
+ *                 readers copy what they need (worlds_identity);
+ *   views_lock    each world's seen_albums (actions.c);
+ *   handles_lock  the list of open handles (handles.c).
+ * A world's uid, gid, dirname and link are set before it is published and
+ * never change; a world lives until unmount.
  */
 #ifndef ALBUMFS_DAEMON_H
 #define ALBUMFS_DAEMON_H
@@ -107,15 +114,22 @@ struct node {
 };
 
 struct world {
-    uid_t uid;                   /* files appear owned by this uid... */
-    gid_t gid;                   /* ...and this group (the person's own) */
-    enum afs_mode kind;          /* OWNER, USER or LINK */
-    struct cat_user user;        /* AFS_MODE_USER */
-    struct cat_link link;        /* AFS_MODE_LINK */
-    struct af_subject_buf who;   /* worlds_lock */
-    struct cat_person person;    /* for favourites and milestones (USER/LINK) */
-    GHashTable *seen_albums;     /* album ids whose first view is recorded (worlds_lock) */
-    char dirname[256];           /* multi-user: the person's folder name */
+    uid_t uid;                   /* files appear owned by this uid... (fixed) */
+    gid_t gid;                   /* ...and this group (the person's own) (fixed) */
+    struct cat_link link;        /* AFS_MODE_LINK (fixed) */
+    char dirname[256];           /* multi-user: the person's folder name (fixed) */
+    enum afs_mode kind;          /* OWNER, USER, LINK; MULTI: unmapped (worlds_lock) */
+    struct cat_user user;        /* AFS_MODE_USER (worlds_lock) */
+    struct af_subject_buf who;   /* the grants (worlds_lock) */
+    struct cat_person person;    /* for favourites and milestones (worlds_lock) */
+    GHashTable *seen_albums;     /* album ids whose first view is recorded (views_lock) */
+};
+
+/* A copy of who a world is now, for use outside worlds_lock. */
+struct world_id {
+    enum afs_mode kind;
+    struct cat_person person;
+    char label[AF_EMAIL_MAX + 1]; /* "owner", the e-mail, or "link:<id>" */
 };
 
 struct afs {
@@ -132,15 +146,17 @@ struct afs {
     fuse_ino_t next_ino;
 
     pthread_rwlock_t worlds_lock;
-    struct world *single;        /* the world of a single-person mount */
-    GHashTable *multi;           /* multi-user: uid -> struct world* */
+    struct world *single;        /* the world of a single-person mount (fixed) */
+    GHashTable *multi;           /* multi-user: uid -> struct world* (worlds_lock) */
+    pthread_mutex_t views_lock;  /* every world's seen_albums */
 
     pthread_key_t catalog_key;   /* per-thread catalog connection */
     struct renderq *renderq;
     struct watcher *watcher;
     GAsyncQueue *viewed;         /* first views to record (actions.c) */
     struct notifier *notifier;
-    int64_t generation;          /* last catalog generation seen (watcher) */
+    _Atomic int64_t generation;  /* catalog generation of the last reload (watcher) */
+    atomic_bool reload_wanted;   /* a world was loaded at another generation */
     _Atomic int64_t epoch;       /* bumped whenever grants were reloaded */
 
     pthread_mutex_t handles_lock;
@@ -176,6 +192,8 @@ int worlds_init(struct afs *fs, const char **why);
 void worlds_release(struct afs *fs);
 /* Reload every world's grants (and multi-user uid mappings). */
 void worlds_reload(struct afs *fs);
+/* Copy who w is now (under worlds_lock) into *out. */
+void worlds_identity(struct afs *fs, struct world *w, struct world_id *out);
 /* Multi-user: the world of `uid` (created on first use), NULL if unmapped. */
 struct world *worlds_for_uid(struct afs *fs, uid_t uid);
 /* Multi-user: the world whose folder is `name`, NULL if none. */

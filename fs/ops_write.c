@@ -249,6 +249,7 @@ static int xattr_value(struct afs *fs, const struct node *n, const char *name, c
                        size_t len)
 {
     struct af_catalog *c = afs_catalog(fs);
+    struct world_id who;
     struct cat_photo p;
     int fav;
 
@@ -260,8 +261,10 @@ static int xattr_value(struct afs *fs, const struct node *n, const char *name, c
         return snprintf(buf, len, "%s", policy_view_name(n->view));
     if (strcmp(name, XATTR_PRIVATE) == 0)
         return snprintf(buf, len, "%d", p.is_private ? 1 : 0);
-    if (strcmp(name, XATTR_FAVOURITE) == 0 && n->world->kind != AFS_MODE_OWNER &&
-        (fav = catalog_is_favourite(c, &n->world->person, p.id)) >= 0)
+    if (strcmp(name, XATTR_FAVOURITE) != 0)
+        return -ENODATA;
+    worlds_identity(fs, n->world, &who);
+    if (who.kind != AFS_MODE_OWNER && (fav = catalog_is_favourite(c, &who.person, p.id)) >= 0)
         return snprintf(buf, len, "%d", fav);
     return -ENODATA;
 }

@@ -247,15 +247,19 @@ static int place_decide(const struct world *w, const struct node *dir, const str
 /* Phase two: favourites are in Favourites/, and a limited allowance's
  * High-res/ shows only photos already taken. `favs` (photo ids) may be NULL
  * to ask the catalog one photo at a time. */
-static int place_check(struct af_catalog *c, const struct world *w, const struct node *dir,
+static int place_check(struct afs *fs, struct af_catalog *c, const struct node *dir,
                        const struct cat_photo *p, const struct file_source *src, GHashTable *favs)
 {
+    struct world_id who;
     int rc = 1;
 
-    if (dir->kind == NODE_FAVSET)
-        rc = favs ? g_hash_table_contains(favs, &p->id)
-                  : catalog_is_favourite(c, &w->person, p->id);
-    else if (dir->kind == NODE_VIEWSET && dir->view == AF_VIEW_HIGHRES && src->pool_id)
+    if (dir->kind == NODE_FAVSET && !favs) {
+        worlds_identity(fs, dir->world, &who);
+        rc = catalog_is_favourite(c, &who.person, p->id);
+    } else if (dir->kind == NODE_FAVSET) {
+        rc = g_hash_table_contains(favs, &p->id);
+    }
+    if (dir->kind == NODE_VIEWSET && dir->view == AF_VIEW_HIGHRES && src->pool_id)
         rc = catalog_pool_is_charged(c, src->pool_id, p->id);
     return rc < 0 ? rc : rc ? 0 : -ENOENT;
 }
@@ -425,13 +429,15 @@ static bool set_folder_shown(const struct world *w, const struct node *dir,
     return f && set_in_folder(w, a, s, f, now);
 }
 
-static void *favourite_ids(struct af_catalog *c, const struct world *w, int64_t album_id)
+static void *favourite_ids(struct afs *fs, struct af_catalog *c, struct world *w, int64_t album_id)
 {
     struct cat_favourite *favs = NULL;
+    struct world_id who;
     size_t n = 0;
     GHashTable *ids;
 
-    if (catalog_favourites(c, album_id, &w->person, &favs, &n) < 0)
+    worlds_identity(fs, w, &who);
+    if (catalog_favourites(c, album_id, &who.person, &favs, &n) < 0)
         return NULL;
     ids = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     for (size_t i = 0; i < n; i++)
@@ -473,12 +479,12 @@ static int list_photos(struct afs *fs, struct af_catalog *c, const struct node *
         photos[kept++] = photos[i];
     }
     pthread_rwlock_unlock(&fs->worlds_lock);
-    if (rc == 0 && dir->kind == NODE_FAVSET && !(favs = favourite_ids(c, w, a.id)))
+    if (rc == 0 && dir->kind == NODE_FAVSET && !(favs = favourite_ids(fs, c, w, a.id)))
         rc = -EIO;
     for (size_t i = 0; rc == 0 && i < kept; i++) {
         struct tree_entry *t;
 
-        if (place_check(c, w, dir, &photos[i], &src[i], favs) < 0)
+        if (place_check(fs, c, dir, &photos[i], &src[i], favs) < 0)
             continue;
         if (src[i].is_rendition && resolve_rendition(fs, c, &wm, &src[i]) < 0) {
             renderq_submit(fs, &src[i].request, NULL, NULL);
@@ -589,7 +595,7 @@ static int photo_in_folder(struct afs *fs, struct af_catalog *c, const struct no
     view_name(p, src->is_rendition ? src->request.view : AF_VIEW_ORIGINAL, want, sizeof want);
     if (strcmp(want, name) != 0)
         return -ENOENT; /* e.g. "X.png" asked where only "X.png.jpg" exists */
-    return anywhere ? 0 : place_check(c, w, dir, p, src, NULL);
+    return anywhere ? 0 : place_check(fs, c, dir, p, src, NULL);
 }
 
 int tree_photo_for_name(struct afs *fs, const struct node *dir, const char *name,

@@ -122,8 +122,9 @@ static void *watch(void *p)
             continue;
         }
         reported = false;
-        if (gen != fs->generation || (next_expiry && now >= next_expiry)) {
-            fs->generation = gen;
+        if (gen != atomic_load(&fs->generation) || atomic_exchange(&fs->reload_wanted, false) ||
+            (next_expiry && now >= next_expiry)) {
+            atomic_store(&fs->generation, gen);
             worlds_reload(fs);
             atomic_fetch_add(&fs->epoch, 1);
             invalidate_all(fs);
@@ -143,13 +144,15 @@ int watcher_start(struct afs *fs)
 {
     struct watcher *w = calloc(1, sizeof *w);
     struct af_catalog *c = afs_catalog(fs);
+    int64_t gen;
 
     if (!w)
         return -ENOMEM;
-    if (!c || catalog_generation(c, &fs->generation) < 0) {
+    if (!c || catalog_generation(c, &gen) < 0) {
         free(w);
         return -EIO;
     }
+    atomic_store(&fs->generation, gen);
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->cond, NULL);
     fs->watcher = w;

@@ -6,9 +6,16 @@
  * mount has one world per calling uid, made on first contact: the library
  * owner's uid gets the owner's world, a uid mapped with `albumctl user add
  * --uid` gets that user's, and any other uid gets none.
- * Grants are reloaded (worlds_reload) whenever the watcher sees the catalog
- * change or a grant expire; readers hold worlds_lock for reading while they
- * consult a subject.
+ *
+ * Locking (daemon.h): a world's uid, gid, dirname and link never change
+ * once it is published; its kind, user, person and grants (who) change when
+ * the watcher reloads (worlds_reload: a revocation, a uid mapped to another
+ * person) and are read and written under worlds_lock only — readers copy
+ * what they need (worlds_identity) and let go. Nothing here holds
+ * worlds_lock across a catalog call: the new grants are read first, then
+ * swapped in under the write lock. A world made by worlds_for_uid while
+ * the watcher reloads may have read an older catalog; it then asks the
+ * watcher for another reload (reload_wanted).
  */
 #include <errno.h>
 #include <pwd.h>
@@ -21,39 +28,70 @@
 #include "fs/daemon.h"
 #include "store/links.h"
 
-/* Load (or reload) the grants of w; caller holds worlds_lock for writing. */
-static int load_subject(struct afs *fs, struct af_catalog *c, struct world *w)
-{
-    struct af_subject_buf fresh;
-    int rc;
+/* Who a world is: its kind, the user it is (AFS_MODE_USER) and its grants,
+ * as read from the catalog; swapped into a world by install_identity. */
+struct identity {
+    enum afs_mode kind;
+    struct cat_user user;
+    struct af_subject_buf who;
+};
 
-    switch (w->kind) {
+/* Read the grants of a world of this kind. Deny by default: when they
+ * cannot be read, the world sees nothing (and rc < 0 says why). */
+static int read_subject(struct af_catalog *c, struct identity *id, const struct cat_link *link)
+{
+    int rc = 0;
+
+    switch (id->kind) {
     case AFS_MODE_OWNER:
-        subject_owner(&fresh);
-        rc = 0;
+        subject_owner(&id->who);
         break;
     case AFS_MODE_USER:
-        rc = subject_for_user(c, &w->user, &fresh);
+        rc = subject_for_user(c, &id->user, &id->who);
         break;
     case AFS_MODE_LINK:
-        rc = subject_for_link(c, &w->link, &fresh);
+        rc = subject_for_link(c, link, &id->who);
         break;
     default:
-        subject_nobody(&fresh);
-        rc = 0;
+        subject_nobody(&id->who);
         break;
     }
+    if (rc < 0)
+        subject_nobody(&id->who);
+    return rc;
+}
+
+/* Make id the identity of w (id's grants now belong to w). Caller holds
+ * worlds_lock for writing, or w is not published yet. */
+static void install_identity(struct world *w, struct identity *id)
+{
+    subject_release(&w->who);
+    w->kind = id->kind;
+    w->user = id->user;
+    w->who = id->who;
+    memset(&w->person, 0, sizeof w->person);
     w->person.user_id = w->kind == AFS_MODE_USER ? w->user.id : 0;
     w->person.link_id = w->kind == AFS_MODE_LINK ? w->link.id : 0;
-    if (rc < 0) {
-        /* Deny by default: a world whose grants cannot be read sees nothing. */
-        subject_release(&w->who);
-        subject_nobody(&w->who);
-        return rc;
-    }
-    subject_release(&w->who);
-    w->who = fresh;
-    return 0;
+}
+
+/* Load the grants of a world not published yet (start-up). */
+static int load_subject(struct afs *fs, struct af_catalog *c, struct world *w)
+{
+    struct identity id = {.kind = w->kind, .user = w->user};
+    int rc = read_subject(c, &id, &w->link);
+
+    (void)fs;
+    install_identity(w, &id);
+    return rc;
+}
+
+void worlds_identity(struct afs *fs, struct world *w, struct world_id *out)
+{
+    pthread_rwlock_rdlock(&fs->worlds_lock);
+    out->kind = w->kind;
+    out->person = w->person;
+    snprintf(out->label, sizeof out->label, "%s", w->who.label);
+    pthread_rwlock_unlock(&fs->worlds_lock);
 }
 
 static af_time next_expiry(const struct world *w, af_time now)
@@ -228,6 +266,7 @@ int worlds_init(struct afs *fs, const char **why)
     struct af_catalog *c = afs_catalog(fs);
 
     pthread_rwlock_init(&fs->worlds_lock, NULL);
+    pthread_mutex_init(&fs->views_lock, NULL);
     if (!c) {
         *why = "cannot open the catalog";
         return -EIO;
@@ -248,49 +287,69 @@ void worlds_release(struct afs *fs)
     fs->multi = NULL;
     fs->single = NULL;
     pthread_rwlock_destroy(&fs->worlds_lock);
+    pthread_mutex_destroy(&fs->views_lock);
 }
 
-/* Resolve what uid w->uid is now: owner, a mapped user, or nobody. */
-static void resolve_uid(struct afs *fs, struct af_catalog *c, struct world *w)
+/* Who uid is now: the owner, a mapped user, or nobody (AFS_MODE_MULTI). */
+static void resolve_uid(struct afs *fs, struct af_catalog *c, uid_t uid, struct identity *id)
 {
-    if (w->uid == fs->owner_uid)
-        w->kind = AFS_MODE_OWNER;
-    else if (catalog_user_by_uid(c, w->uid, &w->user) == 0)
-        w->kind = AFS_MODE_USER;
+    memset(id, 0, sizeof *id);
+    if (uid == fs->owner_uid)
+        id->kind = AFS_MODE_OWNER;
+    else if (catalog_user_by_uid(c, uid, &id->user) == 0)
+        id->kind = AFS_MODE_USER;
     else
-        w->kind = AFS_MODE_MULTI; /* unmapped: sees nothing */
+        id->kind = AFS_MODE_MULTI; /* unmapped: sees nothing */
+}
+
+/* Whether w is a person's world (not an unmapped uid's). */
+static bool mapped(struct afs *fs, struct world *w)
+{
+    bool yes;
+
+    pthread_rwlock_rdlock(&fs->worlds_lock);
+    yes = w->kind != AFS_MODE_MULTI;
+    pthread_rwlock_unlock(&fs->worlds_lock);
+    return yes;
 }
 
 struct world *worlds_for_uid(struct afs *fs, uid_t uid)
 {
     struct af_catalog *c;
-    struct world *w;
+    struct identity id;
+    struct world *w, *other;
+    int64_t gen = 0;
     int key = (int)uid;
 
     pthread_rwlock_rdlock(&fs->worlds_lock);
     w = g_hash_table_lookup(fs->multi, &key);
     pthread_rwlock_unlock(&fs->worlds_lock);
     if (w)
-        return w->kind == AFS_MODE_MULTI ? NULL : w;
+        return mapped(fs, w) ? w : NULL;
     c = afs_catalog(fs);
-    if (!c)
+    if (!c || catalog_generation(c, &gen) < 0)
         return NULL;
     w = g_new0(struct world, 1);
     w->uid = uid;
     subject_nobody(&w->who);
     describe_uid(uid, w->dirname, sizeof w->dirname, &w->gid);
+    resolve_uid(fs, c, uid, &id);
+    read_subject(c, &id, &w->link);
+    install_identity(w, &id);
     pthread_rwlock_wrlock(&fs->worlds_lock);
-    if (g_hash_table_lookup(fs->multi, &key)) { /* another thread won */
-        world_free(w);
-        w = g_hash_table_lookup(fs->multi, &key);
-    } else {
-        resolve_uid(fs, c, w);
-        load_subject(fs, c, w);
-        /* Worlds live until unmount: nodes point at them. */
+    other = g_hash_table_lookup(fs->multi, &key);
+    if (!other) /* Worlds live until unmount: nodes point at them. */
         g_hash_table_insert(fs->multi, &w->uid, w);
-    }
     pthread_rwlock_unlock(&fs->worlds_lock);
-    return w->kind == AFS_MODE_MULTI ? NULL : w;
+    if (other) { /* another thread won */
+        world_free(w);
+        w = other;
+    } else if (gen != atomic_load(&fs->generation)) {
+        /* Read at another generation than the watcher's last reload. */
+        atomic_store(&fs->reload_wanted, true);
+        watcher_kick(fs);
+    }
+    return mapped(fs, w) ? w : NULL;
 }
 
 struct world *worlds_by_dirname(struct afs *fs, const char *name)
@@ -339,20 +398,41 @@ af_time worlds_next_expiry(struct afs *fs)
 void worlds_reload(struct afs *fs)
 {
     struct af_catalog *c = afs_catalog(fs);
+    GPtrArray *all = g_ptr_array_new();
     GHashTableIter it;
     gpointer value;
 
-    if (!c)
+    if (!c) {
+        g_ptr_array_free(all, TRUE);
         return;
-    pthread_rwlock_wrlock(&fs->worlds_lock);
+    }
+    /* Worlds are never freed before unmount: the pointers stay valid. */
+    pthread_rwlock_rdlock(&fs->worlds_lock);
     if (fs->single) {
-        load_subject(fs, c, fs->single);
+        g_ptr_array_add(all, fs->single);
     } else {
         g_hash_table_iter_init(&it, fs->multi);
-        while (g_hash_table_iter_next(&it, NULL, &value)) {
-            resolve_uid(fs, c, value);
-            load_subject(fs, c, value);
-        }
+        while (g_hash_table_iter_next(&it, NULL, &value))
+            g_ptr_array_add(all, value);
     }
     pthread_rwlock_unlock(&fs->worlds_lock);
+    for (guint i = 0; i < all->len; i++) {
+        struct world *w = g_ptr_array_index(all, i);
+        struct identity id;
+
+        /* A single world's kind and user are fixed at start-up (only the
+         * watcher changes them, and only on multi-user mounts). */
+        if (fs->single) {
+            memset(&id, 0, sizeof id);
+            id.kind = w->kind;
+            id.user = w->user;
+        } else {
+            resolve_uid(fs, c, w->uid, &id);
+        }
+        read_subject(c, &id, &w->link);
+        pthread_rwlock_wrlock(&fs->worlds_lock);
+        install_identity(w, &id);
+        pthread_rwlock_unlock(&fs->worlds_lock);
+    }
+    g_ptr_array_free(all, TRUE);
 }
