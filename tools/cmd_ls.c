@@ -63,10 +63,16 @@ static int load_subject(struct ls_run *r, const char *email, const char *token,
             return cli_fail_errno(cli, err, "cannot read password file '%s'",
                                   cli_printable(password_file));
     }
-    err = links_resolve(cli->lib, token, password, &link);
+    err = links_resolve(cli->lib, token, password, &link, NULL);
     links_password_free(password);
     if (err == -ENOENT)
         return cli_fail(cli, "no such link; check the token");
+    if (err == -EKEYEXPIRED)
+        return cli_fail(cli, "this link has expired or was revoked; ask the photographer for "
+                        "a new one");
+    if (err == -EAGAIN)
+        return cli_fail(cli, "too many password attempts on this link just now; try again in "
+                        "a minute");
     if (err == -EACCES && !password_file)
         return cli_fail(cli, "this link needs a password; give it with --password-file FILE");
     if (err == -EACCES)
