@@ -87,6 +87,7 @@ int main(int argc, char *argv[])
         status = rc > 0 ? 0 : 2;
         goto out_args;
     }
+    options_scrub_argv(argc, argv); /* before fuse_daemonize forks */
     if (media_init(argv[0]) < 0) {
         fprintf(stderr, "albumfs: cannot initialise libvips\n");
         goto out_args;

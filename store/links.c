@@ -1,9 +1,12 @@
 /* links.c — share-link tokens, passwords and password turns (see links.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -99,6 +102,52 @@ int links_read_password_file(const char *path, char **out)
     buf[strcspn(buf, "\r\n")] = '\0';
     *out = buf;
     return 0;
+}
+
+#define TOKEN_LINE_MAX 256 /* room for a token and blanks around it */
+
+int links_read_token_file(const char *path, char *token, size_t len)
+{
+    char line[TOKEN_LINE_MAX + 2];
+    struct stat st;
+    size_t n = 0, start, end;
+    ssize_t got;
+    int fd, rc = 0;
+
+    if (len)
+        token[0] = '\0';
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return -errno;
+    if (fstat(fd, &st) < 0)
+        rc = -errno;
+    else if (!S_ISREG(st.st_mode) || (st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+        rc = -EPERM;
+    while (rc == 0 && n < sizeof line - 1 && (got = read(fd, line + n, sizeof line - 1 - n)) != 0) {
+        if (got < 0 && errno != EINTR)
+            rc = -errno;
+        else if (got > 0)
+            n += (size_t)got;
+    }
+    close(fd);
+    line[n] = '\0';
+    end = strcspn(line, "\n");
+    if (rc == 0 && end > TOKEN_LINE_MAX)
+        rc = -E2BIG;
+    for (start = 0; start < end && (line[start] == ' ' || line[start] == '\t'); start++)
+        ;
+    while (end > start && strchr(" \t\r", line[end - 1]))
+        end--;
+    if (rc == 0 && end == start)
+        rc = -EINVAL;
+    else if (rc == 0 && end - start >= len)
+        rc = -E2BIG;
+    if (rc == 0) {
+        memcpy(token, line + start, end - start);
+        token[end - start] = '\0';
+    }
+    sodium_memzero(line, sizeof line);
+    return rc;
 }
 
 void links_password_free(char *password)

@@ -43,6 +43,14 @@ int links_hash_password(const char *password, char out[CAT_PWHASH_MAX]);
 int links_read_password_file(const char *path, char **out);
 void links_password_free(char *password);
 
+/* Read a link token from a file (--link-file): its first line, blanks
+ * around it removed, into token[len] (len > LINK_TOKEN_CHARS). A token is a
+ * secret, so, as with the key, the file must be a regular file that neither
+ * group nor others may read or write: -EPERM otherwise. -EINVAL: the first
+ * line is empty; -E2BIG: it is too long to be a token; or the errno of
+ * opening or reading it. token is "" on every failure. */
+int links_read_token_file(const char *path, char *token, size_t len);
+
 #define LINK_QUEUE_MAX_MS 60000
 
 /* The turn an attempt took (links_resolve). Times in ms since the epoch. */
