@@ -104,7 +104,7 @@ static const char usage[] =
     "  --passphrase-file F    passphrase of a passphrase-protected library\n"
     "  -f                     stay in the foreground; -d also prints FUSE traffic\n"
     "  -o opts                library=, person=, link=, link_file=, password_file=,\n"
-    "                         passphrase_file=, multi_user, threads=N (request\n"
+    "                         email=, passphrase_file=, multi_user, threads=N (request\n"
     "                         threads; default: the CPUs, at least 2), render_threads=N,\n"
     "                         readahead=KIB (kernel read-ahead; default 4096,\n"
     "                         0 keeps the kernel's; needs root),\n"

@@ -132,35 +132,15 @@ grep -q "^albumfs $M fuse.albumfs .*allow_other" /proc/mounts || fail "multi-use
 umount_bg "$M"
 ok "-o allow_other refused on owner, user and link mounts; allow_root refused; --multi-user keeps allow_other"
 
-# --- the fstab form: mount -t fuse.albumfs LIBRARY MNT -o link_file=F.
-# As in test_modes.sh: mount.fuse3 runs `albumfs` through /bin/sh with the
-# shell's default PATH, so a private mount namespace covers /usr/local/sbin
-# with a folder holding albumfs.
+# --- the fstab form: mount -t fuse.albumfs LIBRARY MNT -o link_file=F
 M=$S/fstab
-mkdir -p "$M" "$S/sbin"
-ln -s "$EXE" "$S/sbin/albumfs"
-if ! unshare -m --propagation private true 2>/dev/null; then
+rc=0
+mount_helper "$M" "link_file=$TF" 'ls "$m" >"$out.ls" && ps -eo args >"$out.ps"' || rc=$?
+if [ "$rc" = 77 ]; then
     echo "SKIP: mount -t fuse.albumfs: cannot make a private mount namespace here (unshare -m)"
 else
-    rc=0
-    unshare -m --propagation private bash -c '
-        set -u
-        sbin=$1 lib=$2 m=$3 out=$4 tf=$5
-        trap '"'"'umount -l "$m" 2>/dev/null'"'"' EXIT
-        mount --bind "$sbin" /usr/local/sbin || exit 10
-        mount -t fuse.albumfs "$lib" "$m" -o "link_file=$tf" 2>"$out.err" || exit 11
-        ls "$m" >"$out.ls" || exit 12
-        ps -eo args >"$out.ps"
-        umount "$m" || exit 13
-    ' _ "$S/sbin" "$ALBUMFS_LIBRARY" "$M" "$S/fstab" "$TF" || rc=$?
-    case $rc in
-    0) ;;
-    10) fail "cannot bind a folder over /usr/local/sbin in the namespace" ;;
-    11) fail "mount -t fuse.albumfs -o link_file= failed: $(cat "$S/fstab.err")" ;;
-    *) fail "mount -t fuse.albumfs -o link_file=: step $rc failed" ;;
-    esac
-    [ "$(cat "$S/fstab.ls")" = "$W" ] || fail "fstab-form link mount root: $(cat "$S/fstab.ls")"
-    ! grep -qF -- "$TOKEN" "$S/fstab.ps" || fail "ps shows the token: $(grep -F -- "$TOKEN" "$S/fstab.ps")"
+    [ "$(cat "$M.helper.ls")" = "$W" ] || fail "fstab-form link mount root: $(cat "$M.helper.ls")"
+    ! grep -qF -- "$TOKEN" "$M.helper.ps" || fail "ps shows the token: $(grep -F -- "$TOKEN" "$M.helper.ps")"
     wait_for 20 eval '! pgrep -f -- "$M" >/dev/null' || fail "albumfs did not exit after umount"
     ok "mount -t fuse.albumfs LIBRARY MNT -o link_file=F: the link's view, no token in ps"
 fi
