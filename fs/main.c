@@ -1,6 +1,8 @@
 /* main.c — albumfs: start-up, the FUSE session loop, and shutdown.
  *
- * Order matters: libvips is initialised before any thread exists; the
+ * Order matters: the secrets on the command line are overwritten in argv
+ * as soon as they are parsed (options_scrub_argv), before the daemon forks;
+ * libvips is initialised before any thread exists; the
  * library and the person are resolved before mounting, so a wrong password
  * or an expired link fails with a message and no mount; the render pool and
  * watcher start after the mount; everything is undone in reverse.
