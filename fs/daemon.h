@@ -62,12 +62,15 @@ struct afs_config {
     char *mountpoint;
     char *mount_path;     /* the mountpoint made canonical; NULL if it does not resolve */
     char *person;         /* --user EMAIL */
-    char *link;           /* --link TOKEN */
+    char *link;           /* --link TOKEN, or read from link_file */
+    char *link_file;      /* --link-file F: the token's file */
     char *password_file;  /* for --link */
     char *email;          /* for --link: claim access of one's own */
     char *passphrase_file;
     char *log_file;       /* -o log_file=PATH: messages there, not syslog */
     int multi_user;
+    int allow_other;      /* -o allow_other given (refused unless multi_user) */
+    int allow_root;       /* -o allow_root given (refused) */
     int foreground;
     int debug;
     unsigned threads;        /* FUSE worker threads: the online CPUs, at least 2 */
@@ -166,6 +169,10 @@ struct afs {
 /* ---- options.c ---- */
 /* Parse argv; 0 on success, 1 when --help/--version was handled, -EINVAL. */
 int options_parse(struct fuse_args *args, struct afs_config *cfg);
+/* Overwrite the values of --user, --link, --email and of person=, link=,
+ * email= inside -o in argv itself (what /proc/PID/cmdline shows), once
+ * options_parse has copied them: call before the daemon forks. */
+void options_scrub_argv(int argc, char *argv[]);
 void options_release(struct afs_config *cfg);
 
 /* ---- detach.c ---- */

@@ -1,12 +1,13 @@
 /* main.c — albumfs: start-up, the FUSE session loop, and shutdown.
  *
- * Order matters. Without -f the process forks first (detach.c), before
- * anything is opened, and the child does all that follows; the parent
- * waits and exits with the child's verdict. Then: the log (log.c); libvips,
- * before any thread exists; the library and the person, before mounting, so
- * a wrong password or an expired link fails with a message and no mount;
- * the mount; the render pool, watcher and notifier; readiness (the parent
- * exits 0). Everything is undone in reverse.
+ * Order matters. The secrets on the command line are overwritten in argv
+ * as soon as they are parsed (options_scrub_argv). Without -f the process
+ * then forks (detach.c), before anything is opened, and the child does all
+ * that follows; the parent waits and exits with the child's verdict. Then:
+ * the log (log.c); libvips, before any thread exists; the library and the
+ * person, before mounting, so a wrong password or an expired link fails
+ * with a message and no mount; the mount; the render pool, watcher and
+ * notifier; readiness (the parent exits 0). Everything is undone in reverse.
  */
 #include <errno.h>
 #include <signal.h>
@@ -102,6 +103,7 @@ int main(int argc, char *argv[])
         status = rc > 0 ? 0 : 2;
         goto out_args;
     }
+    options_scrub_argv(argc, argv); /* before the fork: the parent shows them too */
     if (!fs.cfg.foreground && (rc = detach_start()) < 0) {
         fprintf(stderr, "albumfs: cannot go into the background: %s\n", strerror(-rc));
         goto out_args;

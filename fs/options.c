@@ -1,14 +1,23 @@
 /* options.c — the daemon's command line, as a table into struct afs_config.
  *
- *   albumfs [--library DIR] MOUNTPOINT [--user EMAIL | --link TOKEN
- *           [--password-file F] [--email ADDRESS] | --multi-user] [-f] [-d]
- *           [-o OPTIONS]
+ *   albumfs [--library DIR] MOUNTPOINT [--user EMAIL | (--link TOKEN |
+ *           --link-file F) [--password-file F] [--email ADDRESS] |
+ *           --multi-user] [-f] [-d] [-o OPTIONS]
  *   albumfs LIBRARY MOUNTPOINT -o OPTIONS     (mount.fuse3 / fstab form)
  * Every long option also exists as an -o option (library=, person=, link=,
- * password_file=, email=, passphrase_file=, log_file=, multi_user, threads=,
- * render_threads=, readahead=) so the
+ * link_file=, password_file=, email=, passphrase_file=, log_file=,
+ * multi_user, threads=, render_threads=, readahead=) so the
  * mount helper and fstab can say everything the command line can. Options
- * not ours are left in args for libfuse.
+ * not ours are left in args for libfuse, except that allow_other is refused
+ * on a one-person mount and allow_root on every mount.
+ *
+ * Secrets: a link token given with --link-file is read here from its
+ * private file into cfg->link. Values that name a person or a link on the
+ * command line (--user, --link, --email, and person=, link=, email= inside
+ * -o) are overwritten in the process's own argv by options_scrub_argv, so
+ * /proc/PID/cmdline and ps stop showing them once the daemon has parsed
+ * them (before that, for an instant, they show: only --link-file never
+ * exposes the token).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -17,12 +26,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "fs/daemon.h"
+#include "store/links.h"
 
 enum {
     KEY_HELP,
     KEY_VERSION,
     KEY_FOREGROUND,
+    KEY_LINK,
+    KEY_ALLOW_OTHER,
+    KEY_ALLOW_ROOT,
 };
 
 #define OPT(t, field, value) {t, offsetof(struct afs_config, field), value}
@@ -34,9 +49,14 @@ static const struct fuse_opt option_table[] = {
     OPT("--user %s", person, 0),
     OPT("--user=%s", person, 0),
     OPT("person=%s", person, 0),
-    OPT("--link %s", link, 0),
+    /* Not "--link %s": fuse_opt would match that template on every
+     * argument that starts with "--link", --link-file included. */
+    FUSE_OPT_KEY("--link", KEY_LINK),
     OPT("--link=%s", link, 0),
     OPT("link=%s", link, 0),
+    OPT("--link-file %s", link_file, 0),
+    OPT("--link-file=%s", link_file, 0),
+    OPT("link_file=%s", link_file, 0),
     OPT("--password-file %s", password_file, 0),
     OPT("--password-file=%s", password_file, 0),
     OPT("password_file=%s", password_file, 0),
@@ -59,22 +79,29 @@ static const struct fuse_opt option_table[] = {
     FUSE_OPT_KEY("-V", KEY_VERSION),
     FUSE_OPT_KEY("--version", KEY_VERSION),
     FUSE_OPT_KEY("-f", KEY_FOREGROUND),
+    FUSE_OPT_KEY("allow_other", KEY_ALLOW_OTHER),
+    FUSE_OPT_KEY("allow_root", KEY_ALLOW_ROOT),
     FUSE_OPT_END,
 };
 
 static const char usage[] =
-    "usage: albumfs [--library DIR] MOUNTPOINT [--user EMAIL | --link TOKEN\n"
-    "               [--password-file F] | --multi-user] [-f] [-d] [-o OPTIONS]\n"
+    "usage: albumfs [--library DIR] MOUNTPOINT [--user EMAIL | (--link-file F |\n"
+    "               --link TOKEN) [--password-file F] | --multi-user] [-f] [-d]\n"
+    "               [-o OPTIONS]\n"
     "       albumfs LIBRARY MOUNTPOINT -o OPTIONS      (mount -t fuse.albumfs)\n"
     "\n"
     "Mounts a photo library: each person sees the albums their grants open.\n"
     "  (no mode)              the owner's view: everything\n"
     "  --user EMAIL           one person's view (private mount)\n"
-    "  --link TOKEN           a share link's view; --password-file F if it has one;\n"
+    "  --link-file F          a share link's view, its token read from F (a file\n"
+    "                         only you can read: the token never shows in ps);\n"
+    "                         --password-file F if the link has a password;\n"
     "                         --email ADDRESS to get access of one's own (favourites,\n"
     "                         downloads under one's name), from the link's settings\n"
+    "  --link TOKEN           the same, the token on the command line\n"
     "  --multi-user           one folder per Unix user mapped with\n"
-    "                         'albumctl user add --uid' (needs allow_other: root)\n"
+    "                         'albumctl user add --uid' (allow_other, so root; other\n"
+    "                         mounts refuse allow_other and allow_root)\n"
     "  --library DIR          the library (default $ALBUMFS_LIBRARY, then\n"
     "                         ~/.local/share/albumfs)\n"
     "  --passphrase-file F    passphrase of a passphrase-protected library\n"
@@ -82,8 +109,8 @@ static const char usage[] =
     "                         albumfs returns once the mount is ready and logs to\n"
     "                         syslog; -d also prints FUSE traffic\n"
     "  --log-file F           messages to file F instead (-o log_file=F)\n"
-    "  -o opts                library=, person=, link=, password_file=,\n"
-    "                         passphrase_file=, multi_user, threads=N (request\n"
+    "  -o opts                library=, person=, link=, link_file=, password_file=,\n"
+    "                         email=, passphrase_file=, log_file=, multi_user, threads=N (request\n"
     "                         threads; default: the CPUs, at least 2), render_threads=N,\n"
     "                         readahead=KIB (kernel read-ahead; default 4096,\n"
     "                         0 keeps the kernel's; needs root),\n"
@@ -97,6 +124,7 @@ struct parse_state {
     char *positional[2];
     int n_positional;
     int help, version, too_many;
+    int link_next; /* the next non-option argument is --link's token */
 };
 
 static int on_option(void *data, const char *arg, int key, struct fuse_args *outargs)
@@ -113,7 +141,22 @@ static int on_option(void *data, const char *arg, int key, struct fuse_args *out
     case KEY_FOREGROUND:
         ps->cfg.foreground = 1;
         return 0;
+    case KEY_ALLOW_OTHER:
+        ps->cfg.allow_other = 1;
+        return 1; /* libfuse's; checked once every option is known */
+    case KEY_ALLOW_ROOT:
+        ps->cfg.allow_root = 1;
+        return 1;
+    case KEY_LINK:
+        ps->link_next = 1;
+        return 0;
     case FUSE_OPT_KEY_NONOPT:
+        if (ps->link_next) {
+            ps->link_next = 0;
+            free(ps->cfg.link);
+            ps->cfg.link = strdup(arg);
+            return ps->cfg.link ? 0 : -1;
+        }
         if (ps->n_positional == 2) {
             ps->too_many = 1;
             return 0;
@@ -141,6 +184,37 @@ static unsigned default_threads(void)
     return n < 2 ? 2 : n > 64 ? 64 : (unsigned)n;
 }
 
+/* The token of --link-file into cfg->link; a message and -1 when not. */
+static int read_link_file(struct afs_config *cfg)
+{
+    char token[LINK_TOKEN_CHARS + 2];
+    int rc = links_read_token_file(cfg->link_file, token, sizeof token);
+
+    switch (rc) {
+    case 0:
+        cfg->link = strdup(token);
+        sodium_memzero(token, sizeof token);
+        return cfg->link ? 0 : -1;
+    case -EPERM:
+        fprintf(stderr, "albumfs: the link file %s may be read or changed by others; a token "
+                        "is a secret: make it private with 'chmod 600 %s'\n",
+                cfg->link_file, cfg->link_file);
+        return -1;
+    case -EINVAL:
+        fprintf(stderr, "albumfs: the link file %s holds no token on its first line\n",
+                cfg->link_file);
+        return -1;
+    case -E2BIG:
+        fprintf(stderr, "albumfs: the first line of the link file %s is too long to be a "
+                        "token\n", cfg->link_file);
+        return -1;
+    default:
+        fprintf(stderr, "albumfs: cannot read the link file %s: %s\n", cfg->link_file,
+                strerror(-rc));
+        return -1;
+    }
+}
+
 int options_parse(struct fuse_args *args, struct afs_config *cfg)
 {
     struct parse_state ps;
@@ -162,6 +236,10 @@ int options_parse(struct fuse_args *args, struct afs_config *cfg)
         free(ps.positional[1]);
         return 1;
     }
+    if (ps.link_next) {
+        fprintf(stderr, "albumfs: --link needs a token (or give --link-file F)\n");
+        goto invalid;
+    }
     if (ps.too_many || ps.n_positional == 0) {
         fprintf(stderr, "albumfs: %s\n%s",
                 ps.too_many ? "too many arguments" : "no mountpoint given", usage);
@@ -178,11 +256,28 @@ int options_parse(struct fuse_args *args, struct afs_config *cfg)
         cfg->mountpoint = ps.positional[0];
     }
     cfg->mount_path = realpath(cfg->mountpoint, NULL);
-    modes = !!cfg->person + !!cfg->link + !!cfg->multi_user;
+    if (cfg->link && cfg->link_file) {
+        fprintf(stderr, "albumfs: give the link once: --link or --link-file\n");
+        return -EINVAL;
+    }
+    modes = !!cfg->person + !!(cfg->link || cfg->link_file) + !!cfg->multi_user;
     if (modes > 1) {
         fprintf(stderr, "albumfs: choose one of --user, --link and --multi-user\n");
         return -EINVAL;
     }
+    if (cfg->allow_root) {
+        fprintf(stderr, "albumfs: -o allow_root is refused: a mount is for the account that "
+                        "mounts it, or with --multi-user for every mapped user\n");
+        return -EINVAL;
+    }
+    if (cfg->allow_other && !cfg->multi_user) {
+        fprintf(stderr, "albumfs: -o allow_other would let every local user into this "
+                        "one-person mount; it is refused (--multi-user shares a mount, "
+                        "each user seeing their own folder)\n");
+        return -EINVAL;
+    }
+    if (cfg->link_file && read_link_file(cfg) < 0)
+        return -EINVAL;
     if ((cfg->password_file || cfg->email) && !cfg->link) {
         fprintf(stderr, "albumfs: %s goes with --link\n",
                 cfg->password_file ? "--password-file" : "--email");
@@ -207,13 +302,69 @@ invalid:
     return -EINVAL;
 }
 
+/* Overwrite with 'x' the values of the person=, link= and email= options
+ * inside one -o string. */
+static void scrub_suboptions(char *opts)
+{
+    static const char *const secret[] = {"person=", "link=", "email="};
+
+    for (char *p = opts; *p;) {
+        size_t n = strcspn(p, ",");
+
+        for (size_t i = 0; i < sizeof secret / sizeof secret[0]; i++) {
+            size_t k = strlen(secret[i]);
+
+            if (n >= k && strncmp(p, secret[i], k) == 0)
+                memset(p + k, 'x', n - k);
+        }
+        p += n + (p[n] ? 1 : 0);
+    }
+}
+
+void options_scrub_argv(int argc, char *argv[])
+{
+    static const char *const secret[] = {"--user", "--link", "--email"};
+
+    for (int i = 1; i < argc; i++) {
+        char *a = argv[i];
+
+        if (strcmp(a, "--") == 0)
+            break; /* the rest are positional: fuse_opt reads no option there */
+        if (strcmp(a, "-o") == 0) {
+            if (i + 1 < argc)
+                scrub_suboptions(argv[++i]);
+            continue;
+        }
+        if (strncmp(a, "-o", 2) == 0) {
+            scrub_suboptions(a + 2);
+            continue;
+        }
+        for (size_t s = 0; s < sizeof secret / sizeof secret[0]; s++) {
+            size_t k = strlen(secret[s]);
+
+            if (strcmp(a, secret[s]) == 0 && i + 1 < argc) {
+                i++;
+                memset(argv[i], 'x', strlen(argv[i]));
+                break;
+            }
+            if (strncmp(a, secret[s], k) == 0 && a[k] == '=') {
+                memset(a + k + 1, 'x', strlen(a + k + 1));
+                break;
+            }
+        }
+    }
+}
+
 void options_release(struct afs_config *cfg)
 {
     free(cfg->library);
     free(cfg->mountpoint);
     free(cfg->mount_path);
     free(cfg->person);
+    if (cfg->link)
+        sodium_memzero(cfg->link, strlen(cfg->link));
     free(cfg->link);
+    free(cfg->link_file);
     free(cfg->password_file);
     free(cfg->email);
     free(cfg->passphrase_file);

@@ -207,9 +207,13 @@ static int single_world(struct afs *fs, struct af_catalog *c, const char **why)
             rc = -EACCES;
             goto out;
         }
-        rc = links_resolve(fs->lib, fs->cfg.link, password, &w->link);
+        rc = links_resolve(fs->lib, fs->cfg.link, password, &w->link, NULL);
         if (rc == -ENOENT)
             *why = "no such link";
+        else if (rc == -EKEYEXPIRED)
+            *why = "this link has expired or was revoked";
+        else if (rc == -EAGAIN)
+            *why = "too many password attempts on this link just now; try again in a minute";
         else if (rc == -EACCES)
             *why = password ? "wrong password for this link" : "this link needs a password; give --password-file";
     } else {
@@ -223,6 +227,8 @@ static int single_world(struct afs *fs, struct af_catalog *c, const char **why)
         *why = "cannot read the grants";
         goto out;
     }
+    /* Checked again with the grants loaded: revoked while the attempt
+     * waited for its password turn. */
     if (w->kind == AFS_MODE_LINK && link_is_dead(w, (af_time)time(NULL))) {
         *why = "this link has expired or was revoked";
         rc = -EKEYEXPIRED;

@@ -88,7 +88,10 @@ echo "editor grant:  $("$ctl" grant "$album" --team studio --role editor --no-pr
 printf 'confetti-2026\n' >"$demo/link-password"
 chmod 600 "$demo/link-password"
 token=$("$ctl" link create "$album" --password-file "$demo/link-password" --expires 14d --no-prepare)
-printf '%s\n' "$token" >"$demo/link-token"
+# The guest keeps the token in a private file (albumfs --link-file refuses
+# one others can read): it then never shows in ps.
+(umask 077 && printf '%s\n' "$token" >"$demo/link-token")
+chmod 600 "$demo/link-token"
 echo "share link token: $token (password: confetti-2026; saved in demo/link-token)"
 "$ctl" grant list
 
@@ -128,7 +131,7 @@ mount_view owner
 mount_view alice --user alice@example.com
 mount_view bob --user bob@example.com
 mount_view carol --user carol@example.com
-mount_view link --link "$token" --password-file "$demo/link-password"
+mount_view link --link-file "$demo/link-token" --password-file "$demo/link-password"
 for who in owner alice bob carol link; do
     say "demo/mnt/$who"
     (cd "$mnt/$who" && find . -mindepth 1 | sort | sed 's|^\./|  |')

@@ -226,6 +226,13 @@ int catalog_link_by_token_hash(struct af_catalog *c,
                                struct cat_link *out);
 int catalog_link_by_id(struct af_catalog *c, int64_t id, struct cat_link *out);
 
+/* A link's password turns (store/links.c takes them): the time, in
+ * milliseconds since the epoch, before which no attempt on the link may
+ * check a password; 0 when no turn was ever taken. store/links.c reads and
+ * sets it inside one write transaction (catalog_begin). */
+int catalog_link_turn_get(struct af_catalog *c, int64_t link_id, int64_t *not_before_ms);
+int catalog_link_turn_set(struct af_catalog *c, int64_t link_id, int64_t not_before_ms);
+
 int catalog_pool_add(struct af_catalog *c, int64_t album_id, const char *name,
                      int64_t limit, int64_t *id);
 int catalog_pool_by_id(struct af_catalog *c, int64_t id, struct cat_pool *out);

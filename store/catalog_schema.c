@@ -242,6 +242,13 @@ static const char *const migrations[] = {
     "  last_error TEXT NOT NULL DEFAULT '',"
     "  delivered INTEGER NOT NULL DEFAULT 0) STRICT;"
     "CREATE INDEX outbox_due ON outbox(delivered, next_attempt);",
+
+    /* 2 -> 3: each link's next password turn, shared by every process
+     * (trust: finding 6). not_before is in milliseconds since the epoch;
+     * store/links.c reserves turns. */
+    "CREATE TABLE link_turns ("
+    "  link_id INTEGER PRIMARY KEY REFERENCES links(id) ON DELETE CASCADE,"
+    "  not_before INTEGER NOT NULL) STRICT;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -1,9 +1,12 @@
-/* links.c — share-link tokens and passwords (see links.h). */
+/* links.c — share-link tokens, passwords and password turns (see links.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -12,7 +15,9 @@
 
 #define TOKEN_BYTES 32
 #define FAILURE_WINDOW_SECONDS (15 * 60)
+#define TURN_SPACING_MS 250
 #define FAILURE_DELAY_CAP_MS 8000
+#define KIND_WRONG_PASSWORD "link-password-wrong"
 #define FAILURES_TO_NOTIFY 5 /* within the window: the owner hears of it, once */
 
 static const char base32[] = "abcdefghijklmnopqrstuvwxyz234567";
@@ -99,63 +104,186 @@ int links_read_password_file(const char *path, char **out)
     return 0;
 }
 
+#define TOKEN_LINE_MAX 256 /* room for a token and blanks around it */
+
+int links_read_token_file(const char *path, char *token, size_t len)
+{
+    char line[TOKEN_LINE_MAX + 2];
+    struct stat st;
+    size_t n = 0, start, end;
+    ssize_t got;
+    int fd, rc = 0;
+
+    if (len)
+        token[0] = '\0';
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return -errno;
+    if (fstat(fd, &st) < 0)
+        rc = -errno;
+    else if (!S_ISREG(st.st_mode) || (st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+        rc = -EPERM;
+    while (rc == 0 && n < sizeof line - 1 && (got = read(fd, line + n, sizeof line - 1 - n)) != 0) {
+        if (got < 0 && errno != EINTR)
+            rc = -errno;
+        else if (got > 0)
+            n += (size_t)got;
+    }
+    close(fd);
+    line[n] = '\0';
+    end = strcspn(line, "\n");
+    if (rc == 0 && end > TOKEN_LINE_MAX)
+        rc = -E2BIG;
+    for (start = 0; start < end && (line[start] == ' ' || line[start] == '\t'); start++)
+        ;
+    while (end > start && strchr(" \t\r", line[end - 1]))
+        end--;
+    if (rc == 0 && end == start)
+        rc = -EINVAL;
+    else if (rc == 0 && end - start >= len)
+        rc = -E2BIG;
+    if (rc == 0) {
+        memcpy(token, line + start, end - start);
+        token[end - start] = '\0';
+    }
+    sodium_memzero(line, sizeof line);
+    return rc;
+}
+
 void links_password_free(char *password)
 {
     sodium_free(password); /* zeroes the memory */
 }
 
-/* Sleep longer for each recent failure on this link: 0.25 s, 0.5 s, 1 s, ... */
-static void slow_down(int64_t recent_failures)
+static int64_t now_ms(void)
 {
-    long ms = 250;
     struct timespec ts;
 
-    for (int64_t i = 1; i < recent_failures && ms < FAILURE_DELAY_CAP_MS; i++)
-        ms *= 2;
-    if (ms > FAILURE_DELAY_CAP_MS)
-        ms = FAILURE_DELAY_CAP_MS;
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (ms % 1000) * 1000000L;
-    nanosleep(&ts, NULL);
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int links_resolve(struct af_library *lib, const char *token, const char *password,
-                  struct cat_link *out)
+/* Sleep until `when` (ms since the epoch, the clock every process shares). */
+static void sleep_until(int64_t when)
 {
-    unsigned char hash[CAT_TOKEN_HASH_BYTES];
-    char detail[40];
-    int64_t recent = 0;
+    struct timespec ts = {.tv_sec = when / 1000, .tv_nsec = (when % 1000) * 1000000L};
+
+    while (clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &ts, NULL) == EINTR)
+        ;
+}
+
+/* The spacing after a turn: 0.25 s with no recent failure, doubling per
+ * failure, capped. */
+static int64_t turn_spacing(int64_t recent_failures)
+{
+    int64_t ms = TURN_SPACING_MS;
+
+    for (int64_t i = 0; i < recent_failures && ms < FAILURE_DELAY_CAP_MS; i++)
+        ms *= 2;
+    return ms < FAILURE_DELAY_CAP_MS ? ms : FAILURE_DELAY_CAP_MS;
+}
+
+/* Take the link's next password turn (links.h) in one write transaction. */
+static int take_turn(struct af_catalog *c, const struct cat_link *link, const char *person,
+                     struct links_turn *turn)
+{
+    int64_t now = now_ms(), not_before = 0, recent = 0;
     int rc;
 
-    if (!token || !token_well_formed(token))
-        return -ENOENT;
-    library_token_hash(lib, token, hash);
-    rc = catalog_link_by_token_hash(lib->catalog, hash, out);
+    if ((rc = catalog_begin(c)) < 0)
+        return rc;
+    rc = catalog_link_turn_get(c, link->id, &not_before);
+    if (rc == 0)
+        rc = catalog_activity_count(c, KIND_WRONG_PASSWORD, person,
+                                    (af_time)(now / 1000) - FAILURE_WINDOW_SECONDS, &recent);
+    if (rc < 0)
+        goto fail;
+    /* Further ahead than any turn could have been set: the clock went back. */
+    if (not_before > now + LINK_QUEUE_MAX_MS + FAILURE_DELAY_CAP_MS)
+        not_before = now;
+    turn->slot_ms = not_before > now ? not_before : now;
+    if (turn->slot_ms - now > LINK_QUEUE_MAX_MS) {
+        rc = -EAGAIN;
+        goto fail;
+    }
+    turn->spacing_ms = turn_spacing(recent);
+    rc = catalog_link_turn_set(c, link->id, turn->slot_ms + turn->spacing_ms);
+    if (rc < 0)
+        goto fail;
+    return catalog_commit(c);
+fail:
+    catalog_rollback(c);
+    return rc;
+}
+
+/* A live grant names the link. 0, -EKEYEXPIRED, or a catalog error. */
+static int link_live(struct af_catalog *c, const struct cat_link *link)
+{
+    struct af_grant *grants = NULL;
+    af_time now = (af_time)time(NULL);
+    size_t n = 0;
+    int rc = catalog_grants_for_link(c, link->id, &grants, &n);
+
     if (rc < 0)
         return rc;
-    if (!out->has_password)
-        return 0;
-    if (!password)
-        return -EACCES; /* asked for, not guessed: nothing to slow down */
-    if (crypto_pwhash_str_verify(out->password_hash, password, strlen(password)) == 0)
-        return 0;
-    snprintf(detail, sizeof detail, "link:%lld", (long long)out->id);
-    if (catalog_activity_count(lib->catalog, "link-password-wrong", detail,
+    rc = -EKEYEXPIRED;
+    for (size_t i = 0; i < n && rc < 0; i++)
+        if (policy_grant_live(&grants[i], now))
+            rc = 0;
+    free(grants);
+    return rc;
+}
+
+/* Log a wrong password and tell the owner when they become many. */
+static void wrong_password(struct af_catalog *c, const struct cat_link *link, const char *person)
+{
+    int64_t recent = 0;
+
+    if (catalog_activity_count(c, KIND_WRONG_PASSWORD, person,
                                (af_time)time(NULL) - FAILURE_WINDOW_SECONDS, &recent) < 0)
         recent = 0;
-    /* Logged before the delay so parallel guessers all pay for each other. */
-    (void)catalog_activity_add(lib->catalog, "link-password-wrong", detail, 0, out->album_id, 0,
-                               detail);
+    (void)catalog_activity_add(c, KIND_WRONG_PASSWORD, person, 0, link->album_id, 0, person);
     if (recent + 1 >= FAILURES_TO_NOTIFY &&
-        catalog_milestone(lib->catalog, detail, out->album_id, "wrong-passwords") == 1) {
+        catalog_milestone(c, person, link->album_id, "wrong-passwords") == 1) {
         struct cat_album album;
         char line[96];
 
         snprintf(line, sizeof line, "%lld wrong passwords in %d minutes",
                  (long long)(recent + 1), FAILURE_WINDOW_SECONDS / 60);
-        if (catalog_album_by_id(lib->catalog, out->album_id, &album) == 0)
-            (void)notify_milestone(lib->catalog, NOTIFY_WRONG_PASSWORDS, album.name, detail, line);
+        if (catalog_album_by_id(c, link->album_id, &album) == 0)
+            (void)notify_milestone(c, NOTIFY_WRONG_PASSWORDS, album.name, person, line);
     }
-    slow_down(recent + 1);
+}
+
+int links_resolve(struct af_library *lib, const char *token, const char *password,
+                  struct cat_link *out, struct links_turn *turn)
+{
+    unsigned char hash[CAT_TOKEN_HASH_BYTES];
+    struct links_turn mine = {0, 0};
+    char person[40];
+    int rc;
+
+    if (turn)
+        *turn = mine;
+    if (!token || !token_well_formed(token))
+        return -ENOENT;
+    library_token_hash(lib, token, hash);
+    rc = catalog_link_by_token_hash(lib->catalog, hash, out);
+    if (rc == 0)
+        rc = link_live(lib->catalog, out);
+    if (rc < 0 || !out->has_password)
+        return rc;
+    if (!password)
+        return -EACCES; /* asked for, not guessed: nothing to slow down */
+    snprintf(person, sizeof person, "link:%lld", (long long)out->id);
+    rc = take_turn(lib->catalog, out, person, &mine);
+    if (turn)
+        *turn = mine;
+    if (rc < 0)
+        return rc;
+    sleep_until(mine.slot_ms);
+    if (crypto_pwhash_str_verify(out->password_hash, password, strlen(password)) == 0)
+        return 0;
+    wrong_password(lib->catalog, out, person);
     return -EACCES;
 }

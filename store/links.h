@@ -4,13 +4,26 @@
  * lowercase base32, shown once at creation; the catalog keeps only its
  * keyed BLAKE2b hash. Passwords are at least 8 bytes and stored as Argon2id
  * strings. Checking a token + password is constant-time in the secret parts;
- * every failure is logged in the activity and repeated failures for the same
- * link are slowed down (a delay that doubles per recent failure, capped).
+ * every failure is logged in the activity.
+ *
+ * Password turns (the back-off). Every attempt to check a password on a link
+ * first takes the link's next turn, in one short write transaction shared by
+ * every process that opens the library:
+ *     slot       = max(now, not_before)
+ *     not_before = slot + spacing(wrong passwords on the link in the last
+ *                  15 minutes): 0.25 s, doubling per failure, at most 8 s
+ * commits, sleeps until its slot, and only then checks the password, right
+ * or wrong. So parallel attempts queue behind each other, and an attempt
+ * killed while it waits has still used its turn: the verdict never comes
+ * sooner than the turn. A turn further than LINK_QUEUE_MAX_MS ahead is not
+ * taken (-EAGAIN): nobody waits longer than that, and a queue cannot be
+ * pushed ever further ahead by attempts that are started and killed.
  */
 #ifndef ALBUMFS_LINKS_H
 #define ALBUMFS_LINKS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "store/library.h"
 
@@ -30,12 +43,36 @@ int links_hash_password(const char *password, char out[CAT_PWHASH_MAX]);
 int links_read_password_file(const char *path, char **out);
 void links_password_free(char *password);
 
-/* Resolve a token (and password, NULL if none given) to its link.
- * -ENOENT: no such link (or malformed token); -EACCES: password missing or
- * wrong (logged, and slowed after repeated failures). Expiry and revocation
- * are the policy's business: a link whose grants are all dead still
- * resolves but sees nothing. */
+/* Read a link token from a file (--link-file): its first line, blanks
+ * around it removed, into token[len] (len > LINK_TOKEN_CHARS). A token is a
+ * secret, so, as with the key, the file must be a regular file that neither
+ * group nor others may read or write: -EPERM otherwise. -EINVAL: the first
+ * line is empty; -E2BIG: it is too long to be a token; or the errno of
+ * opening or reading it. token is "" on every failure. */
+int links_read_token_file(const char *path, char *token, size_t len);
+
+#define LINK_QUEUE_MAX_MS 60000
+
+/* The turn an attempt took (links_resolve). Times in ms since the epoch. */
+struct links_turn {
+    int64_t slot_ms;    /* when it was let in to check its password */
+    int64_t spacing_ms; /* how long after that the next attempt waits */
+};
+
+/* Resolve a token (and password, NULL if none given) to its link, in this
+ * order:
+ *   - the token: -ENOENT when no link has it (or it is malformed);
+ *   - a live grant: -EKEYEXPIRED when every grant of the link expired or was
+ *     revoked (said before any password is looked at, and not logged);
+ *   - a link without a password resolves (0);
+ *   - no password given: -EACCES (asked for, not guessed: no turn taken);
+ *   - the link's next turn (above): -EAGAIN when it is more than
+ *     LINK_QUEUE_MAX_MS away; otherwise the caller sleeps until it;
+ *   - the password: 0, or -EACCES (logged; after 5 wrong
+ *     ones within 15 minutes the owner is told, once).
+ * Other negative errnos are catalog failures (nothing resolved). turn, if
+ * not NULL, receives the turn taken (zeros when none was). */
 int links_resolve(struct af_library *lib, const char *token, const char *password,
-                  struct cat_link *out);
+                  struct cat_link *out, struct links_turn *turn);
 
 #endif

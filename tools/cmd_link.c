@@ -47,8 +47,10 @@ static void print_link(struct cli *cli, const char *token, int64_t link_id, int6
     if (!cli->json) {
         puts(token);
         if (isatty(STDOUT_FILENO))
-            fputs("albumctl: link create: this token is shown once; give it to the guest now "
-                  "(revoke with 'albumctl revoke GRANT_ID', see 'albumctl grant list')\n", stderr);
+            fputs("albumctl: link create: this token is shown once; give it to the guest now, "
+                  "to keep in a file only they can read and mount with 'albumfs MOUNTPOINT "
+                  "--link-file FILE' (revoke with 'albumctl revoke GRANT_ID', see 'albumctl "
+                  "grant list')\n", stderr);
         return;
     }
     json_object_begin(&cli->out);

@@ -30,6 +30,9 @@ struct ls_run {
     char only_set[AF_NAME_MAX + 1]; /* "": every set the person sees */
 };
 
+static const char dead_link[] =
+    "this link has expired or was revoked; ask the photographer for a new one";
+
 /* Load the subject named by the options into r->who (released by the
  * caller with subject_release once it was loaded: *loaded set). */
 static int load_subject(struct ls_run *r, const char *email, const char *token,
@@ -63,10 +66,15 @@ static int load_subject(struct ls_run *r, const char *email, const char *token,
             return cli_fail_errno(cli, err, "cannot read password file '%s'",
                                   cli_printable(password_file));
     }
-    err = links_resolve(cli->lib, token, password, &link);
+    err = links_resolve(cli->lib, token, password, &link, NULL);
     links_password_free(password);
     if (err == -ENOENT)
         return cli_fail(cli, "no such link; check the token");
+    if (err == -EKEYEXPIRED)
+        return cli_fail(cli, "%s", dead_link);
+    if (err == -EAGAIN)
+        return cli_fail(cli, "too many password attempts on this link just now; try again in "
+                        "a minute");
     if (err == -EACCES && !password_file)
         return cli_fail(cli, "this link needs a password; give it with --password-file FILE");
     if (err == -EACCES)
@@ -79,9 +87,8 @@ static int load_subject(struct ls_run *r, const char *email, const char *token,
     *loaded = true;
     for (size_t i = 0; i < r->who.subject.n_grants; i++)
         live = live || policy_grant_live(&r->who.grants[i], cli->now);
-    if (!live)
-        return cli_fail(cli, "this link has expired or was revoked; ask the photographer for "
-                        "a new one");
+    if (!live) /* revoked while the attempt waited for its password turn */
+        return cli_fail(cli, "%s", dead_link);
     return CLI_OK;
 }
 

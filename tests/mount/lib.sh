@@ -461,3 +461,34 @@ true_size() {
     rd=$(cat "$1" | wc -c)
     [ "$st" = "$rd" ] || fail "$1: st_size $st but a read gives $rd bytes"
 }
+
+# mount_helper MNT OPTIONS CODE: the fstab way, `mount -t fuse.albumfs
+# $ALBUMFS_LIBRARY MNT -o OPTIONS`, then the bash CODE (which sees $m, the
+# mountpoint, and $out, a prefix for files to leave results in: MNT.helper),
+# then umount. mount(8) runs /sbin/mount.fuse3, which runs `albumfs` through
+# /bin/sh with no PATH of ours (the shell's default path applies), so this
+# happens in a private mount namespace whose /usr/local/sbin is covered with
+# a folder holding albumfs: the real mount(8) -> mount.fuse3 -> albumfs
+# chain, as after `cmake --install`, without touching the system outside the
+# test. Returns 77 when no private mount namespace can be made here.
+mount_helper() {
+    local m=$1 opts=$2 code=$3 rc=0
+    mkdir -p "$m" "$S/sbin"
+    [ -e "$S/sbin/albumfs" ] || ln -s "$(readlink -f "$ALBUMFS")" "$S/sbin/albumfs"
+    unshare -m --propagation private true 2>/dev/null || return 77
+    unshare -m --propagation private bash -c '
+        set -u
+        sbin=$1 lib=$2 m=$3 opts=$4 out=$5 code=$6
+        trap '"'"'umount -l "$m" 2>/dev/null'"'"' EXIT
+        mount --bind "$sbin" /usr/local/sbin || exit 10
+        mount -t fuse.albumfs "$lib" "$m" -o "$opts" 2>"$out.err" || exit 11
+        eval "$code" || exit 12
+        umount "$m" || exit 13
+    ' _ "$S/sbin" "$ALBUMFS_LIBRARY" "$m" "$opts" "$m.helper" "$code" || rc=$?
+    case $rc in
+    0) ;;
+    10) fail "cannot bind a folder over /usr/local/sbin in the namespace" ;;
+    11) fail "mount -t fuse.albumfs -o $opts failed: $(cat "$m.helper.err")" ;;
+    *) fail "mount -t fuse.albumfs -o $opts: step $rc failed" ;;
+    esac
+}
