@@ -56,6 +56,7 @@ struct afs_config {
     char *link;           /* --link TOKEN */
     char *password_file;  /* for --link */
     char *email;          /* for --link: claim access of one's own */
+    char *code_file;      /* for --email: the confirmation code sent there */
     char *passphrase_file;
     int multi_user;
     int foreground;

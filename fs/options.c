@@ -1,11 +1,12 @@
 /* options.c — the daemon's command line, as a table into struct afs_config.
  *
  *   albumfs [--library DIR] MOUNTPOINT [--user EMAIL | --link TOKEN
- *           [--password-file F] [--email ADDRESS] | --multi-user] [-f] [-d]
+ *           [--password-file F] [--email ADDRESS [--code-file F]] | --multi-user]
+ *           [-f] [-d]
  *           [-o OPTIONS]
  *   albumfs LIBRARY MOUNTPOINT -o OPTIONS     (mount.fuse3 / fstab form)
  * Every long option also exists as an -o option (library=, person=, link=,
- * password_file=, email=, passphrase_file=, multi_user, threads=,
+ * password_file=, email=, code_file=, passphrase_file=, multi_user, threads=,
  * render_threads=, readahead=) so the
  * mount helper and fstab can say everything the command line can. Options
  * not ours are left in args for libfuse.
@@ -43,6 +44,9 @@ static const struct fuse_opt option_table[] = {
     OPT("--email %s", email, 0),
     OPT("--email=%s", email, 0),
     OPT("email=%s", email, 0),
+    OPT("--code-file %s", code_file, 0),
+    OPT("--code-file=%s", code_file, 0),
+    OPT("code_file=%s", code_file, 0),
     OPT("--passphrase-file %s", passphrase_file, 0),
     OPT("--passphrase-file=%s", passphrase_file, 0),
     OPT("passphrase_file=%s", passphrase_file, 0),
@@ -69,14 +73,17 @@ static const char usage[] =
     "  --user EMAIL           one person's view (private mount)\n"
     "  --link TOKEN           a share link's view; --password-file F if it has one;\n"
     "                         --email ADDRESS to get access of one's own (favourites,\n"
-    "                         downloads under one's name), from the link's settings\n"
+    "                         downloads under one's name), from the link's settings:\n"
+    "                         a code is sent there (meanwhile, the link's view);\n"
+    "                         mount again adding --code-file F (F holds the code)\n"
     "  --multi-user           one folder per Unix user mapped with\n"
     "                         'albumctl user add --uid' (needs allow_other: root)\n"
     "  --library DIR          the library (default $ALBUMFS_LIBRARY, then\n"
     "                         ~/.local/share/albumfs)\n"
     "  --passphrase-file F    passphrase of a passphrase-protected library\n"
     "  -f                     stay in the foreground; -d also prints FUSE traffic\n"
-    "  -o opts                library=, person=, link=, password_file=,\n"
+    "  -o opts                library=, person=, link=, password_file=, email=,\n"
+    "                         code_file=,\n"
     "                         passphrase_file=, multi_user, threads=N (request\n"
     "                         threads; default: the CPUs, at least 2), render_threads=N,\n"
     "                         readahead=KIB (kernel read-ahead; default 4096,\n"
@@ -182,6 +189,10 @@ int options_parse(struct fuse_args *args, struct afs_config *cfg)
                 cfg->password_file ? "--password-file" : "--email");
         return -EINVAL;
     }
+    if (cfg->code_file && !cfg->email) {
+        fprintf(stderr, "albumfs: --code-file goes with --email\n");
+        return -EINVAL;
+    }
     if (cfg->threads == 0 || cfg->threads > 64) {
         fprintf(stderr, "albumfs: threads must be 1..64\n");
         return -EINVAL;
@@ -210,6 +221,7 @@ void options_release(struct afs_config *cfg)
     free(cfg->link);
     free(cfg->password_file);
     free(cfg->email);
+    free(cfg->code_file);
     free(cfg->passphrase_file);
     memset(cfg, 0, sizeof *cfg);
 }
