@@ -220,6 +220,22 @@ static int accept(struct af_catalog *c, const struct cat_link *link,
     return rc;
 }
 
+/* Record a refused code, unless CLAIM_REFUSALS_RECORDED identical ones were
+ * recorded within CLAIM_CODE_TTL_SECONDS: wrong codes are bounded by the
+ * tries and code limits, but refusals with no live code are not, and a loop
+ * must not flood the log. */
+static int record_refusal(struct af_catalog *c, const char *label, int64_t album_id,
+                          const char *detail, af_time now)
+{
+    int64_t recent = 0;
+    int rc = catalog_activity_count(c, "link-claim-code-wrong", detail,
+                                    now - CLAIM_CODE_TTL_SECONDS, &recent);
+
+    if (rc == 0 && recent < CLAIM_REFUSALS_RECORDED)
+        rc = catalog_activity_add(c, "link-claim-code-wrong", label, 0, album_id, 0, detail);
+    return rc;
+}
+
 int claims_confirm(const struct af_library *lib, struct af_catalog *c,
                    const struct cat_link *link, const struct af_grant *link_grant,
                    const char *email, const char *code, struct cat_user *user, const char **why)
@@ -275,7 +291,7 @@ int claims_confirm(const struct af_library *lib, struct af_catalog *c,
     /* Refused: the attempt is counted and recorded before the verdict. */
     link_label(link, label, sizeof label);
     snprintf(detail, sizeof detail, "%s: %s", email, reason);
-    rc = catalog_activity_add(c, "link-claim-code-wrong", label, 0, link->album_id, 0, detail);
+    rc = record_refusal(c, label, link->album_id, detail, now);
     if (rc < 0)
         goto fail;
     rc = catalog_commit(c);

@@ -21,7 +21,9 @@
  *     grant and the "link-claimed" record are written in one transaction,
  *     so a crash leaves either all of them or none.
  *  3. A wrong attempt is counted and recorded ("link-claim-code-wrong")
- *     before the refusal is returned, in a committed transaction.
+ *     before the refusal is returned, in a committed transaction (at most
+ *     CLAIM_REFUSALS_RECORDED identical records per CLAIM_CODE_TTL_SECONDS,
+ *     so a loop cannot flood the log).
  *  4. The codes are 50 random bits, kept only as a keyed hash bound to the
  *     link and the address, and compared in constant time. At most
  *     CLAIM_CODE_TRIES attempts per code and CLAIM_CODES_PER_ADDRESS codes
@@ -52,6 +54,7 @@
 #define CLAIM_CODES_PER_ADDRESS 3         /* per link and address, per CLAIM_CODE_TTL_SECONDS */
 #define CLAIM_CODES_PER_LINK 20           /* per link, any address, per hour */
 #define CLAIM_CODE_FILE_MAX 64            /* bytes of a code file read */
+#define CLAIM_REFUSALS_RECORDED 20        /* identical refusals recorded per CLAIM_CODE_TTL_SECONDS */
 
 /* What claims_send_code did. */
 enum claim_sent {

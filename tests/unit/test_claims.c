@@ -6,8 +6,8 @@
  * outbox, as the person would from their mail. A code works only for its
  * link and address, only the newest one, once; the grant it makes is the
  * link's, invited, favourites on, expiring with the link, naming the link;
- * a person with a live grant gets none; rate limits hold; a code file
- * others can read is refused; revoking a link takes only its own claims.
+ * a person with a live grant gets none; rate limits hold; refusals are
+ * recorded but cannot flood the log; a code file others can read is refused; revoking a link takes only its own claims.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -225,6 +225,17 @@ static void test_tries_spend_a_code(void **state)
     assert_int_equal(count(f, "link-claimed"), 0);
 }
 
+static void test_refusals_recorded_bounded(void **state)
+{
+    struct fixture *f = *state;
+    struct cat_user user;
+
+    for (int i = 0; i < CLAIM_REFUSALS_RECORDED + 5; i++)
+        assert_int_equal(confirm(f, &f->link, &f->link_grant, "nobody@example.com",
+                                 "aaaaa-aaaaa", &user), -EACCES);
+    assert_int_equal(count(f, "link-claim-code-wrong"), CLAIM_REFUSALS_RECORDED);
+}
+
 static void test_existing_grant_kept(void **state)
 {
     struct fixture *f = *state;
@@ -342,6 +353,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_code_bound_to_link_and_address, setup, teardown),
         cmocka_unit_test_setup_teardown(test_only_newest_code, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tries_spend_a_code, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refusals_recorded_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_existing_grant_kept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rate_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_code_file, setup, teardown),
