@@ -61,7 +61,8 @@ static void link_label(const struct cat_link *link, char *buf, size_t len)
 
 /* ---- sending ---- */
 
-/* Which rate limit, if any, forbids a new code now. */
+/* Which rate limit, if any, forbids a new code now: 1 with *out set, 0 for
+ * none, or a catalog errno. */
 static int rate_limited(struct af_catalog *c, const struct cat_link *link, const char *email,
                         af_time now, enum claim_sent *out)
 {
