@@ -170,6 +170,14 @@ static void test_code_opens_own_grant(void **state)
     assert_int_equal(confirm(f, &f->link, &f->link_grant, "new.person@example.com", code, &user),
                      -EACCES);
     assert_int_equal(count(f, "link-claim-code-wrong"), 1);
+    /* a later mount needs a new code, and adds no second grant */
+    send(f, &f->link, "new.person@example.com", code);
+    assert_int_equal(confirm(f, &f->link, &f->link_grant, "new.person@example.com", code, &user),
+                     0);
+    assert_int_equal(catalog_grants(f->c, f->album_id, &all, &n), 0);
+    assert_int_equal(n, 3); /* two links' and the one claim */
+    free(all);
+    assert_int_equal(count(f, "link-claimed"), 2);
 }
 
 static void test_code_bound_to_link_and_address(void **state)
