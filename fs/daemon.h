@@ -66,6 +66,7 @@ struct afs_config {
     char *link_file;      /* --link-file F: the token's file */
     char *password_file;  /* for --link */
     char *email;          /* for --link: claim access of one's own */
+    char *code_file;      /* for --email: the confirmation code sent there */
     char *passphrase_file;
     char *log_file;       /* -o log_file=PATH: messages there, not syslog */
     int multi_user;

@@ -6,7 +6,8 @@
  * ident "albumfs", with the pid) — the journal on a systemd machine. With
  * -o log_file=PATH they go to that file instead, from the start and in both
  * modes, one line each: "2026-12-02T18:59:01Z albumfs[PID]: message" (for
- * machines without a syslog daemon, and for the tests).
+ * machines without a syslog daemon, and for the tests); until it detaches
+ * they go to stderr as well.
  *
  * The destination is process-wide, like syslog itself: messages come from
  * every thread and from places that hold no struct afs (render callbacks).
@@ -35,6 +36,7 @@ enum log_target {
 };
 
 static _Atomic int target = LOG_TO_STDERR; /* enum log_target */
+static atomic_bool detached;               /* stderr is /dev/null now */
 static int log_fd = -1;
 
 int log_open(const char *path)
@@ -50,6 +52,7 @@ int log_open(const char *path)
 
 void log_detached(void)
 {
+    atomic_store(&detached, true);
     if (target == LOG_TO_FILE)
         return;
     openlog("albumfs", LOG_PID | LOG_NDELAY, LOG_DAEMON);
@@ -88,6 +91,8 @@ void afs_log(int priority, const char *fmt, ...)
         n = snprintf(line, sizeof line, "%s albumfs[%ld]: %s\n", when, (long)getpid(), msg);
         if (n > 0)
             (void)!write(log_fd, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+        if (!atomic_load(&detached)) /* whoever started it reads why, too */
+            fprintf(stderr, "albumfs: %s\n", msg);
         return;
     default:
         fprintf(stderr, "albumfs: %s\n", msg);

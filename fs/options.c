@@ -1,12 +1,12 @@
 /* options.c — the daemon's command line, as a table into struct afs_config.
  *
  *   albumfs [--library DIR] MOUNTPOINT [--user EMAIL | (--link TOKEN |
- *           --link-file F) [--password-file F] [--email ADDRESS] |
- *           --multi-user] [-f] [-d] [-o OPTIONS]
+ *           --link-file F) [--password-file F] [--email ADDRESS
+ *           [--code-file F]] | --multi-user] [-f] [-d] [-o OPTIONS]
  *   albumfs LIBRARY MOUNTPOINT -o OPTIONS     (mount.fuse3 / fstab form)
  * Every long option also exists as an -o option (library=, person=, link=,
- * link_file=, password_file=, email=, passphrase_file=, log_file=,
- * multi_user, threads=, render_threads=, readahead=) so the
+ * link_file=, password_file=, email=, code_file=, passphrase_file=,
+ * log_file=, multi_user, threads=, render_threads=, readahead=) so the
  * mount helper and fstab can say everything the command line can. Options
  * not ours are left in args for libfuse, except that allow_other is refused
  * on a one-person mount and allow_root on every mount.
@@ -63,6 +63,9 @@ static const struct fuse_opt option_table[] = {
     OPT("--email %s", email, 0),
     OPT("--email=%s", email, 0),
     OPT("email=%s", email, 0),
+    OPT("--code-file %s", code_file, 0),
+    OPT("--code-file=%s", code_file, 0),
+    OPT("code_file=%s", code_file, 0),
     OPT("--passphrase-file %s", passphrase_file, 0),
     OPT("--passphrase-file=%s", passphrase_file, 0),
     OPT("passphrase_file=%s", passphrase_file, 0),
@@ -97,7 +100,9 @@ static const char usage[] =
     "                         only you can read: the token never shows in ps);\n"
     "                         --password-file F if the link has a password;\n"
     "                         --email ADDRESS to get access of one's own (favourites,\n"
-    "                         downloads under one's name), from the link's settings\n"
+    "                         downloads under one's name), from the link's settings:\n"
+    "                         a code is sent there (meanwhile, the link's view);\n"
+    "                         mount again adding --code-file F (F holds the code)\n"
     "  --link TOKEN           the same, the token on the command line\n"
     "  --multi-user           one folder per Unix user mapped with\n"
     "                         'albumctl user add --uid' (allow_other, so root; other\n"
@@ -110,7 +115,8 @@ static const char usage[] =
     "                         syslog; -d also prints FUSE traffic\n"
     "  --log-file F           messages to file F instead (-o log_file=F)\n"
     "  -o opts                library=, person=, link=, link_file=, password_file=,\n"
-    "                         email=, passphrase_file=, log_file=, multi_user, threads=N (request\n"
+    "                         email=, code_file=, passphrase_file=, log_file=,\n"
+    "                         multi_user, threads=N (request\n"
     "                         threads; default: the CPUs, at least 2), render_threads=N,\n"
     "                         readahead=KIB (kernel read-ahead; default 4096,\n"
     "                         0 keeps the kernel's; needs root),\n"
@@ -283,6 +289,10 @@ int options_parse(struct fuse_args *args, struct afs_config *cfg)
                 cfg->password_file ? "--password-file" : "--email");
         return -EINVAL;
     }
+    if (cfg->code_file && !cfg->email) {
+        fprintf(stderr, "albumfs: --code-file goes with --email\n");
+        return -EINVAL;
+    }
     if (cfg->threads == 0 || cfg->threads > 64) {
         fprintf(stderr, "albumfs: threads must be 1..64\n");
         return -EINVAL;
@@ -367,6 +377,7 @@ void options_release(struct afs_config *cfg)
     free(cfg->link_file);
     free(cfg->password_file);
     free(cfg->email);
+    free(cfg->code_file);
     free(cfg->passphrase_file);
     free(cfg->log_file);
     memset(cfg, 0, sizeof *cfg);

@@ -25,7 +25,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "fs/daemon.h"
+#include "store/claims.h"
 #include "store/links.h"
 
 /* Who a world is: its kind, the user it is (AFS_MODE_USER) and its grants,
@@ -122,68 +125,92 @@ static void describe_uid(uid_t uid, char *name, size_t len, gid_t *gid)
     }
 }
 
-static int link_is_dead(const struct world *w, af_time now)
+/* The live grant of a link's world, which claims are made from (NULL if
+ * none: the link expired or was revoked). */
+static const struct af_grant *link_live_grant(const struct world *w, af_time now)
 {
     for (size_t i = 0; i < w->who.subject.n_grants; i++)
         if (policy_grant_live(&w->who.grants[i], now))
-            return 0;
-    return 1;
+            return &w->who.grants[i];
+    return NULL;
 }
 
-/* A person who came through a link gives an e-mail: they become a user with
- * a grant of their own on the link's album — role invited, the link's
- * settings, favourites allowed — unless they already hold a live grant
- * there. From then on what they do is theirs in the activity. */
-static int claim_link(struct af_catalog *c, const struct world *link_world, const char *email,
-                      struct cat_user *user, const char **why)
+static int link_is_dead(const struct world *w, af_time now)
 {
-    const struct af_grant *from = NULL;
-    struct af_grant *mine = NULL;
-    struct cat_grant g;
-    size_t n = 0;
-    af_time now = (af_time)time(NULL);
-    const char *bad;
-    bool have = false;
+    return link_live_grant(w, now) == NULL;
+}
+
+/* Tell the person on stderr what became of their confirmation code. */
+static void say_code_sent(const char *email, enum claim_sent outcome)
+{
+    const char *until = "until then you see what the link shows";
+
+    switch (outcome) {
+    case CLAIM_SENT:
+        fprintf(stderr, "albumfs: a confirmation code was sent to %s; mount again with "
+                "--code-file FILE (FILE holding the code) for access of your own; %s\n",
+                email, until);
+        break;
+    case CLAIM_SENT_NO_COMMAND:
+        fprintf(stderr, "albumfs: a confirmation code for %s waits in the photographer's outbox: "
+                "this library has no e-mail delivery set up ('albumctl notify settings "
+                "--command'); ask them for it, then mount again with --code-file FILE; %s\n",
+                email, until);
+        break;
+    case CLAIM_NOT_SENT_ADDRESS:
+        fprintf(stderr, "albumfs: no new confirmation code for %s: %d were sent in the last %d "
+                "minutes; use the newest with --code-file FILE; %s\n", email,
+                CLAIM_CODES_PER_ADDRESS, CLAIM_CODE_TTL_SECONDS / 60, until);
+        break;
+    case CLAIM_NOT_SENT_LINK:
+        fprintf(stderr, "albumfs: no confirmation code for %s: this link asked for too many in "
+                "the last hour; try again later; %s\n", email, until);
+        break;
+    }
+}
+
+/* A link holder gave an e-mail address (store/claims.h). Without a code:
+ * one is sent there, and the mount keeps exactly the link's rights. With
+ * the code from that message: the world becomes the address's user, with
+ * a grant of their own claimed through the link. */
+static int claim_link(struct afs *fs, struct af_catalog *c, struct world *w, const char **why)
+{
+    const struct af_grant *from = link_live_grant(w, (af_time)time(NULL));
+    char code[CLAIM_CODE_FILE_MAX + 1];
+    enum claim_sent outcome;
     int rc;
 
-    if (names_check_email(email, &bad) < 0) {
-        *why = "that is not an e-mail address";
-        return -EINVAL;
-    }
-    for (size_t i = 0; i < link_world->who.subject.n_grants && !from; i++)
-        if (policy_grant_live(&link_world->who.grants[i], now))
-            from = &link_world->who.grants[i];
-    if (!from)
+    if (!from) {
+        *why = "this link has expired or was revoked";
         return -EKEYEXPIRED;
-    if ((rc = catalog_begin(c)) < 0)
-        goto fail;
-    rc = catalog_user_by_email(c, email, user);
-    if (rc == -ENOENT && (rc = catalog_user_add(c, email, "", -1, NULL)) == 0)
-        rc = catalog_user_by_email(c, email, user);
-    if (rc == 0)
-        rc = catalog_grants_for_user(c, user->id, &mine, &n);
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        have |= mine[i].album_id == from->album_id && policy_grant_live(&mine[i], now);
-    free(mine);
-    if (rc == 0 && !have) {
-        memset(&g, 0, sizeof g);
-        g.grant = *from;
-        g.grant.role = AF_ROLE_INVITED;
-        g.grant.settings.may_favourite = true;
-        policy_settings_clamp(AF_ROLE_INVITED, &g.grant.settings);
-        g.principal = CAT_PRINCIPAL_USER;
-        g.principal_id = user->id;
-        rc = catalog_grant_add(c, &g);
-        if (rc == 0)
-            rc = catalog_activity_add(c, "link-claimed", email, g.grant.id, from->album_id, 0,
-                                      link_world->who.label);
     }
+    if (!fs->cfg.code_file) {
+        rc = claims_send_code(fs->lib, c, &w->link, fs->cfg.email, &outcome);
+        if (rc == 0)
+            say_code_sent(fs->cfg.email, outcome);
+        else
+            *why = rc == -EINVAL ? "that is not an e-mail address"
+                                 : "cannot queue a confirmation code; try again";
+        return rc;
+    }
+    rc = claims_read_code_file(fs->cfg.code_file, code);
+    if (rc < 0) {
+        *why = rc == -EPERM    ? "the code file can be read by other users; chmod 600 it"
+               : rc == -ENODATA ? "the code file holds no code"
+                                : "cannot read the code file";
+        return rc == -EPERM || rc == -ENODATA ? -EACCES : rc;
+    }
+    rc = claims_confirm(fs->lib, c, &w->link, from, fs->cfg.email, code, &w->user, why);
+    sodium_memzero(code, sizeof code);
+    if (rc < 0) {
+        if (!(*why)[0])
+            *why = "cannot record access of your own; try again";
+        return rc;
+    }
+    w->kind = AFS_MODE_USER;
+    rc = load_subject(fs, c, w);
     if (rc < 0)
-        goto fail;
-    return catalog_commit(c);
-fail:
-    catalog_rollback(c);
-    *why = "cannot record access of your own; try again";
+        *why = "cannot read the grants";
     return rc;
 }
 
@@ -235,15 +262,9 @@ static int single_world(struct afs *fs, struct af_catalog *c, const char **why)
         goto out;
     }
     if (w->kind == AFS_MODE_LINK && fs->cfg.email) {
-        rc = claim_link(c, w, fs->cfg.email, &w->user, why);
+        rc = claim_link(fs, c, w, why);
         if (rc < 0)
             goto out;
-        w->kind = AFS_MODE_USER;
-        rc = load_subject(fs, c, w);
-        if (rc < 0) {
-            *why = "cannot read the grants";
-            goto out;
-        }
     }
     fs->single = w;
     w = NULL;

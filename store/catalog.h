@@ -103,6 +103,7 @@ struct cat_grant {
     char principal_name[AF_EMAIL_MAX + 1]; /* e-mail, team name, or "link:<id>" */
     char album_name[AF_NAME_MAX + 1];
     af_time created;
+    int64_t via_link_id;   /* a user's grant claimed through this link (0: none) */
 };
 
 struct cat_link {
@@ -248,12 +249,45 @@ int catalog_grants(struct af_catalog *c, int64_t album_id, struct cat_grant **ro
 /* -ENOENT unknown, -EALREADY already revoked. */
 int catalog_grant_revoke(struct af_catalog *c, int64_t id, af_time when);
 
+/* The grants of album_id claimed through link_id that are not revoked
+ * (expired ones included), by id. */
+int catalog_grants_claimed_through(struct af_catalog *c, int64_t link_id, int64_t album_id,
+                                   struct cat_grant **rows, size_t *n);
+
 /* Every grant that names a user (directly or through a team) or a link,
  * as af_grant rows ready for a struct af_subject. */
 int catalog_grants_for_user(struct af_catalog *c, int64_t user_id, struct af_grant **rows,
                             size_t *n);
 int catalog_grants_for_link(struct af_catalog *c, int64_t link_id, struct af_grant **rows,
                             size_t *n);
+
+/* ---- confirmation codes of link claims (store/claims.c uses them) ---- */
+
+struct cat_claim_code {
+    int64_t id;
+    int64_t link_id;
+    char email[AF_EMAIL_MAX + 1];
+    unsigned char code_hash[CAT_TOKEN_HASH_BYTES];
+    af_time created;
+    af_time expires;
+    int tries;    /* wrong attempts so far */
+    af_time used; /* when it was accepted; 0 = not yet */
+};
+int catalog_claim_code_add(struct af_catalog *c, int64_t link_id, const char *email,
+                           const unsigned char code_hash[CAT_TOKEN_HASH_BYTES], af_time expires,
+                           int64_t *id);
+/* The newest code of a link and address (any letter case): -ENOENT if none. */
+int catalog_claim_code_newest(struct af_catalog *c, int64_t link_id, const char *email,
+                              struct cat_claim_code *out);
+/* How many codes of link_id (and of `email`, NULL = any address) were made
+ * at or after `since`. */
+int catalog_claim_codes_since(struct af_catalog *c, int64_t link_id, const char *email,
+                              af_time since, int64_t *n);
+/* One more wrong attempt at code id. */
+int catalog_claim_code_wrong(struct af_catalog *c, int64_t id);
+/* Code id was accepted at `when`: it never works again. -EALREADY if it
+ * already was. */
+int catalog_claim_code_use(struct af_catalog *c, int64_t id, af_time when);
 
 /* ---- what clients do: favourites, allowances, milestones ---- */
 

@@ -3,7 +3,8 @@
  * A grant joins a principal (user, team or link) to an album with a role
  * and the settings of SPEC §3. Grants are never deleted: revocation stamps
  * them, so the activity log can always name the grant an event came through.
- * A user's effective grants are their own plus those of their teams.
+ * A user's effective grants are their own plus those of their teams. A
+ * user's grant claimed through a share link names that link (via_link_id).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -151,7 +152,8 @@ int catalog_pools(struct af_catalog *c, int64_t album_id, struct cat_pool **rows
                "CASE g.principal WHEN 1 THEN (SELECT email FROM users WHERE id = g.user_id) " \
                "WHEN 2 THEN (SELECT name FROM teams WHERE id = g.team_id) "      \
                "ELSE 'link:' || g.link_id END, "                                  \
-               "(SELECT name FROM albums WHERE id = g.album_id), g.created"
+               "(SELECT name FROM albums WHERE id = g.album_id), g.created, "           \
+               "coalesce(g.via_link_id, 0)"
 
 /* Reads GRANT_COLS (18 columns) into an af_grant; download sets are loaded
  * separately. */
@@ -192,6 +194,7 @@ static void read_cat_grant(sqlite3_stmt *st, void *row)
     cat_col_text(st, 20, g->principal_name, sizeof g->principal_name);
     cat_col_text(st, 21, g->album_name, sizeof g->album_name);
     g->created = sqlite3_column_int64(st, 22);
+    g->via_link_id = sqlite3_column_int64(st, 23);
 }
 
 static void read_id(sqlite3_stmt *st, void *row)
@@ -241,8 +244,8 @@ int catalog_grant_add(struct af_catalog *c, struct cat_grant *cg)
                      "created, expires, revoked, proof_long_edge, watermark_proofs, "
                      "watermark_downloads, watermark_recipient, web_downloads, web_long_edge, "
                      "highres, highres_long_edge, pool_id, highres_metadata, may_favourite, "
-                     "may_mark_private, notify) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                     "may_mark_private, notify, via_link_id) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!st) {
         rc = -EIO;
         goto out;
@@ -273,6 +276,10 @@ int catalog_grant_add(struct af_catalog *c, struct cat_grant *cg)
     sqlite3_bind_int(st, 19, s->may_favourite);
     sqlite3_bind_int(st, 20, s->may_mark_private);
     sqlite3_bind_int(st, 21, s->notify);
+    if (cg->via_link_id > 0)
+        sqlite3_bind_int64(st, 22, cg->via_link_id);
+    else
+        sqlite3_bind_null(st, 22);
     rc = cat_exec(c, st);
     if (rc < 0)
         goto out;
@@ -311,15 +318,12 @@ int catalog_grant_by_id(struct af_catalog *c, int64_t id, struct cat_grant *out)
     return rc;
 }
 
-int catalog_grants(struct af_catalog *c, int64_t album_id, struct cat_grant **rows, size_t *n)
+/* Every row of st as a cat_grant with its download sets. */
+static int grant_rows_with_sets(struct af_catalog *c, sqlite3_stmt *st, struct cat_grant **rows,
+                                size_t *n)
 {
-    sqlite3_stmt *st = cat_stmt(c, "SELECT " GRANT_FULL_COLS " FROM grants g "
-                                   "WHERE ?1 = 0 OR g.album_id = ?1 ORDER BY g.id");
-    int rc;
+    int rc = cat_list(c, st, sizeof **rows, read_cat_grant, (void **)rows, n);
 
-    if (st)
-        sqlite3_bind_int64(st, 1, album_id);
-    rc = cat_list(c, st, sizeof **rows, read_cat_grant, (void **)rows, n);
     for (size_t i = 0; rc == 0 && i < *n; i++)
         rc = load_download_sets(c, &(*rows)[i].grant);
     if (rc < 0) {
@@ -328,6 +332,29 @@ int catalog_grants(struct af_catalog *c, int64_t album_id, struct cat_grant **ro
         *n = 0;
     }
     return rc;
+}
+
+int catalog_grants(struct af_catalog *c, int64_t album_id, struct cat_grant **rows, size_t *n)
+{
+    sqlite3_stmt *st = cat_stmt(c, "SELECT " GRANT_FULL_COLS " FROM grants g "
+                                   "WHERE ?1 = 0 OR g.album_id = ?1 ORDER BY g.id");
+
+    if (st)
+        sqlite3_bind_int64(st, 1, album_id);
+    return grant_rows_with_sets(c, st, rows, n);
+}
+
+int catalog_grants_claimed_through(struct af_catalog *c, int64_t link_id, int64_t album_id,
+                                   struct cat_grant **rows, size_t *n)
+{
+    sqlite3_stmt *st = cat_stmt(c, "SELECT " GRANT_FULL_COLS " FROM grants g "
+                                   "WHERE g.via_link_id = ? AND g.album_id = ? AND g.revoked = 0 "
+                                   "ORDER BY g.id");
+    if (st) {
+        sqlite3_bind_int64(st, 1, link_id);
+        sqlite3_bind_int64(st, 2, album_id);
+    }
+    return grant_rows_with_sets(c, st, rows, n);
 }
 
 int catalog_grant_revoke(struct af_catalog *c, int64_t id, af_time when)

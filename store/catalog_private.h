@@ -10,7 +10,7 @@
 
 #include "store/catalog.h"
 
-#define CAT_STMT_CACHE 96
+#define CAT_STMT_CACHE 128
 
 struct af_catalog {
     sqlite3 *db;

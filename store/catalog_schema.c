@@ -249,6 +249,24 @@ static const char *const migrations[] = {
     "CREATE TABLE link_turns ("
     "  link_id INTEGER PRIMARY KEY REFERENCES links(id) ON DELETE CASCADE,"
     "  not_before INTEGER NOT NULL) STRICT;",
+
+    /* 3 -> 4: link claims confirmed by a one-time code (trust: finding 2). */
+    /* The link a grant was claimed through: revoking the link takes it. */
+    "ALTER TABLE grants ADD COLUMN via_link_id INTEGER REFERENCES links(id) ON DELETE SET NULL;"
+    "CREATE INDEX grants_via_link ON grants(via_link_id);"
+    /* Confirmation codes sent to an address given with a link: a keyed
+     * hash only; valid until `expires`, for `tries` wrong attempts at most,
+     * once (`used`). Only the newest code of a link and address counts. */
+    "CREATE TABLE claim_codes ("
+    "  id INTEGER PRIMARY KEY,"
+    "  link_id INTEGER NOT NULL REFERENCES links(id) ON DELETE CASCADE,"
+    "  email TEXT NOT NULL COLLATE NOCASE,"
+    "  code_hash BLOB NOT NULL,"
+    "  created INTEGER NOT NULL,"
+    "  expires INTEGER NOT NULL,"
+    "  tries INTEGER NOT NULL DEFAULT 0,"
+    "  used INTEGER NOT NULL DEFAULT 0) STRICT;"
+    "CREATE INDEX claim_codes_link ON claim_codes(link_id, email, id);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

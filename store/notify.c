@@ -424,6 +424,53 @@ out:
     return rc;
 }
 
+int notify_claim_code(struct af_catalog *c, const char *email, const char *album,
+                      const char *code, int minutes)
+{
+    char *subject = NULL, *body = NULL;
+    int rc = check_header_text(album);
+
+    if (rc == 0)
+        rc = check_header_text(code);
+    if (rc < 0)
+        return rc;
+    if (asprintf(&subject, "Your confirmation code for “%s”", album) < 0) {
+        subject = NULL;
+        rc = -ENOMEM;
+        goto out;
+    }
+    if (asprintf(&body,
+                 "Hello,\n\n"
+                 "Someone with the share link of the photo album “%s” gave this address\n"
+                 "to get access of their own (favourites and downloads kept under their\n"
+                 "name). If that was you, your confirmation code is:\n\n"
+                 "    %s\n\n"
+                 "It works once, within %d minutes. Save it in a file only you can read\n"
+                 "and mount the album again with the same link and address, adding\n"
+                 "--code-file FILE:\n\n"
+                 "    (umask 077; printf '%%s\\n' '%s' >CODEFILE)\n"
+                 "    albumfs MOUNTPOINT --link ... --email %s --code-file CODEFILE\n\n"
+                 "If you did not ask for this, ignore this message: without the code,\n"
+                 "nothing is opened in your name.\n",
+                 album, code, minutes, code, email) < 0) {
+        body = NULL;
+        rc = -ENOMEM;
+        goto out;
+    }
+    rc = queue(c, NOTIFY_KIND_CLAIM_CODE, email, subject, body);
+out:
+    free(body);
+    free(subject);
+    return rc;
+}
+
+bool notify_has_command(struct af_catalog *c)
+{
+    char command[NOTIFY_COMMAND_MAX + 2];
+
+    return setting(c, "notify.command", command, sizeof command) == 0;
+}
+
 int notify_test(struct af_catalog *c)
 {
     char owner[AF_EMAIL_MAX + 1], host[HOST_MAX], body[HOST_MAX + 128];

@@ -48,6 +48,16 @@ int notify_milestone(struct af_catalog *c, enum notify_milestone what, const cha
  * (`how`: the command lines to give, one per line). */
 int notify_invite(struct af_catalog *c, const char *email, const char *album, const char *how);
 
+/* Queue a link claim's confirmation code (store/claims.h) to `email`: the
+ * album, the code as shown, how many minutes it lasts and how to use it. */
+#define NOTIFY_KIND_CLAIM_CODE "claim-code" /* cat_message.kind of codes */
+int notify_claim_code(struct af_catalog *c, const char *email, const char *album,
+                      const char *code, int minutes);
+
+/* Whether a delivery command (notify.command) is set: without one, queued
+ * messages wait in the outbox. */
+bool notify_has_command(struct af_catalog *c);
+
 /* Queue a short test message to the owner (notify.owner); -ENOENT when
  * none is set. */
 int notify_test(struct af_catalog *c);

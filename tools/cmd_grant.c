@@ -169,18 +169,21 @@ static int run_grant_list(struct cli *cli, int argc, char **argv)
         json_finish(&cli->out);
     } else {
         struct cli_table t;
-        cli_table_init(&t, 7);
-        cli_table_row(&t, "ID", "ALBUM", "PRINCIPAL", "ROLE", "EXPIRES", "STATUS", "SETTINGS");
+        cli_table_init(&t, 8);
+        cli_table_row(&t, "ID", "ALBUM", "PRINCIPAL", "ROLE", "EXPIRES", "STATUS", "VIA",
+                      "SETTINGS");
         for (size_t i = 0; i < n; i++) {
             const struct cat_grant *g = &grants[i];
-            char id[24], expires[32], who[AF_EMAIL_MAX + 8], summary[1024];
+            char id[24], expires[32], who[AF_EMAIL_MAX + 8], summary[1024], via[32] = "-";
 
             snprintf(id, sizeof(id), "%" PRId64, g->grant.id);
+            if (g->via_link_id > 0)
+                snprintf(via, sizeof(via), "link:%" PRId64, g->via_link_id);
             timefmt_print(g->grant.expires, expires, sizeof(expires));
             grant_summary(cli, &g->grant.settings, summary, sizeof(summary));
             cli_table_row(&t, id, g->album_name, grant_principal_label(g, who, sizeof(who)),
                           policy_role_name(g->grant.role), expires, grant_status(cli, &g->grant),
-                          summary);
+                          via, summary);
         }
         cli_table_print(&t, stdout);
         cli_table_release(&t);
@@ -213,7 +216,10 @@ static const struct cli_cmd grant_subs[] = {
         .name = "list",
         .summary = "List grants (of one album, or all), live, expired or revoked.",
         .usage = "[ALBUM] [--json]",
-        .help = "--json prints every setting of every grant.\n",
+        .help = "VIA names the share link a person's grant was claimed through (they\n"
+                "confirmed their address with a code sent there: see albumfs --email);\n"
+                "revoking that link revokes it too. --json prints every setting of every\n"
+                "grant, and via_link (the link's id, or null).\n",
         .run = run_grant_list,
     },
     {0},

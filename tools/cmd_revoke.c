@@ -1,20 +1,68 @@
 /* cmd_revoke.c — 'albumctl revoke GRANT_ID': end a grant now (users, teams
- * and links alike). Live mounts stop honouring it within a second. */
+ * and links alike). Revoking a link's grant also revokes the grants people
+ * claimed through that link (store/claims.h) unless --keep-claims is given;
+ * all of it is one transaction. Live mounts stop honouring them within a
+ * second. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 
+#include "store/claims.h"
 #include "tools/cli.h"
+
+enum { OPT_KEEP_CLAIMS = CLI_OPT_FIRST };
+
+static void print_revoked(struct cli *cli, const struct cat_grant *g,
+                          const struct cat_grant *claims, size_t n)
+{
+    if (!cli->json) {
+        printf("revoked grant %" PRId64 " (%s on %s)\n", g->grant.id, g->principal_name,
+               g->album_name);
+        for (size_t i = 0; i < n; i++)
+            printf("revoked grant %" PRId64 " (%s on %s, claimed through %s)\n",
+                   claims[i].grant.id, claims[i].principal_name, claims[i].album_name,
+                   g->principal_name);
+        return;
+    }
+    json_object_begin(&cli->out);
+    json_kv_int(&cli->out, "id", g->grant.id);
+    json_kv_string(&cli->out, "album", g->album_name);
+    json_kv_string(&cli->out, "principal", g->principal_name);
+    json_kv_string(&cli->out, "status", "revoked");
+    json_key(&cli->out, "claims_revoked");
+    json_array_begin(&cli->out);
+    for (size_t i = 0; i < n; i++) {
+        json_object_begin(&cli->out);
+        json_kv_int(&cli->out, "id", claims[i].grant.id);
+        json_kv_string(&cli->out, "principal", claims[i].principal_name);
+        json_object_end(&cli->out);
+    }
+    json_array_end(&cli->out);
+    json_object_end(&cli->out);
+    json_finish(&cli->out);
+}
 
 static int run_revoke(struct cli *cli, int argc, char **argv)
 {
-    struct cat_grant g;
+    static const struct option opts[] = {
+        {"keep-claims", no_argument, NULL, OPT_KEEP_CLAIMS},
+        CLI_COMMON_OPTIONS,
+    };
+    struct cat_grant g, *claims = NULL;
     char detail[AF_EMAIL_MAX + 32];
+    bool keep_claims = false;
+    size_t n_claims = 0;
     int64_t id;
-    int st = cli_args(cli, argc, argv, 1, "one GRANT_ID");
-    int err;
+    int c, st = CLI_OK, err;
 
-    if (st == CLI_OK)
-        st = cli_parse_i64(cli, "GRANT_ID", argv[optind], 1, &id);
+    while ((c = cli_next_opt(cli, argc, argv, opts)) > 0)
+        if (c == OPT_KEEP_CLAIMS)
+            keep_claims = true;
+    if (c < 0)
+        return CLI_USAGE;
+    if (argc - optind != 1)
+        return cli_usage(cli, "expected one GRANT_ID");
+    st = cli_parse_i64(cli, "GRANT_ID", argv[optind], 1, &id);
     if (st == CLI_OK)
         st = cli_open_library(cli);
     if (st != CLI_OK)
@@ -24,6 +72,9 @@ static int run_revoke(struct cli *cli, int argc, char **argv)
         return cli_fail(cli, "no grant %" PRId64 "; see 'albumctl grant list'", id);
     if (err)
         return cli_fail_errno(cli, err, "reading grant %" PRId64, id);
+    if (keep_claims && g.principal != CAT_PRINCIPAL_LINK)
+        return cli_usage(cli, "--keep-claims goes with a link's grant; grant %" PRId64
+                         " is %s's", id, g.principal_name);
     st = cli_begin(cli);
     if (st != CLI_OK)
         return st;
@@ -31,6 +82,9 @@ static int run_revoke(struct cli *cli, int argc, char **argv)
     snprintf(detail, sizeof(detail), "%s %s", policy_role_name(g.grant.role), g.principal_name);
     if (err == 0)
         err = cli_activity(cli, "grant-revoked", id, g.grant.album_id, 0, detail);
+    if (err == 0 && !keep_claims)
+        err = claims_revoke_with_link(cli_catalog(cli), &g, cli->now, "owner", &claims,
+                                      &n_claims);
     if (err) {
         catalog_rollback(cli_catalog(cli));
         if (err == -EALREADY)
@@ -40,26 +94,19 @@ static int run_revoke(struct cli *cli, int argc, char **argv)
         return cli_fail_errno(cli, err, "revoking grant %" PRId64, id);
     }
     st = cli_commit(cli);
-    if (st != CLI_OK)
-        return st;
-    if (cli->json) {
-        json_object_begin(&cli->out);
-        json_kv_int(&cli->out, "id", id);
-        json_kv_string(&cli->out, "album", g.album_name);
-        json_kv_string(&cli->out, "principal", g.principal_name);
-        json_kv_string(&cli->out, "status", "revoked");
-        json_object_end(&cli->out);
-        json_finish(&cli->out);
-    } else
-        printf("revoked grant %" PRId64 " (%s on %s)\n", id, g.principal_name, g.album_name);
-    return CLI_OK;
+    if (st == CLI_OK)
+        print_revoked(cli, &g, claims, n_claims);
+    free(claims);
+    return st;
 }
 
 const struct cli_cmd cmd_revoke = {
     .name = "revoke",
     .summary = "Revoke a grant (a user's, a team's or a link's) now.",
-    .usage = "GRANT_ID",
+    .usage = "GRANT_ID [--keep-claims]",
     .help = "Grant ids are printed by 'albumctl grant' and listed by 'albumctl grant list'.\n"
-            "A revoked grant stays in the list (status revoked); revoking it again fails.\n",
+            "A revoked grant stays in the list (status revoked); revoking it again fails.\n"
+            "Revoking a link's grant also revokes the grants people claimed through that\n"
+            "link (VIA in 'grant list'); --keep-claims keeps them.\n",
     .run = run_revoke,
 };

@@ -487,6 +487,11 @@ void grant_json(struct cli *cli, const struct cat_grant *g)
     json_time_or_null(j, "created", g->created);
     json_time_or_null(j, "expires", g->grant.expires);
     json_time_or_null(j, "revoked", g->grant.revoked);
+    json_key(j, "via_link"); /* the link a user's grant was claimed through */
+    if (g->via_link_id > 0)
+        json_int(j, g->via_link_id);
+    else
+        json_null(j);
     json_key(j, "settings");
     settings_json(cli, &g->grant.settings);
     json_object_end(j);

@@ -12,7 +12,6 @@
 #   - private marks: chmod o-r by the client hides the photo from an invited
 #     person's and a guest's live mounts at once (an open file fails too);
 #     invited people and clients of an album that does not allow it: EPERM;
-#   - a link holder who gives an e-mail gets access of their own;
 #   - allowances and favourites survive a daemon restart; the activity log
 #     records first views, downloads, favourites and private marks.
 source "$(dirname "$0")/lib.sh"
@@ -160,17 +159,6 @@ sleep 3.5
     fail "an expired grant recorded a favourite"
 umount_fs "$MR"
 ok "an expired grant cannot favourite"
-
-# --- from a link to access of one's own
-ML=$S/claimed
-mount_fs "$ML" --link "$TOKEN" --email guest.one@example.com
-touch "$ML/$W/Favourites/Ceremony/IMG_0002.jpg" || fail "claimed link cannot favourite"
-ctl --json activity "$W" --person guest.one@example.com >"$S/claimed.json" ||
-    sqlite3 "$CAT" "SELECT kind FROM activity WHERE actor = 'guest.one@example.com'" >"$S/claimed.json"
-grep -q "link-claimed" "$S/claimed.json" && grep -q "favourite-added" "$S/claimed.json" ||
-    fail "activity of the claimed link: $(cat "$S/claimed.json")"
-umount_fs "$ML"
-ok "a link holder with an e-mail gets a grant of their own; their actions are theirs"
 
 # --- restart: allowances and favourites survive
 umount_fs "$MB"
