@@ -74,8 +74,9 @@ static void raise_readahead(struct afs *fs, bool *init_seen, bool *done)
     if (!fs->cfg.readahead_kib || !fs->cfg.mount_path)
         return;
     rc = readahead_raise(fs->cfg.mount_path, fs->cfg.readahead_kib);
-    /* Not root: expected, and said in the man page; said here under -d. */
-    if (rc < 0 && (rc != -EACCES || fs->cfg.debug))
+    /* Not root: expected, and said in the man page; said here under -d.
+     * ENOENT: the mount went away before its first tick (a quick unmount). */
+    if (rc < 0 && rc != -ENOENT && (rc != -EACCES || fs->cfg.debug))
         afs_log(LOG_NOTICE, "read-ahead stays at the kernel's default (%s%s)",
                 strerror(-rc), rc == -EACCES ? ": raising it needs root" : "");
 }
