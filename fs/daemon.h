@@ -148,6 +148,7 @@ struct afs {
     GHashTable *by_ino;          /* fuse_ino_t -> struct node* */
     GHashTable *by_key;          /* "<parent>/<name>" -> struct node* */
     fuse_ino_t next_ino;
+    unsigned char ino_key[AF_KEY_BYTES]; /* keys the inode numbers people see (fixed) */
 
     pthread_rwlock_t worlds_lock;
     struct world *single;        /* the world of a single-person mount (fixed) */
@@ -161,6 +162,7 @@ struct afs {
     struct notifier *notifier;
     _Atomic int64_t generation;  /* catalog generation of the last reload (watcher) */
     atomic_bool reload_wanted;   /* a world was loaded at another generation */
+    atomic_bool inval_wanted;    /* an answer may have re-planted stale entries */
     _Atomic int64_t epoch;       /* bumped whenever grants were reloaded */
 
     pthread_mutex_t handles_lock;
@@ -229,6 +231,10 @@ struct node *nodes_lookup(struct afs *fs, fuse_ino_t parent, const char *name,
 /* The node with this inode number, or NULL (a copy is made into *out). */
 bool nodes_get(struct afs *fs, fuse_ino_t ino, struct node *out);
 void nodes_forget(struct afs *fs, fuse_ino_t ino, uint64_t n);
+/* The inode number (st_ino, d_ino) people see for a node: a keyed hash of
+ * what it is and whose world it is in, so it says nothing about anything
+ * else (1 for the root). */
+uint64_t nodes_public_ino(const struct afs *fs, const struct node *n);
 /* Snapshot of (parent, name, ino) of every node, for invalidation. The
  * caller frees with nodes_snapshot_free. */
 struct node_ref {
@@ -305,6 +311,10 @@ int watcher_start(struct afs *fs);
 void watcher_stop(struct afs *fs);
 /* Wake the watcher now (a request saw a known entry become hidden). */
 void watcher_kick(struct afs *fs);
+/* A request decided at `epoch` what entries to give the kernel, and has
+ * given them: if grants changed meanwhile, the watcher's invalidation may
+ * have come before the answer, so it invalidates once more. */
+void watcher_replied(struct afs *fs, int64_t epoch);
 
 /* ---- readahead.c ---- */
 /* Set the read-ahead window of the FUSE mount at mountpoint (canonical
@@ -321,7 +331,8 @@ void notifier_stop(struct afs *fs);
  * in their own world); -ENOENT otherwise. */
 int afs_caller_node(struct afs *fs, fuse_req_t req, fuse_ino_t ino, struct node *out);
 /* A reply entry for node n with attributes st (timeouts by node kind). */
-void afs_fill_entry(const struct node *n, const struct stat *st, struct fuse_entry_param *e);
+void afs_fill_entry(const struct afs *fs, const struct node *n, const struct stat *st,
+                    struct fuse_entry_param *e);
 /* Open-file handles (ops_file.c); a handle without a blob swallows writes:
  * it is what copying a photo into Favourites/ or High-res/ opens. */
 struct filehandle {

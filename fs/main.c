@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "fs/daemon.h"
 #include "media/probe.h"
 
@@ -123,6 +125,7 @@ int main(int argc, char *argv[])
         afs_log(LOG_ERR, "library %s: %s", dir, why[0] ? why : strerror(-rc));
         goto out_media;
     }
+    key_derive(fs.lib->key, AF_SUBKEY_INODE, fs.ino_key);
     fs.owner_uid = stat(dir, &st) == 0 ? st.st_uid : getuid();
     fs.started = time(NULL);
     fs.viewed = g_async_queue_new_full(g_free);
@@ -189,6 +192,7 @@ out_lib:
         pthread_setspecific(fs.catalog_key, NULL);
     }
     library_close(fs.lib);
+    sodium_memzero(fs.ino_key, sizeof fs.ino_key);
 out_media:
     media_shutdown();
 out_log:

@@ -1,14 +1,22 @@
 /* nodes.c — the inode table of a mount.
  *
- * Inode numbers are handed out in order as the kernel first meets an entry
- * and are never reused, so they say nothing about the catalog (no gaps
- * betray hidden photos). A node lives while the kernel holds lookups on it
- * (counted from lookup and readdirplus, released by forget); the root lives
- * for the whole mount. Everything here runs under fs->nodes_lock.
+ * Node ids (the kernel's handles for entries) are handed out in order as
+ * the kernel first meets an entry and are never reused. They are not what
+ * people see: st_ino and d_ino are nodes_public_ino, a keyed hash (a
+ * subkey of the library key) of the entry's identity — its kind, view,
+ * album, set and photo, and the uid whose world it is in. So an inode
+ * number depends on nothing but what it names: on a multi-user mount one
+ * person cannot count, from gaps in their own numbers, what another person
+ * looked at, and numbers stay the same across remounts. A node lives while
+ * the kernel holds lookups on it (counted from lookup and readdirplus,
+ * released by forget); the root lives for the whole mount. Everything here
+ * but nodes_public_ino (pure) runs under fs->nodes_lock.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "fs/daemon.h"
 
@@ -165,4 +173,30 @@ void nodes_snapshot_free(struct node_ref *refs, size_t n)
     for (size_t i = 0; i < n; i++)
         g_free(refs[i].name);
     g_free(refs);
+}
+
+uint64_t nodes_public_ino(const struct afs *fs, const struct node *n)
+{
+    struct {
+        uint64_t uid, kind, view;
+        int64_t album_id, set_id, photo_id;
+    } what;
+    unsigned char h[8];
+    uint64_t ino = 0;
+
+    if (n->ino == FUSE_ROOT_ID)
+        return FUSE_ROOT_ID;
+    memset(&what, 0, sizeof what);
+    what.uid = fs->cfg.multi_user && n->world ? (uint64_t)n->world->uid + 1 : 0;
+    what.kind = (uint64_t)n->kind;
+    what.view = (uint64_t)n->view;
+    what.album_id = n->album_id;
+    what.set_id = n->set_id;
+    what.photo_id = n->photo_id;
+    crypto_generichash(h, sizeof h, (const unsigned char *)&what, sizeof what, fs->ino_key,
+                       sizeof fs->ino_key);
+    for (size_t i = 0; i < sizeof h; i++)
+        ino = ino << 8 | h[i];
+    /* Clear of the root's number and of the "unknown" answers. */
+    return ino > FUSE_ROOT_ID && ino != 0xffffffffu ? ino : ino + 2;
 }

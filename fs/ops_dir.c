@@ -43,7 +43,8 @@ int afs_caller_node(struct afs *fs, fuse_req_t req, fuse_ino_t ino, struct node 
     return caller_owns(fs, req, out->world) ? 0 : -ENOENT;
 }
 
-void afs_fill_entry(const struct node *n, const struct stat *st, struct fuse_entry_param *e)
+void afs_fill_entry(const struct afs *fs, const struct node *n, const struct stat *st,
+                    struct fuse_entry_param *e)
 {
     bool volatile_entry = n->kind == NODE_PERSON;
 
@@ -51,7 +52,7 @@ void afs_fill_entry(const struct node *n, const struct stat *st, struct fuse_ent
     e->ino = n->ino;
     e->generation = 1;
     e->attr = *st;
-    e->attr.st_ino = n->ino;
+    e->attr.st_ino = nodes_public_ino(fs, n);
     e->attr_timeout = volatile_entry ? 0.0 : AFS_TIMEOUT;
     e->entry_timeout = volatile_entry ? 0.0 : AFS_TIMEOUT;
 }
@@ -114,6 +115,7 @@ static void answer_lookup(struct afs *fs, fuse_req_t req, fuse_ino_t parent, con
     struct fuse_entry_param e;
     struct tree_entry t;
     struct node *n;
+    int64_t epoch = atomic_load(&fs->epoch);
     int rc;
 
     if (dir->kind == NODE_ROOT && !dir->world) {
@@ -157,9 +159,11 @@ static void answer_lookup(struct afs *fs, fuse_req_t req, fuse_ino_t parent, con
     }
     if (n->kind == NODE_ALBUM)
         actions_album_viewed(fs, n->world, n->album_id);
-    afs_fill_entry(n, &t.st, &e);
+    afs_fill_entry(fs, n, &t.st, &e);
     if (fuse_reply_entry(req, &e) != 0)
         nodes_forget(fs, n->ino, 1);
+    else
+        watcher_replied(fs, epoch);
 }
 
 static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -211,14 +215,23 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
         fuse_reply_err(req, rc == -EAGAIN ? EIO : -rc);
         return;
     }
-    st.st_ino = ino;
+    st.st_ino = nodes_public_ino(fs, &n);
     fuse_reply_attr(req, &st, n.kind == NODE_PERSON ? 0.0 : AFS_TIMEOUT);
 }
 
 /* ---- directories ---- */
 
+/* An open folder. Its listing is taken at opendir and taken again when a
+ * reader starts over (offset 0: rewinddir, a file manager's refresh) or
+ * when grants or the catalog changed since (the watcher's epoch moved), so
+ * a folder held open lists the new truth and never hands out an entry that
+ * is hidden now. Offsets index into the current listing. */
 struct dirhandle {
     struct afs_handle link;  /* first: on the list of open handles */
+    pthread_mutex_t lock;    /* the listing below (one reader at a time) */
+    struct node dir;         /* the folder, as opened */
+    uint64_t self_ino;       /* its public inode number, for "." */
+    int64_t epoch;           /* the watcher's epoch when listed */
     struct tree_entry *entries;
     size_t n;
 };
@@ -274,8 +287,31 @@ static void dispose_dirhandle(struct afs_handle *link)
 {
     struct dirhandle *d = (struct dirhandle *)link;
 
+    pthread_mutex_destroy(&d->lock);
     free(d->entries);
     free(d);
+}
+
+/* (Re)take d's listing for the caller of req. Caller holds d->lock, or d
+ * is not shared yet. */
+static int list_dir(struct afs *fs, fuse_req_t req, struct dirhandle *d)
+{
+    struct tree_entry *entries = NULL;
+    size_t n = 0;
+    int64_t epoch = atomic_load(&fs->epoch);
+    int rc;
+
+    if (d->dir.kind == NODE_ROOT && !d->dir.world)
+        rc = list_multi_root(fs, req, &entries, &n);
+    else
+        rc = tree_list(fs, &d->dir, &entries, &n);
+    if (rc < 0)
+        return rc;
+    free(d->entries);
+    d->entries = entries;
+    d->n = n;
+    d->epoch = epoch;
+    return 0;
 }
 
 static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -298,16 +334,15 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
         fuse_reply_err(req, ENOMEM);
         return;
     }
-    /* A snapshot taken now: offsets index into it, stable for this handle. */
-    if (n.kind == NODE_ROOT && !n.world)
-        rc = list_multi_root(fs, req, &d->entries, &d->n);
-    else
-        rc = tree_list(fs, &n, &d->entries, &d->n);
+    d->dir = n;
+    d->self_ino = nodes_public_ino(fs, &n);
+    rc = list_dir(fs, req, d);
     if (rc < 0) {
         free(d);
         fuse_reply_err(req, -rc);
         return;
     }
+    pthread_mutex_init(&d->lock, NULL);
     handles_track(fs, &d->link, dispose_dirhandle);
     fi->fh = (uint64_t)(uintptr_t)d;
     fi->cache_readdir = 0;
@@ -321,12 +356,24 @@ static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
     struct afs *fs = afs_of(req);
     struct dirhandle *d = (struct dirhandle *)(uintptr_t)fi->fh;
     char *buf = malloc(size ? size : 1);
+    int64_t epoch = atomic_load(&fs->epoch);
     size_t used = 0;
+    int rc = 0;
 
     if (!buf) {
         fuse_reply_err(req, ENOMEM);
         return;
     }
+    pthread_mutex_lock(&d->lock);
+    if (off == 0 || d->epoch != epoch)
+        rc = list_dir(fs, req, d);
+    if (rc < 0) {
+        pthread_mutex_unlock(&d->lock);
+        free(buf);
+        fuse_reply_err(req, -rc);
+        return;
+    }
+    epoch = d->epoch;
     /* Offsets: 1 is ".", 2 is "..", 2 + i + 1 is entry i. */
     for (off_t pos = off; pos < (off_t)d->n + 2; pos++) {
         struct fuse_entry_param e;
@@ -338,7 +385,7 @@ static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
         if (pos < 2) {
             name = pos == 0 ? "." : "..";
             e.attr.st_mode = S_IFDIR;
-            e.attr.st_ino = pos == 0 ? ino : FUSE_ROOT_ID;
+            e.attr.st_ino = pos == 0 ? d->self_ino : AFS_UNKNOWN_INO;
         } else {
             struct tree_entry *t = &d->entries[pos - 2];
 
@@ -347,12 +394,12 @@ static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
                 n = nodes_lookup(fs, ino, t->name, &t->proto);
                 if (!n)
                     break;
-                afs_fill_entry(n, &t->st, &e);
+                afs_fill_entry(fs, n, &t->st, &e);
             } else {
-                /* Plain readdir counts no lookup, so no inode number is
-                 * promised; glibc skips 0, so say "unknown" as libfuse does. */
+                /* The number a lookup would give: it depends only on
+                 * what the entry is. */
                 e.attr = t->st;
-                e.attr.st_ino = AFS_UNKNOWN_INO;
+                e.attr.st_ino = nodes_public_ino(fs, &t->proto);
             }
         }
         if (plus)
@@ -366,8 +413,11 @@ static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
         }
         used += want;
     }
+    pthread_mutex_unlock(&d->lock);
     fuse_reply_buf(req, buf, used);
     free(buf);
+    if (plus)
+        watcher_replied(fs, epoch);
 }
 
 static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,

@@ -79,6 +79,7 @@ static void reply_entry(struct afs *fs, fuse_req_t req, fuse_ino_t parent, const
     struct tree_entry t;
     struct filehandle *h = NULL;
     struct node *n;
+    int64_t epoch = atomic_load(&fs->epoch);
     int rc = tree_child(fs, dir, name, &t);
 
     if (rc == -EAGAIN && may_wait) {
@@ -111,7 +112,7 @@ static void reply_entry(struct afs *fs, fuse_req_t req, fuse_ino_t parent, const
         fuse_reply_err(req, ENOMEM);
         return;
     }
-    afs_fill_entry(n, &t.st, &e);
+    afs_fill_entry(fs, n, &t.st, &e);
     if (fi) {
         fi->fh = (uint64_t)(uintptr_t)h;
         fi->direct_io = 1;
@@ -123,7 +124,9 @@ static void reply_entry(struct afs *fs, fuse_req_t req, fuse_ino_t parent, const
         if (h)
             afs_file_handle_release(fs, h);
         nodes_forget(fs, n->ino, 1);
+        return;
     }
+    watcher_replied(fs, epoch);
 }
 
 /* The folder a new name goes into, checked: 0 for a drop folder, -EROFS
@@ -234,7 +237,7 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
         fuse_reply_err(req, rc == -EAGAIN ? EIO : -rc);
         return;
     }
-    st.st_ino = ino;
+    st.st_ino = nodes_public_ino(fs, &n);
     fuse_reply_attr(req, &st, AFS_TIMEOUT);
 }
 

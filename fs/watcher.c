@@ -127,7 +127,10 @@ static void *watch(void *p)
             (next_expiry && now >= next_expiry)) {
             atomic_store(&fs->generation, gen);
             worlds_reload(fs);
+            atomic_store(&fs->inval_wanted, false);
             atomic_fetch_add(&fs->epoch, 1);
+            invalidate_all(fs);
+        } else if (atomic_exchange(&fs->inval_wanted, false)) {
             invalidate_all(fs);
         }
         /* Asked every tick: a multi-user world met since may expire sooner. */
@@ -176,6 +179,14 @@ void watcher_kick(struct afs *fs)
     pthread_mutex_lock(&w->lock);
     pthread_cond_signal(&w->cond);
     pthread_mutex_unlock(&w->lock);
+}
+
+void watcher_replied(struct afs *fs, int64_t epoch)
+{
+    if (atomic_load(&fs->epoch) == epoch)
+        return;
+    atomic_store(&fs->inval_wanted, true);
+    watcher_kick(fs);
 }
 
 void watcher_stop(struct afs *fs)

@@ -22,6 +22,7 @@ enum af_subkey {
     AF_SUBKEY_AUDIT = 4,      /* keyed hash chaining the activity log */
     AF_SUBKEY_TOKEN = 5,      /* keyed hash of link tokens */
     AF_SUBKEY_BACKUP = 6,     /* backups */
+    AF_SUBKEY_INODE = 7,      /* keyed hash: inode numbers a mount shows */
 };
 
 struct af_key; /* opaque; master key in guarded memory */

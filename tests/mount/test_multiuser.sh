@@ -121,5 +121,27 @@ wait_for 1.5 nobody_sees ||
 AS=$AS_N expect_err ENOENT stat "$A"
 ok "a user mapped on a live mount sees their folder within $(($(now_ms) - t)) ms, and only theirs"
 
+# --- inode numbers: what one person sees never depends on what another
+# does (issue 7 finding 5). tb's numbers, taken, then taken again after ta
+# walked everything tb cannot see (client-only sets included) and after the
+# kernel forgot every entry (drop_caches: every name is looked up anew),
+# are the same; so are the numbers a plain listing gives (d_ino).
+fb=$B/$W/Ceremony/IMG_0006.jpg
+inos_b() { $AS_B stat -c %i "$B/$W" "$B/$W/Ceremony" "$fb"; $AS_B ls -i "$B/$W/Ceremony" | sort; }
+inos_b >"$S/ino-1"
+for i in 1 2 3; do
+    sync
+    echo 2 >/proc/sys/vm/drop_caches
+    $AS_A ls -lRi "$A" >/dev/null
+    $AS_A stat "$A/$W/Getting Ready/IMG_0003.jpg" >/dev/null
+done
+sync
+echo 2 >/proc/sys/vm/drop_caches
+inos_b >"$S/ino-2"
+cmp -s "$S/ino-1" "$S/ino-2" || fail "tb's inode numbers moved after ta's listing: $(diff "$S/ino-1" "$S/ino-2" | head -5)"
+[ "$($AS_B stat -c %i "$fb")" != "$($AS_A stat -c %i "$A/$W/Ceremony/IMG_0006.jpg")" ] ||
+    fail "ta and tb see one inode number for the same photo"
+ok "a person's inode numbers depend on nothing another person does (stable across forgets)"
+
 daemon_alive "$M" || fail "daemon died"
 finish
