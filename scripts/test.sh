@@ -2,8 +2,9 @@
 # test.sh — the one command that runs every test: installs what is needed,
 # builds with warnings as errors, runs the whole ctest suite (unit, CLI and
 # real-mount tests), then builds again with AddressSanitizer and
-# UndefinedBehaviorSanitizer and runs the suite once more.
-#   scripts/test.sh            both builds
+# UndefinedBehaviorSanitizer and runs the suite once more, and once more
+# with ThreadSanitizer.
+#   scripts/test.sh            all three builds
 #   scripts/test.sh --quick    the normal build only
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,5 +32,12 @@ if [ "${1:-}" != "--quick" ]; then
   # paths compute the same images.
   export VIPS_NOVECTOR=1
   run_suite build/sanitize -DCMAKE_BUILD_TYPE=Debug -DALBUMFS_SANITIZE=ON
+  unset ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
+  # ThreadSanitizer: the daemon is multithreaded, and every lock rule in
+  # fs/daemon.h is one TSan checks. The libraries albumfs does not build
+  # (libvips, GLib, the image codecs) are not instrumented; tests/tsan.supp
+  # names them.
+  export TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp:halt_on_error=1:second_deadlock_stack=1"
+  run_suite build/tsan -DCMAKE_BUILD_TYPE=Debug -DALBUMFS_TSAN=ON
 fi
 echo "test.sh: all tests passed"
