@@ -14,6 +14,7 @@
 #     is in the catalog for albumctl to see;
 #   - a revocation closes the mount within seconds, and the catalog passes
 #     SQLite's integrity check afterwards;
+#   - the same through `mount -t fuse.albumfs` (fstab's way);
 #   - albumfs exits 0 only once the mount serves, and a refusal comes from
 #     the daemon with its message and status, leaving nothing behind.
 source "$(dirname "$0")/lib.sh"
@@ -65,6 +66,30 @@ holds_lock || fail "the daemon lost its lock on the catalog"
 umount_fs "$M"
 [ "$(sqlite3 "$LIB/catalog.db" 'PRAGMA integrity_check')" = ok ] || fail "catalog damaged: $(sqlite3 "$LIB/catalog.db" 'PRAGMA integrity_check')"
 ok "revoked: the album left the background mount in $took ms; the catalog passes integrity_check"
+
+# --- the same through fstab's way: mount -t fuse.albumfs (mount.fuse3 runs
+# albumfs without -f)
+code='pid=$(for p in $(pgrep -x albumfs); do tr "\0" "\n" <"/proc/$p/cmdline" | grep -qxF -- "$m" && echo "$p"; done)
+ino=$(stat -c %i "$ALBUMFS_LIBRARY/catalog.db-shm")
+grep -E "^[0-9]+: POSIX +ADVISORY +(READ|WRITE) +$pid +[0-9a-f]+:[0-9a-f]+:$ino " /proc/locks >"$out.locks"
+for i in 1 2 3 4 5; do "$ALBUMCTL" ls >/dev/null; done
+[ "$(stat -c %i "$ALBUMFS_LIBRARY/catalog.db-shm")" = "$ino" ] && echo same >"$out.shm"
+ls "$m" >"$out.before"
+"$ALBUMCTL" revoke '"$G_INVITED"' >/dev/null
+for i in $(seq 200); do [ -z "$(ls -A "$m")" ] && break; sleep 0.05; done
+ls -A "$m" >"$out.after"'
+rc=0
+mount_helper "$S/fstab" person=invited@example.com "$code" || rc=$?
+if [ "$rc" = 77 ]; then
+    echo "SKIP: mount -t fuse.albumfs: cannot make a private mount namespace here (unshare -m)"
+else
+    H=$S/fstab.helper
+    [ -s "$H.locks" ] || fail "mount -t: the daemon holds no lock on catalog.db-shm"
+    [ -s "$H.shm" ] || fail "mount -t: catalog.db-shm was replaced under the mount"
+    [ "$(cat "$H.before")" = "$W" ] || fail "mount -t: the invited person's root: $(cat "$H.before")"
+    [ ! -s "$H.after" ] || fail "mount -t: revoked, yet the root still lists $(cat "$H.after") after 10 s"
+    ok "mount -t fuse.albumfs: the daemon holds the catalog's lock, keeps its WAL files, and follows a revocation"
+fi
 
 # --- the starting process: exit 0 means mounted; a refusal is the daemon's
 M=$S/owner
