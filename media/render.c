@@ -29,6 +29,7 @@
 #include "media/probe.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <vips/vips.h>
@@ -178,11 +179,18 @@ static int tile_overlay(VipsObject *ctx, VipsImage *overlay, int width,
 }
 
 /* Blend the RGBA mark over `in` (3-band 8-bit sRGB) with its top-left
- * corner at x, y, touching only the covered area: ifthenelse's integer
- * blend is several times faster than vips_composite here. *out is owned
- * by ctx. */
-static int blend_mark(VipsObject *ctx, VipsImage *in, VipsImage *mark, int x,
-                      int y, VipsImage **out)
+ * corner at x, y. *out is owned by ctx.
+ *
+ * An image in memory is touched only where the mark covers it:
+ * ifthenelse's integer blend of that area, inserted back, is several
+ * times faster than vips_composite. A streamed image (a view too big for
+ * memory, decoded once from top to bottom) must be read by exactly one
+ * operation in order — an inserted area reads it a second time and the
+ * decoder fails with "out of order read" — so there the mark is embedded
+ * in a transparent canvas of the view's size and blended over the whole
+ * view in one pass. */
+static int blend_mark(VipsObject *ctx, VipsImage *in, bool streamed,
+                      VipsImage *mark, int x, int y, VipsImage **out)
 {
     VipsImage **t = (VipsImage **)vips_object_local_array(ctx, 6);
     VipsRect area = { x, y, mark->Xsize, mark->Ysize };
@@ -191,6 +199,15 @@ static int blend_mark(VipsObject *ctx, VipsImage *in, VipsImage *mark, int x,
     vips_rect_intersectrect(&area, &whole, &area);
     if (vips_rect_isempty(&area)) {
         *out = in;
+        return 0;
+    }
+    if (streamed) {
+        if (vips_embed(mark, &t[0], x, y, in->Xsize, in->Ysize, NULL) ||
+            vips_extract_band(t[0], &t[1], 0, "n", 3, NULL) ||
+            vips_extract_band(t[0], &t[2], 3, NULL) ||
+            vips_ifthenelse(t[2], t[1], in, &t[3], "blend", TRUE, NULL))
+            return -EIO;
+        *out = t[3];
         return 0;
     }
     if (vips_extract_area(mark, &t[0], area.left - x, area.top - y,
@@ -236,7 +253,7 @@ static void place_mark(enum media_place place, int width, int height, int w,
 }
 
 /* Lay the studio watermark over `in` (8-bit sRGB, 3 bands). */
-static int add_watermark(VipsObject *ctx, VipsImage *in,
+static int add_watermark(VipsObject *ctx, VipsImage *in, bool streamed,
                          const struct media_watermark *wm, VipsImage **out,
                          char *why, size_t why_len)
 {
@@ -297,7 +314,7 @@ static int add_watermark(VipsObject *ctx, VipsImage *in,
         place_mark(wm->place, in->Xsize, in->Ysize, mark->Xsize,
                    mark->Ysize, &x, &y);
     }
-    if (blend_mark(ctx, in, mark, x, y, out))
+    if (blend_mark(ctx, in, streamed, mark, x, y, out))
         goto fail;
     rc = 0;
     goto out;
@@ -308,8 +325,9 @@ out:
 }
 
 /* Lay the faint recipient mark over `in`. */
-static int add_recipient(VipsObject *ctx, VipsImage *in, const char *who,
-                         VipsImage **out, char *why, size_t why_len)
+static int add_recipient(VipsObject *ctx, VipsImage *in, bool streamed,
+                         const char *who, VipsImage **out, char *why,
+                         size_t why_len)
 {
     int long_edge = MAX(in->Xsize, in->Ysize);
     int em = MAX(MIN_EM, (int)(long_edge * MEDIA_RECIPIENT_SIZE + 0.5));
@@ -320,7 +338,7 @@ static int add_recipient(VipsObject *ctx, VipsImage *in, const char *who,
                      MEDIA_RECIPIENT_OPACITY, &text) ||
         tile_overlay(ctx, text, in->Xsize, in->Ysize, text->Xsize, em * 10,
                      &tiled) ||
-        blend_mark(ctx, in, tiled, 0, 0, out)) {
+        blend_mark(ctx, in, streamed, tiled, 0, 0, out)) {
         media_take_vips_error(why, why_len, "recipient mark cannot be drawn");
         return -EIO;
     }
@@ -459,6 +477,7 @@ int media_render(const void *orig, size_t len,
                      ? VIPS_MAX_COORD
                      : (int)spec->long_edge;
     struct media_info info;
+    bool streamed;
     VipsImage *in;
     int rc;
 
@@ -483,19 +502,21 @@ int media_render(const void *orig, size_t len,
     /* Drawing on a streaming shrink costs more than the shrink itself
      * (measured: +40 ms for one corner mark on a 2048 px view, +5 ms from
      * memory), so views up to MEMORY_PIXELS are made in memory first. */
-    if ((uint64_t)in->Xsize * (uint64_t)in->Ysize <= MEMORY_PIXELS) {
+    streamed = (uint64_t)in->Xsize * (uint64_t)in->Ysize > MEMORY_PIXELS;
+    if (!streamed) {
         if (!(t[0] = vips_image_copy_memory(in)))
             goto fail;
         in = t[0];
     }
 
     if (wm && wm->opacity > 0.0 && (has_text(wm->text) || wm->logo)) {
-        rc = add_watermark(ctx, in, wm, &in, why, why_len);
+        rc = add_watermark(ctx, in, streamed, wm, &in, why, why_len);
         if (rc < 0)
             goto out;
     }
     if (has_text(spec->recipient)) {
-        rc = add_recipient(ctx, in, spec->recipient, &in, why, why_len);
+        rc = add_recipient(ctx, in, streamed, spec->recipient, &in, why,
+                           why_len);
         if (rc < 0)
             goto out;
     }

@@ -6,7 +6,8 @@
 # files are JPEGs of the right long edge (2048 by default, or the grant's
 # --proof-edge / --web-edge), carry no GPS, and show IMG_0002 (EXIF
 # orientation 6) portrait. Web-size/ and High-res/ appear only where a grant
-# allows them, with the right dimensions (High-res original: full size).
+# allows them, with the right dimensions (High-res original: full size),
+# also for a camera-size photo too big to render in memory.
 source "$(dirname "$0")/lib.sh"
 
 standard_library
@@ -157,5 +158,21 @@ listing_complete "$a/Ceremony" 5
 check_view "$a/Ceremony" 2048
 umount_fs "$M"
 ok "guest: 2048 px proofs, no download folders"
+
+# --- a camera-size photo (24 MP, noisy like a sensor's): its watermarked
+# full-size High-res view is made (streamed, too big for memory) and whole
+vips gaussnoise "$S/noise.v" 6000 4000 --sigma 40 --mean 128
+vips bandjoin "$S/noise.v $S/noise.v $S/noise.v" "$S/noise3.v"
+vips cast "$S/noise3.v" "$S/camera.jpg[Q=90]" uchar
+rm -f "$S"/noise*.v
+ctl set create "$W" Camera --visibility client >/dev/null
+ctl import "$W/Camera" "$S/camera.jpg" >/dev/null 2>&1
+M=$S/buyer-camera
+mount_fs "$M" --user buyer@example.com
+f=$M/$W/High-res/Camera/camera.jpg
+[ "$(dims "$f")" = 6000x4000 ] || fail "24 MP High-res view: $(dims "$f" 2>&1)"
+true_size "$f"
+umount_fs "$M"
+ok "a 24 MP photo: its watermarked full-size High-res view is whole"
 
 finish

@@ -171,6 +171,15 @@ static void render_size(struct media_bytes orig, uint32_t long_edge,
     g_free(out.data);
 }
 
+static void view_size(struct media_bytes jpeg, int *width, int *height)
+{
+    VipsImage *img = decode(jpeg);
+
+    *width = img->Xsize;
+    *height = img->Ysize;
+    g_object_unref(img);
+}
+
 /* Mean absolute difference of two views over a rectangle. */
 static double region_diff(struct media_bytes a, struct media_bytes b,
                           int left, int top, int width, int height)
@@ -475,6 +484,102 @@ static void test_recipient_mark(void **state)
     g_free(b.data);
 }
 
+/* A camera-size JPEG (noisy, so it decodes at a camera's pace), tagged
+ * with an EXIF orientation. Caller g_frees .data. */
+static struct media_bytes camera_jpeg(int w, int h, int orientation)
+{
+    VipsImage *img = fixture_noisy_photo(w, h);
+    VipsImage *tagged;
+    struct media_bytes b;
+
+    assert_int_equal(vips_copy(img, &tagged, NULL), 0);
+    vips_image_set_string(tagged, "exif-ifd0-Make", "Canon");
+    vips_image_set_int(tagged, VIPS_META_ORIENTATION, orientation);
+    b = fixture_encode(tagged, ".jpg[Q=85]");
+    g_object_unref(tagged);
+    g_object_unref(img);
+    return b;
+}
+
+/* Views larger than the in-memory limit (a 24 MP camera photo at full
+ * size: the default high-res view) stream through the marks: the default
+ * watermark, a tiled logo and text with a recipient mark, and an upright
+ * turn are each drawn where they belong, and the rest of the view is the
+ * photo's. */
+static void test_camera_size_marked_views(void **state)
+{
+    struct originals *o = *state;
+    struct media_watermark wm = { .text = "PROOF",
+                                  .place = MEDIA_PLACE_CENTER,
+                                  .opacity = 0.35 };
+    struct media_render_spec plain = { .long_edge = 0,
+                                       .metadata = MEDIA_META_STRIP_GPS };
+    struct media_render_spec marked = { .long_edge = 0, .watermark = &wm,
+                                        .metadata = MEDIA_META_STRIP_GPS };
+    struct media_bytes cam = camera_jpeg(6000, 4000, 1);
+    struct media_bytes a = render(cam, &plain);
+    struct media_bytes b = render(cam, &marked);
+    int w, h;
+
+    view_size(b, &w, &h);
+    assert_int_equal(w, 6000);
+    assert_int_equal(h, 4000);
+    assert_true(region_diff(a, b, 2000, 1500, 2000, 1000) > 1.0);
+    assert_true(region_diff(a, b, 0, 0, 6000, 1000) < 0.1);
+    assert_true(region_diff(a, b, 0, 3000, 6000, 1000) < 0.1);
+    g_free(b.data);
+
+    wm.logo = o->logo.data;
+    wm.logo_len = o->logo.len;
+    wm.place = MEDIA_PLACE_TILED;
+    wm.opacity = 0.5;
+    marked.recipient = "client@example.com";
+    b = render(cam, &marked);
+    for (int qx = 0; qx < 2; qx++)
+        for (int qy = 0; qy < 2; qy++)
+            assert_true(region_diff(a, b, qx * 3000, qy * 2000, 3000, 2000) >
+                        0.3);
+    g_free(a.data);
+    g_free(b.data);
+    g_free(cam.data);
+
+    cam = camera_jpeg(6000, 4000, 6);
+    marked.recipient = NULL;
+    wm.place = MEDIA_PLACE_BOTTOM_RIGHT;
+    b = render(cam, &marked);
+    view_size(b, &w, &h);
+    assert_int_equal(w, 4000);
+    assert_int_equal(h, 6000);
+    g_free(b.data);
+    g_free(cam.data);
+}
+
+/* Over 100 MP (the import limit is 200): the full-size view with every
+ * mark comes out whole, at full size. */
+static void test_hundred_megapixel_marked_view(void **state)
+{
+    struct originals *o = *state;
+    struct media_watermark wm = { .text = "PROOF",
+                                  .logo = o->logo.data,
+                                  .logo_len = o->logo.len,
+                                  .place = MEDIA_PLACE_TILED,
+                                  .opacity = 0.35 };
+    struct media_render_spec marked = { .long_edge = 0, .watermark = &wm,
+                                        .recipient = "client@example.com" };
+    VipsImage *img = fixture_photo(12500, 8200);
+    struct media_bytes big = fixture_encode(img, ".jpg[Q=85]");
+    struct media_bytes b;
+    int w, h;
+
+    g_object_unref(img);
+    b = render(big, &marked);
+    view_size(b, &w, &h);
+    assert_int_equal(w, 12500);
+    assert_int_equal(h, 8200);
+    g_free(b.data);
+    g_free(big.data);
+}
+
 static void test_alpha_flattened_on_white(void **state)
 {
     struct originals *o = *state;
@@ -660,6 +765,8 @@ int main(void)
         cmocka_unit_test(test_logo_watermark),
         cmocka_unit_test(test_logo_and_text_tiled_with_recipient),
         cmocka_unit_test(test_recipient_mark),
+        cmocka_unit_test(test_camera_size_marked_views),
+        cmocka_unit_test(test_hundred_megapixel_marked_view),
         cmocka_unit_test(test_alpha_flattened_on_white),
         cmocka_unit_test(test_cmyk_becomes_srgb),
         cmocka_unit_test(test_quality),
