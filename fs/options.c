@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <sodium.h>
 
@@ -221,6 +222,24 @@ static int read_link_file(struct afs_config *cfg)
     }
 }
 
+/* A mount on anything but a folder would report success and serve
+ * nothing (the root of every world is a folder): refuse it up front. */
+static int check_mountpoint(const char *path)
+{
+    struct stat st;
+
+    if (stat(path, &st) < 0) {
+        fprintf(stderr, "albumfs: mountpoint %s: %s\n", path, strerror(errno));
+        return -errno;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "albumfs: mountpoint %s is not a folder (albumfs mounts on an "
+                        "empty folder)\n", path);
+        return -ENOTDIR;
+    }
+    return 0;
+}
+
 int options_parse(struct fuse_args *args, struct afs_config *cfg)
 {
     struct parse_state ps;
@@ -262,6 +281,8 @@ int options_parse(struct fuse_args *args, struct afs_config *cfg)
         cfg->mountpoint = ps.positional[0];
     }
     cfg->mount_path = realpath(cfg->mountpoint, NULL);
+    if (check_mountpoint(cfg->mountpoint) < 0)
+        return -EINVAL;
     if (cfg->link && cfg->link_file) {
         fprintf(stderr, "albumfs: give the link once: --link or --link-file\n");
         return -EINVAL;

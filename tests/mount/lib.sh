@@ -269,7 +269,7 @@ mount_fs() {
 daemon_pid_of() {
     local p
     for p in $(pgrep -x albumfs); do
-        if tr '\0' '\n' <"/proc/$p/cmdline" 2>/dev/null | grep -qxF -- "$1"; then
+        if tr '\0' '\n' 2>/dev/null <"/proc/$p/cmdline" | grep -qxF -- "$1"; then
             echo "$p"
             return 0
         fi

@@ -16,7 +16,8 @@
 #     SQLite's integrity check afterwards;
 #   - the same through `mount -t fuse.albumfs` (fstab's way);
 #   - albumfs exits 0 only once the mount serves, and a refusal comes from
-#     the daemon with its message and status, leaving nothing behind.
+#     the daemon with its message and status, leaving nothing behind; a
+#     mountpoint that is missing or a file is refused; relative paths work.
 source "$(dirname "$0")/lib.sh"
 
 standard_library
@@ -94,8 +95,22 @@ fi
 # --- the starting process: exit 0 means mounted; a refusal is the daemon's
 M=$S/owner
 "$ALBUMFS" "$M.none" --user client@example.com 2>"$S/nomnt.err" && fail "mounting on a missing folder succeeded"
-grep -q "cannot mount on" "$S/nomnt.err" || fail "no message for a missing mountpoint: $(cat "$S/nomnt.err")"
+grep -q "mountpoint $M.none: No such file or directory" "$S/nomnt.err" ||
+    fail "no message for a missing mountpoint: $(cat "$S/nomnt.err")"
+touch "$S/a-file"
+"$ALBUMFS" "$S/a-file" --user client@example.com 2>"$S/filemnt.err" && fail "mounting on a file succeeded"
+grep -q "is not a folder" "$S/filemnt.err" || fail "no message for a file mountpoint: $(cat "$S/filemnt.err")"
+! grep -q " $S/a-file " /proc/mounts || fail "a file mountpoint was mounted"
 mount_refused "$S/stranger" "no such person in the catalog" --user stranger@example.com
 ok "a daemon that cannot start says why on the starter's stderr and exits non-zero"
+
+# --- relative paths, as typed in a shell: the daemon works from / but
+# resolves the library and the mountpoint first
+mkdir -p "$S/rel/mnt"
+ln -s "$LIB" "$S/rel/lib"
+(cd "$S/rel" && "$ALBUMFS" mnt --library lib) || fail "mounting with relative paths failed"
+ls "$S/rel/mnt" | grep -qxF "$W" || fail "relative paths: the mount lists '$(ls "$S/rel/mnt" 2>&1)'"
+fusermount3 -u "$S/rel/mnt"
+ok "relative --library and mountpoint: the mount serves the library"
 
 finish
