@@ -10,7 +10,9 @@
  *      refused before a single pixel is decoded (decompression bombs);
  *   3. pixels: every pixel is decoded, streaming (sequential access, so no
  *      full-size copy and never a temporary file on disk), with
- *      fail_on=error, so truncated or corrupt data is refused.
+ *      fail_on=error, so truncated or corrupt data is refused — and for
+ *      JPEG with fail_on=warning, because libjpeg reports lost scan data
+ *      only as a warning (see media_probe_buffer).
  *
  * libvips is process-wide state: media_init() starts it once (VIPS_INIT),
  * turns off its operation cache (a daemon renders each original once and
@@ -34,6 +36,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -166,8 +169,9 @@ static int has_pdf_trailer(const void *buf, size_t len)
  * the opened (not yet decoded) image, or NULL for a document; caller
  * unrefs *image with g_object_unref. The image reads buf directly: buf
  * must outlive it. */
-static int probe_open(const void *buf, size_t len, struct media_info *info,
-                      VipsImage **image, char *why, size_t why_len)
+static int probe_open(const void *buf, size_t len, VipsFailOn fail_on,
+                      struct media_info *info, VipsImage **image, char *why,
+                      size_t why_len)
 {
     const char *loader;
     const char *mime;
@@ -233,8 +237,7 @@ static int probe_open(const void *buf, size_t len, struct media_info *info,
 
     img = vips_image_new_from_buffer(buf, len, "",
                                      "access", VIPS_ACCESS_SEQUENTIAL,
-                                     "fail_on", VIPS_FAIL_ON_ERROR,
-                                     NULL);
+                                     "fail_on", fail_on, NULL);
     if (!img) {
         media_take_vips_error(why, why_len,
                               "image header is damaged or incomplete");
@@ -307,24 +310,25 @@ int media_probe_header(const void *buf, size_t len, struct media_info *info,
     VipsImage *img;
     int rc;
 
-    rc = probe_open(buf, len, info, &img, why, why_len);
+    rc = probe_open(buf, len, VIPS_FAIL_ON_ERROR, info, &img, why, why_len);
     if (img)
         g_object_unref(img);
     return rc;
 }
 
-int media_probe_buffer(const void *buf, size_t len, struct media_info *info,
-                       char *why, size_t why_len)
+/* Step 3 at one strictness: 0 when every pixel decodes; -EINVAL with why
+ * set otherwise. */
+static int decode_all(const void *buf, size_t len, VipsFailOn fail_on,
+                      struct media_info *info, char *why, size_t why_len)
 {
     VipsImage *img;
     double avg;
     int rc;
 
-    rc = probe_open(buf, len, info, &img, why, why_len);
+    rc = probe_open(buf, len, fail_on, info, &img, why, why_len);
     if (rc < 0 || !img)
-        goto out;
-
-    /* Step 3: decode every pixel; vips_avg reads the whole image. */
+        return rc;
+    /* vips_avg reads the whole image. */
     if (vips_avg(img, &avg, NULL)) {
         media_take_vips_error(why, why_len,
                               "image data is corrupt or truncated");
@@ -332,6 +336,45 @@ int media_probe_buffer(const void *buf, size_t len, struct media_info *info,
         rc = -EINVAL;
     }
     g_object_unref(img);
-out:
+    return rc;
+}
+
+/* Whether libjpeg's warning in why is "N extraneous bytes before marker
+ * 0xXX" for a marker that is not a restart marker (RST0..RST7). */
+static bool only_junk_between_segments(const char *why)
+{
+    const char *p = strstr(why, "extraneous bytes before marker 0x");
+    unsigned marker;
+
+    if (!p || sscanf(p + strlen("extraneous bytes before marker 0x"), "%2x",
+                     &marker) != 1)
+        return false;
+    return marker < 0xd0 || marker > 0xd7;
+}
+
+int media_probe_buffer(const void *buf, size_t len, struct media_info *info,
+                       char *why, size_t why_len)
+{
+    bool jpeg;
+    int rc;
+
+    rc = media_probe_header(buf, len, info, why, why_len);
+    if (rc < 0 || info->kind != MEDIA_PHOTO)
+        return rc;
+    /* libjpeg only warns about the damage that matters most — scan data
+     * cut short and padded with an end marker, a frame header that claims
+     * more rows than the data holds ("premature end of data segment") —
+     * and fills the rest with grey. So a JPEG must decode without a
+     * warning, with one exception: junk bytes before a marker between
+     * segments, which some cameras and editors write and which no pixel
+     * comes from. Junk before a restart marker (inside scan data) is
+     * damage. Other formats' decoders warn about harmless things (a PNG's
+     * known-incorrect sRGB profile, a TIFF's unknown tag) and report
+     * damage as errors. */
+    jpeg = strcmp(info->mime, "image/jpeg") == 0;
+    rc = decode_all(buf, len, jpeg ? VIPS_FAIL_ON_WARNING : VIPS_FAIL_ON_ERROR,
+                    info, why, why_len);
+    if (jpeg && rc == -EINVAL && only_junk_between_segments(why))
+        rc = decode_all(buf, len, VIPS_FAIL_ON_ERROR, info, why, why_len);
     return rc;
 }

@@ -33,6 +33,9 @@ struct inputs {
     struct media_bytes bomb_png;    /* 15000x15000 = 225 MP, ~100 KB */
     struct media_bytes huge_jpeg;   /* header claims 65000x65000 */
     struct media_bytes tall_jpeg;   /* header claims 20000x20000 = 400 MP */
+    struct media_bytes half_eoi_jpeg; /* first half, then an end marker */
+    struct media_bytes liar_jpeg;   /* header claims twice the rows */
+    struct media_bytes junk_jpeg;   /* two junk bytes before the DQT segment */
 };
 
 /* Rewrite the frame size of a baseline JPEG (found by walking markers). */
@@ -54,6 +57,27 @@ static void patch_sof(struct media_bytes b, uint16_t w, uint16_t h)
         i += 2 + ((size_t)p[i + 2] << 8 | p[i + 3]);
     }
     fail_msg("no frame header");
+}
+
+/* b with `junk` inserted before its first segment with marker m. */
+static struct media_bytes insert_before_marker(struct media_bytes b,
+                                               unsigned char m,
+                                               const char *junk)
+{
+    const unsigned char *p = b.data;
+    size_t i = 2, n = strlen(junk);
+    struct media_bytes out;
+
+    while (i + 4 < b.len && p[i] == 0xff && p[i + 1] != m)
+        i += 2 + ((size_t)p[i + 2] << 8 | p[i + 3]);
+    if (i + 4 >= b.len || p[i] != 0xff)
+        fail_msg("no segment %02x", m);
+    out.len = b.len + n;
+    out.data = g_malloc(out.len);
+    memcpy(out.data, p, i);
+    memcpy((char *)out.data + i, junk, n);
+    memcpy((char *)out.data + i + n, p + i, b.len - i);
+    return out;
 }
 
 static int setup(void **state)
@@ -91,6 +115,11 @@ static int setup(void **state)
     patch_sof(in->huge_jpeg, 65000, 65000);
     in->tall_jpeg = fixture_prefix(in->jpeg, in->jpeg.len);
     patch_sof(in->tall_jpeg, 20000, 20000);
+    in->half_eoi_jpeg = fixture_prefix(in->jpeg, in->jpeg.len / 2 + 2);
+    memcpy((char *)in->half_eoi_jpeg.data + in->jpeg.len / 2, "\xff\xd9", 2);
+    in->liar_jpeg = fixture_prefix(in->jpeg, in->jpeg.len);
+    patch_sof(in->liar_jpeg, 640, 960);
+    in->junk_jpeg = insert_before_marker(in->jpeg, 0xdb, "\x12\x34");
 
     fixture_save(in->dir, "good.jpg", in->jpeg);
     fixture_save(in->dir, "rot6.jpg", in->jpeg_rot6);
@@ -119,7 +148,8 @@ static int teardown(void **state)
         &in->jpeg, &in->jpeg_rot6, &in->jpeg_prog, &in->png,
         &in->png_interlaced, &in->tiff, &in->webp, &in->gif,
         &in->tiff_6bands, &in->truncated_jpeg, &in->header_only_png,
-        &in->bomb_png, &in->huge_jpeg, &in->tall_jpeg,
+        &in->bomb_png, &in->huge_jpeg, &in->tall_jpeg, &in->half_eoi_jpeg,
+        &in->liar_jpeg, &in->junk_jpeg,
     };
 
     for (size_t i = 0; i < G_N_ELEMENTS(all); i++)
@@ -277,6 +307,25 @@ static void test_truncated_jpeg_refused(void **state)
     assert_non_null(strstr(why, "truncated"));
 }
 
+/* Damage libjpeg reports only as a warning, filling the rest with grey:
+ * scan data cut in half with an end marker appended, and a frame header
+ * that claims more rows than the data holds. Refused, with the decoder's
+ * words. Junk between segments (some cameras write it) is not damage. */
+static void test_jpeg_warnings(void **state)
+{
+    struct inputs *in = *state;
+    char why[200];
+    struct media_info info;
+
+    probe(in->half_eoi_jpeg, -EINVAL, why, sizeof(why));
+    assert_non_null(strstr(why, "premature end of data segment"));
+    probe(in->liar_jpeg, -EINVAL, why, sizeof(why));
+    assert_non_null(strstr(why, "premature end of data segment"));
+    info = probe(in->junk_jpeg, 0, why, sizeof(why));
+    assert_int_equal(info.width, 640);
+    assert_int_equal(info.height, 480);
+}
+
 static void test_header_only_png_refused(void **state)
 {
     struct inputs *in = *state;
@@ -389,6 +438,7 @@ int main(void)
         cmocka_unit_test(test_empty_refused),
         cmocka_unit_test(test_text_refused),
         cmocka_unit_test(test_truncated_jpeg_refused),
+        cmocka_unit_test(test_jpeg_warnings),
         cmocka_unit_test(test_header_only_png_refused),
         cmocka_unit_test(test_bomb_refused_before_decoding),
         cmocka_unit_test(test_random_bytes_refused),
