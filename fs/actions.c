@@ -6,6 +6,8 @@
  * in the activity log (who, what, through which grant) and, for milestones
  * the owner asked to hear about (the grant's notify setting), queues a
  * notification — delivered later by the notifier thread, never here.
+ * A private mark is changed and recorded by store/marks.c, the same
+ * function albumctl uses (it also decides whose mark a client may lift).
  * Runs on FUSE request threads, each with its own catalog connection.
  */
 #include <errno.h>

@@ -387,24 +387,40 @@ out:
     return cat_tx_leave(c, own, rc);
 }
 
+/* Grants that reached their expiry (?1 = now) while live (not revoked, or
+ * revoked only after the expiry) and are not recorded yet. */
+#define EXPIRED_UNRECORDED                                                       \
+    "FROM grants g WHERE g.expires > 0 AND g.expires <= ?1 "                    \
+    "AND (g.revoked = 0 OR g.revoked > g.expires) "                             \
+    "AND NOT EXISTS (SELECT 1 FROM grant_expiries e WHERE e.grant_id = g.id) "
+
 int catalog_grants_record_expired(struct af_catalog *c, af_time now, size_t *recorded)
 {
     struct cat_grant *rows = NULL;
     sqlite3_stmt *st;
     size_t n = 0, done = 0;
     bool own;
-    int rc = cat_tx_enter(c, &own);
+    int rc;
 
     if (recorded)
         *recorded = 0;
-    if (rc < 0)
+    /* Asked every few seconds by every mount: take the write lock only
+     * when there is something to write. */
+    st = cat_stmt(c, "SELECT EXISTS (SELECT 1 " EXPIRED_UNRECORDED ")");
+    if (!st)
+        return -EIO;
+    sqlite3_bind_int64(st, 1, now);
+    rc = cat_row(c, st);
+    if (rc == 0) {
+        n = (size_t)sqlite3_column_int(st, 0);
+        sqlite3_reset(st);
+    }
+    sqlite3_clear_bindings(st);
+    if (rc < 0 || n == 0)
         return rc;
-    /* Expired while live: not revoked, or revoked only after the expiry. */
-    st = cat_stmt(c, "SELECT " GRANT_FULL_COLS " FROM grants g "
-                     "WHERE g.expires > 0 AND g.expires <= ?1 "
-                     "AND (g.revoked = 0 OR g.revoked > g.expires) "
-                     "AND NOT EXISTS (SELECT 1 FROM grant_expiries e WHERE e.grant_id = g.id) "
-                     "ORDER BY g.expires, g.id");
+    if ((rc = cat_tx_enter(c, &own)) < 0)
+        return rc;
+    st = cat_stmt(c, "SELECT " GRANT_FULL_COLS " " EXPIRED_UNRECORDED "ORDER BY g.expires, g.id");
     if (st)
         sqlite3_bind_int64(st, 1, now);
     rc = cat_list(c, st, sizeof *rows, read_cat_grant, (void **)&rows, &n);
