@@ -79,7 +79,8 @@ struct cat_photo {
     char name[AF_NAME_MAX + 1];
     enum media_kind kind;
     bool is_private;
-    char private_by[32];          /* who marked it: "owner" or a client's "user:<id>"/"link:<id>"; "" when not marked */
+    char private_by[32];          /* who marked it: "owner" (the studio) or a client's
+                                   * "user:<id>"/"link:<id>"; "" when not marked */
     af_time trashed; /* 0 = not in the trash */
     af_time created;
     int64_t version_id;           /* current version */

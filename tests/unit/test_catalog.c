@@ -495,7 +495,8 @@ static void test_downloads_once(void **state)
 
     assert_int_equal(catalog_album_create(f->c, "A", &album), 0);
     assert_int_equal(catalog_set_by_name(f->c, album, "Photos", &s), 0);
-    assert_int_equal(catalog_photo_add_version(f->c, s.id, "IMG_1.jpg", "aa", 1, &m, &photo, NULL), 0);
+    assert_int_equal(catalog_photo_add_version(f->c, s.id, "IMG_1.jpg", "aa", 1, &m, &photo,
+                                               NULL), 0);
     for (int i = 0; i < 3; i++)
         assert_int_equal(catalog_download_record(f->c, "user:1", "a@example.com", 4, album, photo,
                                                  AF_VIEW_WEB, "web-size IMG_1.jpg"),
