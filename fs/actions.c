@@ -6,6 +6,8 @@
  * in the activity log (who, what, through which grant) and, for milestones
  * the owner asked to hear about (the grant's notify setting), queues a
  * notification — delivered later by the notifier thread, never here.
+ * A private mark is changed and recorded by store/marks.c, the same
+ * function albumctl uses (it also decides whose mark a client may lift).
  * Runs on FUSE request threads, each with its own catalog connection.
  */
 #include <errno.h>
@@ -14,6 +16,7 @@
 #include <time.h>
 
 #include "fs/daemon.h"
+#include "store/marks.h"
 #include "store/notify.h"
 
 /* Everything an action needs to know about a photo for a person. */
@@ -131,8 +134,9 @@ int actions_take(struct afs *fs, struct world *w, int64_t photo_id)
     worlds_identity(fs, w, &who);
     rc = catalog_pool_charge(c, r.pool_id, photo_id, r.grant_id);
     if (rc == -EDQUOT) {
-        (void)catalog_activity_add(c, "download-refused", who.label, r.grant_id, t.album.id,
-                                   photo_id, "allowance used up");
+        (void)catalog_activity_add_limited(c, "download-refused", who.label, r.grant_id,
+                                           t.album.id, photo_id, "allowance used up",
+                                           now - AUDIT_REFUSAL_WINDOW, AUDIT_REFUSALS_RECORDED);
         return rc;
     }
     if (rc <= 0)
@@ -160,33 +164,30 @@ int actions_take(struct afs *fs, struct world *w, int64_t photo_id)
 int actions_mark_private(struct afs *fs, struct world *w, int64_t photo_id, bool on)
 {
     struct af_catalog *c = afs_catalog(fs);
+    struct mark_actor by;
     struct world_id who;
     struct target t;
     af_time now = (af_time)time(NULL);
-    int64_t grant;
-    bool notify;
     int rc;
 
     if (!c)
         return -EIO;
     if ((rc = load_target(c, photo_id, &t)) < 0)
         return rc;
+    memset(&by, 0, sizeof by);
     pthread_rwlock_rdlock(&fs->worlds_lock);
     rc = policy_may_see(&w->who.subject, &t.entry, now) ? 0 : -ENOENT;
     if (rc == 0)
         rc = policy_may_mark_private(&w->who.subject, &t.entry, now);
-    grant = via_grant(w, t.album.id, now, &notify);
+    by.role = policy_album_role(&w->who.subject, t.album.id, now, &by.grant_id);
     pthread_rwlock_unlock(&fs->worlds_lock);
     if (rc < 0)
         return rc;
-    if (t.photo.is_private == on)
-        return 0;
     worlds_identity(fs, w, &who);
-    rc = catalog_photo_set_private(c, photo_id, on);
-    if (rc == 0)
-        (void)catalog_activity_add(c, on ? "private-marked" : "private-unmarked", who.label,
-                                   grant, t.album.id, photo_id, t.photo.name);
-    return rc;
+    by.person = who.person;
+    by.label = who.label;
+    rc = marks_set_private(c, &by, photo_id, on);
+    return rc < 0 ? rc : 0;
 }
 
 /* A first view waiting to be recorded by the watcher thread. */

@@ -10,6 +10,8 @@
  *   ops_dir.c  lookup, getattr, readdir(plus), opendir/releasedir, statfs
  *   ops_file.c open, read, release, and the refusals of every write
  *   handles.c  every open handle, so shutdown frees what was never released
+ *   actions.c  what people change: favourites, takes, private marks, first views
+ *   audit.c    what people read or were refused, queued for the watcher to record
  *   renderq.c  the bounded pool that renders views off the request path
  *   watcher.c  notices catalog changes and expiries; invalidates caches
  *   readahead.c raises the kernel's read-ahead window for the mount
@@ -159,6 +161,7 @@ struct afs {
     struct renderq *renderq;
     struct watcher *watcher;
     GAsyncQueue *viewed;         /* first views to record (actions.c) */
+    GAsyncQueue *audit;          /* downloads and refusals to record (audit.c) */
     struct notifier *notifier;
     _Atomic int64_t generation;  /* catalog generation of the last reload (watcher) */
     atomic_bool reload_wanted;   /* a world was loaded at another generation */
@@ -293,6 +296,23 @@ int actions_mark_private(struct afs *fs, struct world *w, int64_t photo_id, bool
  * record is written by actions_record_views, on the watcher thread. */
 void actions_album_viewed(struct afs *fs, struct world *w, int64_t album_id);
 void actions_record_views(struct afs *fs);
+
+/* ---- audit.c: downloads and refusals, recorded off the request path ---- */
+/* Identical refusals recorded per person, operation, photo and errno... */
+#define AUDIT_REFUSALS_RECORDED 10
+/* ...within this many seconds (a loop cannot flood the log). */
+#define AUDIT_REFUSAL_WINDOW 600
+/* File node n (a web-size or high-res view) was opened for reading through
+ * grant_id: queue its download (recorded once per person, photo, view). */
+void audit_download(struct afs *fs, const struct node *n, int64_t grant_id);
+/* Operation `op` (a string literal: "chmod", "write", "take", ...) by the
+ * person of world w on album_id/photo_id (0: none) was answered rc: queue
+ * it when it is a refusal (-EPERM, -EACCES, -EROFS). */
+void audit_refused(struct afs *fs, struct world *w, int64_t album_id, int64_t photo_id,
+                   const char *op, int rc);
+/* Record what is queued (watcher thread; main.c at shutdown). 0, or the
+ * first catalog error met (the events are dropped). */
+int audit_flush(struct afs *fs);
 
 /* ---- renderq.c ---- */
 /* A request waiting on a render: called from a render thread with the result. */

@@ -129,6 +129,7 @@ int main(int argc, char *argv[])
     fs.owner_uid = stat(dir, &st) == 0 ? st.st_uid : getuid();
     fs.started = time(NULL);
     fs.viewed = g_async_queue_new_full(g_free);
+    fs.audit = g_async_queue_new_full(g_free);
     pthread_key_create(&fs.catalog_key, close_catalog);
     rc = worlds_init(&fs, &why);
     if (rc < 0) {
@@ -171,6 +172,9 @@ out_threads:
     notifier_stop(&fs);
     watcher_stop(&fs);
     renderq_stop(&fs);
+    /* What the last requests and renders queued: nothing is lost at unmount. */
+    if (audit_flush(&fs) < 0)
+        afs_log(LOG_WARNING, "cannot record the last downloads and refusals");
 out_unmount:
     fuse_session_unmount(fs.se);
 out_signals:
@@ -184,6 +188,7 @@ out_worlds:
     worlds_release(&fs);
 out_lib:
     g_async_queue_unref(fs.viewed);
+    g_async_queue_unref(fs.audit);
     {
         struct af_catalog *c = pthread_getspecific(fs.catalog_key);
 

@@ -13,6 +13,8 @@
  * Opening for writing is allowed only for a file in a set's folder of
  * Favourites/ or High-res/ (cp and touch re-open what they just put there);
  * such a handle swallows what is written. Everything else is EROFS.
+ * Opening a web-size or high-res view is a download, and a refused write a
+ * refusal: both are queued for the activity log (audit.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -100,8 +102,13 @@ static void answer_open(struct afs *fs, fuse_req_t req, struct fuse_file_info *f
     fi->fh = (uint64_t)(uintptr_t)h;
     fi->keep_cache = 1;
     fi->direct_io = 0;
-    if (fuse_reply_open(req, fi) != 0)
+    if (fuse_reply_open(req, fi) != 0) {
         afs_file_handle_release(fs, h);
+        return;
+    }
+    /* A pool-charged high-res view was recorded when it was taken. */
+    if (!(n->view == AF_VIEW_HIGHRES && src.pool_id))
+        audit_download(fs, n, src.grant_id);
 }
 
 static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -128,10 +135,12 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
         /* Hidden stays hidden; visible is read-only except where things
          * are put (Favourites/, High-res/). */
         if (rc < 0 && rc != -EAGAIN) {
+            audit_refused(fs, n.world, n.album_id, n.photo_id, "write", rc);
             fuse_reply_err(req, -rc);
             return;
         }
         if (!nodes_get(fs, n.parent, &dir) || !afs_is_drop_folder(&dir)) {
+            audit_refused(fs, n.world, n.album_id, n.photo_id, "write", -EROFS);
             fuse_reply_err(req, EROFS);
             return;
         }

@@ -43,8 +43,12 @@ static int put_photo(struct afs *fs, const struct node *dir, const char *name, i
     if (must_be && photo_id != must_be)
         return -EXDEV; /* `ln A/x B/y`: only a photo itself can be linked */
     if (dir->kind == NODE_FAVSET)
-        return actions_favourite(fs, dir->world, photo_id, true);
-    return actions_take(fs, dir->world, photo_id);
+        rc = actions_favourite(fs, dir->world, photo_id, true);
+    else
+        rc = actions_take(fs, dir->world, photo_id);
+    audit_refused(fs, dir->world, dir->album_id, photo_id,
+                  dir->kind == NODE_FAVSET ? "favourite" : "take", rc);
+    return rc;
 }
 
 /* ---- answering with the entry that now exists ---- */
@@ -147,6 +151,8 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
     struct node dir;
     int rc = drop_folder(fs, req, parent, &dir);
 
+    if (rc == -EROFS)
+        audit_refused(fs, dir.world, dir.album_id, 0, "create", rc);
     if (rc == 0)
         rc = put_photo(fs, &dir, name, 0);
     if (rc < 0)
@@ -159,8 +165,13 @@ static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 {
     struct afs *fs = afs_of(req);
     struct node dir;
-    int rc = S_ISREG(mode) ? drop_folder(fs, req, parent, &dir) : -EROFS;
+    int rc = afs_caller_node(fs, req, parent, &dir);
+    bool seen = rc == 0;
 
+    if (!S_ISREG(mode) || (seen && !afs_is_drop_folder(&dir)))
+        rc = -EROFS;
+    if (seen && rc == -EROFS)
+        audit_refused(fs, dir.world, dir.album_id, 0, "create", rc);
     if (rc == 0)
         rc = put_photo(fs, &dir, name, 0);
     if (rc < 0)
@@ -179,6 +190,8 @@ static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const 
         rc = -EPERM; /* no hard links to folders */
     if (rc == 0)
         rc = drop_folder(fs, req, newparent, &dir);
+    if (rc == -EPERM || rc == -EROFS)
+        audit_refused(fs, src.world, src.album_id, src.photo_id, "link", rc);
     if (rc == 0)
         rc = put_photo(fs, &dir, newname, src.photo_id);
     if (rc < 0)
@@ -196,6 +209,8 @@ static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 
     if (rc == 0 && dir.kind != NODE_FAVSET)
         rc = (dir.kind == NODE_VIEWSET && dir.view == AF_VIEW_HIGHRES) ? -EPERM : -EROFS;
+    if (rc == -EPERM || rc == -EROFS)
+        audit_refused(fs, dir.world, dir.album_id, 0, "delete", rc);
     if (rc == 0)
         rc = tree_photo_for_name(fs, &dir, name, &photo_id);
     if (rc == 0)
@@ -214,12 +229,15 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
                           FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW | FUSE_SET_ATTR_CTIME;
     struct node n, dir;
     struct stat st;
+    const char *op = "chmod";
     int rc = afs_caller_node(fs, req, ino, &n);
 
     if (rc == 0)
         rc = tree_stat(fs, &n, &st);
-    if (rc == 0 && (to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)))
+    if (rc == 0 && (to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID))) {
+        op = "chown";
         rc = -EPERM;
+    }
     if (rc == 0 && (to_set & FUSE_SET_ATTR_MODE)) {
         mode_t want = attr->st_mode & 07777, have = st.st_mode & 07777;
 
@@ -229,8 +247,12 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
             rc = actions_mark_private(fs, n.world, n.photo_id, !(want & S_IROTH));
     }
     if (rc == 0 && (to_set & ignorable) &&
-        (n.kind != NODE_FILE || !nodes_get(fs, n.parent, &dir) || !afs_is_drop_folder(&dir)))
+        (n.kind != NODE_FILE || !nodes_get(fs, n.parent, &dir) || !afs_is_drop_folder(&dir))) {
+        op = "write";
         rc = -EROFS;
+    }
+    if (rc == -EPERM || rc == -EACCES || rc == -EROFS)
+        audit_refused(fs, n.world, n.album_id, n.photo_id, op, rc);
     if (rc == 0)
         rc = tree_stat(fs, &n, &st);
     if (rc < 0) {
@@ -337,36 +359,48 @@ static void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 
 /* ---- everything else writes nothing ---- */
 
+/* Refuse operation `op` on the node ino stands for with EROFS, and queue
+ * the refusal for the activity log (audit.c) when the caller sees it. */
+static void refuse(fuse_req_t req, fuse_ino_t ino, const char *op)
+{
+    struct afs *fs = afs_of(req);
+    struct node n;
+
+    if (afs_caller_node(fs, req, ino, &n) == 0)
+        audit_refused(fs, n.world, n.album_id, n.photo_id, op, -EROFS);
+    fuse_reply_err(req, EROFS);
+}
+
 static void deny_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
-    fuse_reply_err(req, EROFS);
+    refuse(req, parent, "mkdir");
 }
 
 static void deny_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-    fuse_reply_err(req, EROFS);
+    refuse(req, parent, "rmdir");
 }
 
 static void deny_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
 {
-    fuse_reply_err(req, EROFS);
+    refuse(req, parent, "symlink");
 }
 
 static void deny_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
                         const char *newname, unsigned int flags)
 {
-    fuse_reply_err(req, EROFS);
+    refuse(req, parent, "rename");
 }
 
 static void deny_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
                           size_t size, int flags)
 {
-    fuse_reply_err(req, EROFS);
+    refuse(req, ino, "setxattr");
 }
 
 static void deny_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 {
-    fuse_reply_err(req, EROFS);
+    refuse(req, ino, "removexattr");
 }
 
 void ops_write_register(struct fuse_lowlevel_ops *ops)

@@ -8,7 +8,10 @@
  * epoch (open files re-check the policy on their next read), and tells the
  * kernel to forget every name and attribute and every cached page it holds
  * from this mount, so nothing stale is served. It records people's first
- * views of albums (kept off the request path), and once a minute it trims
+ * views of albums, their downloads and refusals (kept off the request
+ * path: actions.c, audit.c), each grant that reached its expiry (at once
+ * for this mount's people, every EXPIRIES_EVERY_SECONDS for anyone's), and
+ * once a minute it trims
  * the rendition cache to its bound (setting cache.max_bytes). Just after
  * the mount starts it raises the kernel's read-ahead window (readahead.c).
  */
@@ -24,6 +27,7 @@
 
 #define TICK_MS 100
 #define TRIM_EVERY_SECONDS 60
+#define EXPIRIES_EVERY_SECONDS 10
 #define DEFAULT_CACHE_BYTES (2ull << 30)
 
 struct watcher {
@@ -85,14 +89,15 @@ static void *watch(void *p)
 {
     struct afs *fs = p;
     struct watcher *w = fs->watcher;
-    af_time next_expiry = worlds_next_expiry(fs), last_trim = 0;
-    bool reported = false, init_seen = false, readahead_done = false;
+    af_time next_expiry = worlds_next_expiry(fs), last_trim = 0, last_expiries = 0;
+    bool reported = false, write_reported = false, init_seen = false, readahead_done = false;
 
     for (;;) {
         struct timespec until;
         struct af_catalog *c;
         int64_t gen = 0;
         af_time now;
+        bool expired;
         int rc;
 
         clock_gettime(CLOCK_REALTIME, &until);
@@ -123,8 +128,9 @@ static void *watch(void *p)
             continue;
         }
         reported = false;
+        expired = next_expiry && now >= next_expiry;
         if (gen != atomic_load(&fs->generation) || atomic_exchange(&fs->reload_wanted, false) ||
-            (next_expiry && now >= next_expiry)) {
+            expired) {
             atomic_store(&fs->generation, gen);
             worlds_reload(fs);
             atomic_store(&fs->inval_wanted, false);
@@ -136,6 +142,14 @@ static void *watch(void *p)
         /* Asked every tick: a multi-user world met since may expire sooner. */
         next_expiry = worlds_next_expiry(fs);
         actions_record_views(fs);
+        rc = audit_flush(fs);
+        if (rc == 0 && (expired || now - last_expiries >= EXPIRIES_EVERY_SECONDS)) {
+            last_expiries = now;
+            rc = catalog_grants_record_expired(c, now, NULL);
+        }
+        if (rc < 0 && !write_reported)
+            afs_log(LOG_WARNING, "cannot record activity (%s); still trying", catalog_errmsg(c));
+        write_reported = rc < 0;
         if (now - last_trim >= TRIM_EVERY_SECONDS) {
             last_trim = now;
             trim_cache(fs, c);

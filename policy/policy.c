@@ -433,6 +433,15 @@ int policy_may_mark_private(const struct af_subject *who, const struct af_entry 
     return -EPERM;
 }
 
+int policy_may_set_private(enum af_role role, enum af_marker marker)
+{
+    if (role >= AF_ROLE_EDITOR && role <= AF_ROLE_OWNER)
+        return 0;
+    if (role == AF_ROLE_CLIENT && (marker == AF_MARKER_NONE || marker == AF_MARKER_CLIENT))
+        return 0;
+    return -EPERM;
+}
+
 int policy_may_modify(const struct af_subject *who, const struct af_entry *what, af_time now)
 {
     enum af_role role;

@@ -182,6 +182,19 @@ int policy_render(const struct af_subject *who, const struct af_entry *what,
 /* Actions on an entry; 0, -ENOENT (hidden) or -EACCES/-EPERM. */
 int policy_may_favourite(const struct af_subject *who, const struct af_entry *what, af_time now);
 int policy_may_mark_private(const struct af_subject *who, const struct af_entry *what, af_time now);
+/* Who set a photo's private mark. */
+enum af_marker {
+    AF_MARKER_NONE = 0, /* the photo is not marked */
+    AF_MARKER_CLIENT,   /* a client, on their mount */
+    AF_MARKER_STUDIO,   /* the owner or a team member */
+};
+/* Whether a person whose role on the album is `role` may change a mark set
+ * by `marker` (set one when NONE, lift or take over one otherwise): owner
+ * and editors always; a client one that nobody or a client set, never the
+ * studio's (an owner's mark is the owner's to lift); nobody else. 0 or
+ * -EPERM. The grants and the album's consent are policy_may_mark_private's
+ * question: both must allow. */
+int policy_may_set_private(enum af_role role, enum af_marker marker);
 /* Upload, create/rename sets, move, delete to trash (owner and editors). */
 int policy_may_modify(const struct af_subject *who, const struct af_entry *what, af_time now);
 /* Issue/revoke grants, purge, restore: the owner alone (through the CLI). */

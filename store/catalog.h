@@ -79,6 +79,8 @@ struct cat_photo {
     char name[AF_NAME_MAX + 1];
     enum media_kind kind;
     bool is_private;
+    char private_by[32];          /* who marked it: "owner" (the studio) or a client's
+                                   * "user:<id>"/"link:<id>"; "" when not marked */
     af_time trashed; /* 0 = not in the trash */
     af_time created;
     int64_t version_id;           /* current version */
@@ -201,7 +203,10 @@ int catalog_photo_by_name(struct af_catalog *c, int64_t set_id, const char *name
 int catalog_photo_by_id(struct af_catalog *c, int64_t id, struct cat_photo *out);
 /* Photos of a set not in the trash, by name. */
 int catalog_photos(struct af_catalog *c, int64_t set_id, struct cat_photo **rows, size_t *n);
-int catalog_photo_set_private(struct af_catalog *c, int64_t photo_id, bool is_private);
+/* Mark (by: who, as in cat_photo.private_by) or unmark (by ignored) a
+ * photo private. Checks nothing: store/marks.c decides who may. */
+int catalog_photo_set_private(struct af_catalog *c, int64_t photo_id, bool is_private,
+                              const char *by);
 int catalog_photo_count(struct af_catalog *c, int64_t *n);
 
 /* A vault blob that photo versions use. */
@@ -248,6 +253,11 @@ int catalog_grant_by_id(struct af_catalog *c, int64_t id, struct cat_grant *out)
 int catalog_grants(struct af_catalog *c, int64_t album_id, struct cat_grant **rows, size_t *n);
 /* -ENOENT unknown, -EALREADY already revoked. */
 int catalog_grant_revoke(struct af_catalog *c, int64_t id, af_time when);
+
+/* Record "grant-expired" (actor "albumfs") once for every grant that
+ * reached its expiry at or before `now` while live. 0 with *recorded (may
+ * be NULL) the number recorded now, or negative errno. */
+int catalog_grants_record_expired(struct af_catalog *c, af_time now, size_t *recorded);
 
 /* The grants of album_id claimed through link_id that are not revoked
  * (expired ones included), by id. */
@@ -349,6 +359,13 @@ int catalog_pool_charges(struct af_catalog *c, int64_t pool_id, struct cat_charg
 int catalog_milestone(struct af_catalog *c, const char *person, int64_t album_id,
                       const char *kind);
 
+/* A download of `view` of photo_id by `person` (catalog_person_key) through
+ * grant_id, recorded as "download" by `actor` with `detail` the first time
+ * only: 1 when recorded now, 0 when it was before, negative errno. */
+int catalog_download_record(struct af_catalog *c, const char *person, const char *actor,
+                            int64_t grant_id, int64_t album_id, int64_t photo_id,
+                            enum af_view view, const char *detail);
+
 /* Photos marked private in an album (all of them, any set). */
 int catalog_private_photos(struct af_catalog *c, int64_t album_id, struct cat_photo **rows,
                            size_t *n);
@@ -410,6 +427,12 @@ int catalog_rendition_oldest(struct af_catalog *c, size_t limit, struct cat_rend
 int catalog_activity_add(struct af_catalog *c, const char *kind, const char *actor,
                          int64_t grant_id, int64_t album_id, int64_t photo_id,
                          const char *detail);
+/* Append an event unless `max` events of the same kind, actor, photo and
+ * detail were recorded at or after `since` (so a loop of refusals cannot
+ * flood the log): 1 when added, 0 when left out, negative errno. */
+int catalog_activity_add_limited(struct af_catalog *c, const char *kind, const char *actor,
+                                 int64_t grant_id, int64_t album_id, int64_t photo_id,
+                                 const char *detail, af_time since, int64_t max);
 /* How many events of `kind` with exactly `detail` happened at or after `since`. */
 int catalog_activity_count(struct af_catalog *c, const char *kind, const char *detail,
                            af_time since, int64_t *n);

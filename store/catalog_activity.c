@@ -6,7 +6,9 @@
  * key, breaks the chain at that row; catalog_activity_verify names the
  * first broken row. Triggers refuse UPDATE and DELETE on the table.
  * The queries here are what albumctl shows: events filtered by album,
- * actor, kind and time, with the names of what they refer to.
+ * actor, kind and time, with the names of what they refer to; and the
+ * rate limit of events a loop could repeat (refusals): at most so many
+ * identical rows per window.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -119,6 +121,43 @@ int catalog_activity_add(struct af_catalog *c, const char *kind, const char *act
     rc = cat_exec(c, st);
 out:
     return cat_tx_leave(c, own, rc);
+}
+
+int catalog_activity_add_limited(struct af_catalog *c, const char *kind, const char *actor,
+                                 int64_t grant_id, int64_t album_id, int64_t photo_id,
+                                 const char *detail, af_time since, int64_t max)
+{
+    sqlite3_stmt *st;
+    int64_t recent = 0;
+    bool own;
+    int rc = cat_tx_enter(c, &own);
+
+    if (rc < 0)
+        return rc;
+    /* Counted and added in one transaction: two writers cannot both take
+     * the last place. */
+    st = cat_stmt(c, "SELECT count(*) FROM activity WHERE kind = ? AND actor = ? "
+                     "AND photo_id = ? AND detail = ? AND at >= ?");
+    if (!st) {
+        rc = -EIO;
+        goto out;
+    }
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, actor ? actor : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, photo_id);
+    sqlite3_bind_text(st, 4, detail ? detail : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, since);
+    rc = cat_row(c, st);
+    if (rc == 0) {
+        recent = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+    }
+    sqlite3_clear_bindings(st);
+    if (rc == 0 && recent < max)
+        rc = catalog_activity_add(c, kind, actor, grant_id, album_id, photo_id, detail);
+out:
+    rc = cat_tx_leave(c, own, rc);
+    return rc < 0 ? rc : recent < max;
 }
 
 int catalog_activity(struct af_catalog *c, int64_t album_id, const char *kind,

@@ -16,7 +16,8 @@
 #define SET_COLS "id, album_id, name, visibility, created, mtime"
 #define PHOTO_COLS                                                                        \
     "p.id, p.album_id, p.set_id, p.name, p.kind, p.is_private, p.trashed, p.created, " \
-    "v.id, v.blob, v.size, v.width, v.height, v.orientation, v.mime, v.created"
+    "v.id, v.blob, v.size, v.width, v.height, v.orientation, v.mime, v.created, "      \
+    "coalesce(p.private_by, '')"
 #define PHOTO_FROM "FROM photos p JOIN versions v ON v.id = p.current_version "
 
 static void read_album(sqlite3_stmt *st, void *row)
@@ -62,6 +63,7 @@ static void read_photo(sqlite3_stmt *st, void *row)
     p->orientation = (uint32_t)sqlite3_column_int(st, 13);
     cat_col_text(st, 14, p->mime, sizeof p->mime);
     p->mtime = sqlite3_column_int64(st, 15);
+    cat_col_text(st, 16, p->private_by, sizeof p->private_by);
 }
 
 /* ---- albums ---- */
@@ -352,15 +354,20 @@ int catalog_photos(struct af_catalog *c, int64_t set_id, struct cat_photo **rows
     return cat_list(c, st, sizeof **rows, read_photo, (void **)rows, n);
 }
 
-int catalog_photo_set_private(struct af_catalog *c, int64_t photo_id, bool is_private)
+int catalog_photo_set_private(struct af_catalog *c, int64_t photo_id, bool is_private,
+                              const char *by)
 {
-    sqlite3_stmt *st = cat_stmt(c, "UPDATE photos SET is_private = ? WHERE id = ?");
+    sqlite3_stmt *st = cat_stmt(c, "UPDATE photos SET is_private = ?, private_by = ? WHERE id = ?");
     int rc;
 
     if (!st)
         return -EIO;
     sqlite3_bind_int(st, 1, is_private);
-    sqlite3_bind_int64(st, 2, photo_id);
+    if (is_private)
+        sqlite3_bind_text(st, 2, by ? by : "owner", -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 2);
+    sqlite3_bind_int64(st, 3, photo_id);
     rc = cat_exec(c, st);
     if (rc == 0 && sqlite3_changes(c->db) == 0)
         rc = -ENOENT;

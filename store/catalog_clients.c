@@ -1,12 +1,13 @@
 /* catalog_clients.c — what clients do: favourites, allowance charges,
- * milestones, private marks.
+ * milestones, downloads recorded, private marks.
  *
  * A charge is one row per (pool, photo): the primary key makes taking the
  * same photo again free, and checking the limit and inserting happen in one
  * BEGIN IMMEDIATE transaction, so concurrent takers of the last unit are
  * serialised by SQLite and exactly one wins. Nothing here lets a client
  * remove a charge; only catalog_pool_reset (the owner, through albumctl)
- * does.
+ * does. A download is recorded once per (person, photo, view): the row in
+ * `downloads` and its "download" event are written in one transaction.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -241,4 +242,34 @@ int catalog_milestone(struct af_catalog *c, const char *person, int64_t album_id
     sqlite3_bind_int64(st, 4, cat_now());
     rc = cat_exec(c, st);
     return rc < 0 ? rc : sqlite3_changes(c->db) > 0;
+}
+
+int catalog_download_record(struct af_catalog *c, const char *person, const char *actor,
+                            int64_t grant_id, int64_t album_id, int64_t photo_id,
+                            enum af_view view, const char *detail)
+{
+    sqlite3_stmt *st;
+    bool own, added = false;
+    int rc = cat_tx_enter(c, &own);
+
+    if (rc < 0)
+        return rc;
+    st = cat_stmt(c, "INSERT OR IGNORE INTO downloads(person, photo_id, view, grant_id, at) "
+                     "VALUES (?, ?, ?, ?, ?)");
+    if (!st) {
+        rc = -EIO;
+        goto out;
+    }
+    sqlite3_bind_text(st, 1, person, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, photo_id);
+    sqlite3_bind_int(st, 3, (int)view);
+    sqlite3_bind_int64(st, 4, grant_id);
+    sqlite3_bind_int64(st, 5, cat_now());
+    rc = cat_exec(c, st);
+    added = rc == 0 && sqlite3_changes(c->db) > 0;
+    if (added)
+        rc = catalog_activity_add(c, "download", actor, grant_id, album_id, photo_id, detail);
+out:
+    rc = cat_tx_leave(c, own, rc);
+    return rc < 0 ? rc : added;
 }

@@ -5,6 +5,9 @@
  * them, so the activity log can always name the grant an event came through.
  * A user's effective grants are their own plus those of their teams. A
  * user's grant claimed through a share link names that link (via_link_id).
+ * A grant that reached its expiry is recorded once ("grant-expired"): the
+ * row in grant_expiries and the event are written in one transaction, by
+ * whichever process looks first (a mount's watcher, albumctl).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +15,7 @@
 #include <string.h>
 
 #include "store/catalog_private.h"
+#include "store/timefmt.h"
 
 /* ---- links ---- */
 
@@ -381,6 +385,70 @@ int catalog_grant_revoke(struct af_catalog *c, int64_t id, af_time when)
     rc = cat_exec(c, st);
 out:
     return cat_tx_leave(c, own, rc);
+}
+
+/* Grants that reached their expiry (?1 = now) while live (not revoked, or
+ * revoked only after the expiry) and are not recorded yet. */
+#define EXPIRED_UNRECORDED                                                       \
+    "FROM grants g WHERE g.expires > 0 AND g.expires <= ?1 "                    \
+    "AND (g.revoked = 0 OR g.revoked > g.expires) "                             \
+    "AND NOT EXISTS (SELECT 1 FROM grant_expiries e WHERE e.grant_id = g.id) "
+
+int catalog_grants_record_expired(struct af_catalog *c, af_time now, size_t *recorded)
+{
+    struct cat_grant *rows = NULL;
+    sqlite3_stmt *st;
+    size_t n = 0, done = 0;
+    bool own;
+    int rc;
+
+    if (recorded)
+        *recorded = 0;
+    /* Asked every few seconds by every mount: take the write lock only
+     * when there is something to write. */
+    st = cat_stmt(c, "SELECT EXISTS (SELECT 1 " EXPIRED_UNRECORDED ")");
+    if (!st)
+        return -EIO;
+    sqlite3_bind_int64(st, 1, now);
+    rc = cat_row(c, st);
+    if (rc == 0) {
+        n = (size_t)sqlite3_column_int(st, 0);
+        sqlite3_reset(st);
+    }
+    sqlite3_clear_bindings(st);
+    if (rc < 0 || n == 0)
+        return rc;
+    if ((rc = cat_tx_enter(c, &own)) < 0)
+        return rc;
+    st = cat_stmt(c, "SELECT " GRANT_FULL_COLS " " EXPIRED_UNRECORDED "ORDER BY g.expires, g.id");
+    if (st)
+        sqlite3_bind_int64(st, 1, now);
+    rc = cat_list(c, st, sizeof *rows, read_cat_grant, (void **)&rows, &n);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const struct cat_grant *g = &rows[i];
+        char when[32], detail[AF_EMAIL_MAX + 96];
+
+        st = cat_stmt(c, "INSERT INTO grant_expiries(grant_id, at) VALUES (?, ?)");
+        if (!st) {
+            rc = -EIO;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, g->grant.id);
+        sqlite3_bind_int64(st, 2, cat_now());
+        rc = cat_exec(c, st);
+        timefmt_print(g->grant.expires, when, sizeof when);
+        snprintf(detail, sizeof detail, "%s %s, expired %s", policy_role_name(g->grant.role),
+                 g->principal_name, when);
+        if (rc == 0)
+            rc = catalog_activity_add(c, "grant-expired", "albumfs", g->grant.id,
+                                      g->grant.album_id, 0, detail);
+        done += rc == 0;
+    }
+    free(rows);
+    rc = cat_tx_leave(c, own, rc);
+    if (rc == 0 && recorded)
+        *recorded = done;
+    return rc;
 }
 
 static int grants_with_sets(struct af_catalog *c, sqlite3_stmt *st, struct af_grant **rows,

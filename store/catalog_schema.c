@@ -267,6 +267,29 @@ static const char *const migrations[] = {
     "  tries INTEGER NOT NULL DEFAULT 0,"
     "  used INTEGER NOT NULL DEFAULT 0) STRICT;"
     "CREATE INDEX claim_codes_link ON claim_codes(link_id, email, id);",
+
+    /* 5 -> 6: what the owner could not see (issue 7, finding 10). This
+     * comes after the 4 -> 5 migration (photos.view_name). */
+    /* Who set a photo's private mark: 'owner' for the studio (the owner or
+     * a team member), or a client's person key ('user:<id>', 'link:<id>').
+     * Marks made before were made without saying: they are the studio's. */
+    "UPDATE photos SET private_by = 'owner' WHERE is_private = 1 AND private_by IS NULL;"
+    "UPDATE photos SET private_by = NULL WHERE is_private = 0;"
+    /* Downloads recorded in the activity log: one row per person (as
+     * milestones name them), photo and view (policy.h enum af_view). */
+    "CREATE TABLE downloads ("
+    "  person TEXT NOT NULL,"
+    "  photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,"
+    "  view INTEGER NOT NULL,"
+    "  grant_id INTEGER NOT NULL,"
+    "  at INTEGER NOT NULL,"
+    "  PRIMARY KEY (person, photo_id, view)) STRICT;"
+    /* Grants whose expiry is recorded ('grant-expired'), each once. */
+    "CREATE TABLE grant_expiries ("
+    "  grant_id INTEGER PRIMARY KEY REFERENCES grants(id) ON DELETE CASCADE,"
+    "  at INTEGER NOT NULL) STRICT;"
+    /* Rate limits count recent events of one kind by one actor. */
+    "CREATE INDEX activity_kind_actor ON activity(kind, actor, at);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -228,13 +228,10 @@ static int accept(struct af_catalog *c, const struct cat_link *link,
 static int record_refusal(struct af_catalog *c, const char *label, int64_t album_id,
                           const char *detail, af_time now)
 {
-    int64_t recent = 0;
-    int rc = catalog_activity_count(c, "link-claim-code-wrong", detail,
-                                    now - CLAIM_CODE_TTL_SECONDS, &recent);
+    int rc = catalog_activity_add_limited(c, "link-claim-code-wrong", label, 0, album_id, 0, detail,
+                                          now - CLAIM_CODE_TTL_SECONDS, CLAIM_REFUSALS_RECORDED);
 
-    if (rc == 0 && recent < CLAIM_REFUSALS_RECORDED)
-        rc = catalog_activity_add(c, "link-claim-code-wrong", label, 0, album_id, 0, detail);
-    return rc;
+    return rc < 0 ? rc : 0;
 }
 
 int claims_confirm(const struct af_library *lib, struct af_catalog *c,

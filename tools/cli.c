@@ -468,6 +468,13 @@ int cli_activity(struct cli *cli, const char *kind, int64_t grant_id, int64_t al
                                 photo_id, detail);
 }
 
+int cli_record_expiries(struct cli *cli)
+{
+    int err = catalog_grants_record_expired(cli_catalog(cli), cli->now, NULL);
+
+    return err ? cli_fail_errno(cli, err, "recording the grants that expired") : CLI_OK;
+}
+
 int cli_save_settings(struct cli *cli, const struct cli_setting *settings, size_t n,
                       const char *kind, const char *what)
 {

@@ -202,6 +202,11 @@ int cli_no_set(struct cli *cli, const char *album, const char *set);
 int cli_begin(struct cli *cli);
 int cli_commit(struct cli *cli);
 
+/* Record "grant-expired" for each grant that reached its expiry and was not
+ * recorded yet (by a mount's watcher or an earlier command): the commands
+ * that show grants or activity call it first. An exit status. */
+int cli_record_expiries(struct cli *cli);
+
 /* Mark ALBUM/SET/PHOTO private (on) or unhide it, record it and print the
  * result: 'photo private' and 'private unhide'. An exit status. */
 int cli_photo_private(struct cli *cli, const char *path, bool on);

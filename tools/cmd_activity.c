@@ -1,6 +1,7 @@
 /* cmd_activity.c — 'albumctl activity': the activity log, oldest first,
- * filtered by album, person, kind and time (SPEC §6). Reads only; the log
- * itself is written by every command that changes something and by the
+ * filtered by album, person, kind and time (SPEC §6). It writes only the
+ * "grant-expired" events not recorded yet (cli_record_expiries); the log
+ * is otherwise written by every command that changes something and by the
  * daemon, and checked by 'albumctl verify --audit'. */
 #include <errno.h>
 #include <inttypes.h>
@@ -156,6 +157,8 @@ static int run_activity(struct cli *cli, int argc, char **argv)
     if (argc - optind > 1)
         return cli_usage(cli, "expected at most one ALBUM");
     st = cli_open_library(cli);
+    if (st == CLI_OK)
+        st = cli_record_expiries(cli);
     if (st == CLI_OK && argc - optind == 1) {
         st = cli_find_album(cli, argv[optind], &album);
         f.album_id = album.id;
@@ -185,6 +188,11 @@ const struct cli_cmd cmd_activity = {
     .usage = "[ALBUM] [--person EMAIL|link:ID|owner] [--kind KIND] [--since WHEN] [--json]",
     .help = "Events are shown oldest first with their time (UTC), kind, who did it, the\n"
             "album, the photo (as it is named now), the grant it came through and details.\n"
+            "Kinds include upload, grant-issued, grant-revoked, grant-expired,\n"
+            "album-first-view, download (web-size, high-res), download-refused,\n"
+            "favourite-added, private-marked, private-unmarked and refused (an operation\n"
+            "a person was refused on a mount: chmod, write, take, ...); docs/cli.md\n"
+            "lists them all.\n"
             "\n"
             "options:\n"
             "  --person EMAIL|link:ID|owner  only what this person, link or the owner did\n"

@@ -150,6 +150,8 @@ static int run_grant_list(struct cli *cli, int argc, char **argv)
     if (argc - optind > 1)
         return cli_usage(cli, "expected at most one ALBUM");
     st = cli_open_library(cli);
+    if (st == CLI_OK)
+        st = cli_record_expiries(cli);
     if (st == CLI_OK && argc - optind == 1)
         st = cli_find_album(cli, argv[optind], &album);
     if (st != CLI_OK)

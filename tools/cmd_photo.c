@@ -1,8 +1,9 @@
 /* cmd_photo.c — 'albumctl photo private': the owner's private marks (and
  * unhiding what a client marked private; 'albumctl private unhide' shares
- * cli_photo_private). */
+ * cli_photo_private). The change itself is store/marks.c's, as on a mount. */
 #include <errno.h>
 
+#include "store/marks.h"
 #include "tools/cli.h"
 
 int cli_photo_private(struct cli *cli, const char *path, bool on)
@@ -11,6 +12,7 @@ int cli_photo_private(struct cli *cli, const char *path, bool on)
     struct cat_album album;
     struct cat_set set;
     struct cat_photo photo;
+    const struct mark_actor studio = {.role = AF_ROLE_OWNER, .label = "owner"};
     int st = cli_split(cli, path, 3, "ALBUM/SET/PHOTO", parts);
     int err;
 
@@ -28,20 +30,9 @@ int cli_photo_private(struct cli *cli, const char *path, bool on)
                         cli_printable(parts[2]), album.name, set.name, album.name, set.name);
     if (err)
         return cli_fail_errno(cli, err, "reading photo '%s'", cli_printable(parts[2]));
-    st = cli_begin(cli);
-    if (st != CLI_OK)
-        return st;
-    err = catalog_photo_set_private(cli_catalog(cli), photo.id, on);
-    if (err == 0)
-        err = cli_activity(cli, on ? "private-marked" : "private-unmarked", 0, album.id,
-                           photo.id, photo.name);
-    if (err) {
-        catalog_rollback(cli_catalog(cli));
+    err = marks_set_private(cli_catalog(cli), &studio, photo.id, on);
+    if (err < 0)
         return cli_fail_errno(cli, err, "changing photo '%s'", photo.name);
-    }
-    st = cli_commit(cli);
-    if (st != CLI_OK)
-        return st;
     if (cli->json) {
         json_object_begin(&cli->out);
         json_kv_string(&cli->out, "album", album.name);
@@ -75,7 +66,8 @@ static const struct cli_cmd photo_subs[] = {
         .usage = "ALBUM/SET/PHOTO on|off",
         .help = "A private photo is seen by the owner, the team and clients only; invited\n"
                 "people and links do not see it at all. 'off' unhides a photo a client\n"
-                "marked private.\n",
+                "marked private. A mark made here is the studio's: clients cannot take it\n"
+                "off on their mounts ('on' over a client's mark makes it the studio's).\n",
         .run = run_photo_private,
     },
     {0},

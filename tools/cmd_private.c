@@ -144,7 +144,9 @@ static const struct cli_cmd private_subs[] = {
         .name = "unhide",
         .summary = "Take the private mark off a photo (as 'photo private ... off').",
         .usage = "ALBUM/SET/PHOTO",
-        .help = "The photo is seen again by everyone who sees its set.\n",
+        .help = "The photo is seen again by everyone who sees its set. Any mark can be taken\n"
+                "off here, a client's or the studio's; on a mount a client can take off only\n"
+                "a client's mark.\n",
         .run = run_private_unhide,
     },
     {0},

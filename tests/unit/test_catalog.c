@@ -143,10 +143,11 @@ static void test_photo_versions(void **state)
     assert_int_equal(p.orientation, 6);
     assert_int_equal(p.album_id, album);
     assert_false(p.is_private);
-    assert_int_equal(catalog_photo_set_private(f->c, pid, true), 0);
+    assert_int_equal(catalog_photo_set_private(f->c, pid, true, "user:1"), 0);
     assert_int_equal(catalog_photo_by_id(f->c, pid, &p), 0);
     assert_true(p.is_private);
-    assert_int_equal(catalog_photo_set_private(f->c, 999, true), -ENOENT);
+    assert_string_equal(p.private_by, "user:1");
+    assert_int_equal(catalog_photo_set_private(f->c, 999, true, NULL), -ENOENT);
     assert_int_equal(catalog_photo_add_version(f->c, 999, "x.jpg", "cc", 1, &m, NULL, NULL), -ENOENT);
     assert_int_equal(catalog_photos(f->c, s.id, &photos, &n), 0);
     assert_int_equal(n, 1);
@@ -456,6 +457,115 @@ static void test_settings(void **state)
     assert_string_equal(buf, "Studio Två");
 }
 
+/* Refusals a loop repeats: at most `max` identical rows per window; a
+ * different photo, actor or detail is another count. */
+static void test_activity_limited(void **state)
+{
+    struct fixture *f = *state;
+    af_time since = (af_time)time(NULL) - 600;
+    int64_t n;
+
+    for (int i = 0; i < 8; i++)
+        assert_int_equal(catalog_activity_add_limited(f->c, "refused", "a@example.com", 1, 1, 5,
+                                                      "chmod: EPERM", since, 3),
+                         i < 3 ? 1 : 0);
+    assert_int_equal(catalog_activity_add_limited(f->c, "refused", "a@example.com", 1, 1, 6,
+                                                  "chmod: EPERM", since, 3), 1);
+    assert_int_equal(catalog_activity_add_limited(f->c, "refused", "b@example.com", 1, 1, 5,
+                                                  "chmod: EPERM", since, 3), 1);
+    assert_int_equal(catalog_activity_add_limited(f->c, "refused", "a@example.com", 1, 1, 5,
+                                                  "write: EROFS", since, 3), 1);
+    assert_int_equal(catalog_activity_total(f->c, &n), 0);
+    assert_int_equal(n, 6);
+    /* Rows older than the window do not count. */
+    assert_int_equal(catalog_activity_add_limited(f->c, "refused", "a@example.com", 1, 1, 5,
+                                                  "chmod: EPERM", (af_time)time(NULL) + 60, 3),
+                     1);
+    assert_int_equal(catalog_activity_verify(f->c, &n), 0);
+}
+
+/* A download is recorded once per person, photo and view. */
+static void test_downloads_once(void **state)
+{
+    struct fixture *f = *state;
+    struct media_info m = {.kind = MEDIA_PHOTO, .mime = "image/jpeg", .width = 6, .height = 4};
+    struct cat_activity a;
+    struct cat_set s;
+    int64_t album, photo, n;
+
+    assert_int_equal(catalog_album_create(f->c, "A", &album), 0);
+    assert_int_equal(catalog_set_by_name(f->c, album, "Photos", &s), 0);
+    assert_int_equal(catalog_photo_add_version(f->c, s.id, "IMG_1.jpg", "aa", 1, &m, &photo,
+                                               NULL), 0);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(catalog_download_record(f->c, "user:1", "a@example.com", 4, album, photo,
+                                                 AF_VIEW_WEB, "web-size IMG_1.jpg"),
+                         i == 0);
+    assert_int_equal(catalog_download_record(f->c, "user:1", "a@example.com", 4, album, photo,
+                                             AF_VIEW_HIGHRES, "high-res IMG_1.jpg"), 1);
+    assert_int_equal(catalog_download_record(f->c, "link:2", "link:2", 5, album, photo,
+                                             AF_VIEW_WEB, "web-size IMG_1.jpg"), 1);
+    assert_int_equal(catalog_download_record(f->c, "user:1", "a@example.com", 4, album, photo,
+                                             AF_VIEW_HIGHRES, "high-res IMG_1.jpg"), 0);
+    assert_int_equal(catalog_activity_total(f->c, &n), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(catalog_activity_get(f->c, 1, &a), 0);
+    assert_string_equal(a.kind, "download");
+    assert_string_equal(a.actor, "a@example.com");
+    assert_int_equal(a.grant_id, 4);
+    assert_int_equal(a.photo_id, photo);
+    assert_string_equal(a.detail, "web-size IMG_1.jpg");
+}
+
+/* A grant that reached its expiry while live is recorded once; one that
+ * has not, or was revoked before, is not. */
+static void test_grants_expired_once(void **state)
+{
+    struct fixture *f = *state;
+    af_time now = (af_time)time(NULL);
+    struct cat_grant g;
+    struct cat_activity a;
+    int64_t album, alice, expired, n;
+    size_t done;
+
+    assert_int_equal(catalog_album_create(f->c, "A", &album), 0);
+    assert_int_equal(catalog_user_add(f->c, "alice@example.com", "", -1, &alice), 0);
+    memset(&g, 0, sizeof g);
+    g.grant.album_id = album;
+    g.grant.role = AF_ROLE_CLIENT;
+    g.grant.settings.proof_long_edge = 2048;
+    g.principal = CAT_PRINCIPAL_USER;
+    g.principal_id = alice;
+    g.grant.expires = now - 10; /* expired */
+    assert_int_equal(catalog_grant_add(f->c, &g), 0);
+    expired = g.grant.id;
+    g.grant.expires = now + 3600; /* not yet */
+    assert_int_equal(catalog_grant_add(f->c, &g), 0);
+    g.grant.expires = 0; /* never */
+    assert_int_equal(catalog_grant_add(f->c, &g), 0);
+    g.grant.expires = now - 5; /* revoked before it expired */
+    assert_int_equal(catalog_grant_add(f->c, &g), 0);
+    assert_int_equal(catalog_grant_revoke(f->c, g.grant.id, now - 20), 0);
+
+    assert_int_equal(catalog_activity_total(f->c, &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(catalog_grants_record_expired(f->c, now, &done), 0);
+    assert_int_equal(done, 1);
+    assert_int_equal(catalog_grants_record_expired(f->c, now, &done), 0);
+    assert_int_equal(done, 0);
+    assert_int_equal(catalog_activity_total(f->c, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(catalog_activity_get(f->c, 1, &a), 0);
+    assert_string_equal(a.kind, "grant-expired");
+    assert_string_equal(a.actor, "albumfs");
+    assert_int_equal(a.grant_id, expired);
+    assert_int_equal(a.album_id, album);
+    assert_true(strncmp(a.detail, "client alice@example.com, expired 20", 36) == 0);
+    /* Later, the second one expires too: one more. */
+    assert_int_equal(catalog_grants_record_expired(f->c, now + 3600, &done), 0);
+    assert_int_equal(done, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -468,6 +578,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_not_a_catalog, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_settings, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_activity_limited, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_downloads_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_grants_expired_once, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1198,6 +1198,35 @@ static void test_settings_clamp(void **state)
 
 /* ---- names of roles, visibilities and views ---- */
 
+/* Who may change a private mark, by role and by who set it: an owner's or
+ * editor's mark is theirs to lift; a client lifts only a client's mark. */
+static void test_may_set_private(void **state)
+{
+    static const struct {
+        enum af_role role;
+        int none, client, studio; /* expected for each marker */
+    } cases[] = {
+        {AF_ROLE_NONE, -EPERM, -EPERM, -EPERM},
+        {AF_ROLE_GUEST, -EPERM, -EPERM, -EPERM},
+        {AF_ROLE_INVITED, -EPERM, -EPERM, -EPERM},
+        {AF_ROLE_CLIENT, 0, 0, -EPERM},
+        {AF_ROLE_EDITOR, 0, 0, 0},
+        {AF_ROLE_OWNER, 0, 0, 0},
+        {(enum af_role)6, -EPERM, -EPERM, -EPERM},
+        {(enum af_role)-1, -EPERM, -EPERM, -EPERM},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(policy_may_set_private(cases[i].role, AF_MARKER_NONE), cases[i].none);
+        assert_int_equal(policy_may_set_private(cases[i].role, AF_MARKER_CLIENT), cases[i].client);
+        assert_int_equal(policy_may_set_private(cases[i].role, AF_MARKER_STUDIO), cases[i].studio);
+    }
+    /* An unknown marker is nobody's to assume: a client may not touch it. */
+    assert_int_equal(policy_may_set_private(AF_ROLE_CLIENT, (enum af_marker)7), -EPERM);
+    assert_int_equal(policy_may_set_private(AF_ROLE_OWNER, (enum af_marker)7), 0);
+}
+
 static void test_vocabulary(void **state)
 {
     enum af_role r = AF_ROLE_NONE;
@@ -1275,6 +1304,7 @@ int main(void)
         cmocka_unit_test(test_settings_default),
         cmocka_unit_test(test_settings_clamp),
         cmocka_unit_test(test_vocabulary),
+        cmocka_unit_test(test_may_set_private),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
