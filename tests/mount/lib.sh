@@ -96,7 +96,7 @@ trap 'exit 130' INT
 trap 'exit 129' HUP
 
 # The watchdog: a test not finished within ALBUMFS_TEST_TIMEOUT seconds
-# (default 240, under CTest's TIMEOUT of 300, which would SIGKILL the script
+# (default 540, under CTest's TIMEOUT of 600, which would SIGKILL the script
 # and leave its mounts behind) force-unmounts its own mounts (those under
 # $S: `umount -f` aborts a FUSE connection, so no process stays blocked on
 # a hung daemon) and stops the test with SIGTERM, which runs the cleanup.
@@ -114,7 +114,7 @@ watchdog() {
     done </proc/self/mountinfo
     kill -TERM "$top"
 }
-watchdog "${ALBUMFS_TEST_TIMEOUT:-240}" $$ &
+watchdog "${ALBUMFS_TEST_TIMEOUT:-540}" $$ &
 WATCHDOG=$!
 
 fail() {
