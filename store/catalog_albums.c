@@ -4,7 +4,8 @@
  * named "Photos", and the last public set cannot be made non-public).
  * A photo's bytes live in immutable versions; adding a photo under a name
  * that already exists in the set adds a version and makes it current.
- * Trashed photos keep their rows; the live name is unique per set.
+ * Trashed photos keep their rows; the live name is unique per set, and so
+ * is the live view name (catalog_view_names.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,7 +17,7 @@
 #define SET_COLS "id, album_id, name, visibility, created, mtime"
 #define PHOTO_COLS                                                                        \
     "p.id, p.album_id, p.set_id, p.name, p.kind, p.is_private, p.trashed, p.created, " \
-    "v.id, v.blob, v.size, v.width, v.height, v.orientation, v.mime, v.created"
+    "v.id, v.blob, v.size, v.width, v.height, v.orientation, v.mime, v.created, p.view_name"
 #define PHOTO_FROM "FROM photos p JOIN versions v ON v.id = p.current_version "
 
 static void read_album(sqlite3_stmt *st, void *row)
@@ -62,6 +63,7 @@ static void read_photo(sqlite3_stmt *st, void *row)
     p->orientation = (uint32_t)sqlite3_column_int(st, 13);
     cat_col_text(st, 14, p->mime, sizeof p->mime);
     p->mtime = sqlite3_column_int64(st, 15);
+    cat_col_text(st, 16, p->view_name, sizeof p->view_name);
 }
 
 /* ---- albums ---- */
@@ -245,6 +247,7 @@ int catalog_photo_add_version(struct af_catalog *c, int64_t set_id, const char *
 {
     struct cat_set set;
     sqlite3_stmt *st;
+    char view_name[AF_NAME_MAX + 1];
     int64_t now = cat_now(), pid = 0, vid = 0;
     bool own;
     int rc = cat_tx_enter(c, &own);
@@ -267,9 +270,9 @@ int catalog_photo_add_version(struct af_catalog *c, int64_t set_id, const char *
         sqlite3_reset(st);
     }
     sqlite3_clear_bindings(st);
-    if (rc == -ENOENT) {
-        st = cat_stmt(c, "INSERT INTO photos(album_id, set_id, name, kind, created) "
-                         "VALUES (?, ?, ?, ?, ?)");
+    if (rc == -ENOENT && (rc = cat_view_name_choose(c, set_id, name, media->kind, view_name)) == 0) {
+        st = cat_stmt(c, "INSERT INTO photos(album_id, set_id, name, kind, created, view_name) "
+                         "VALUES (?, ?, ?, ?, ?, ?)");
         if (!st) {
             rc = -EIO;
             goto out;
@@ -279,6 +282,7 @@ int catalog_photo_add_version(struct af_catalog *c, int64_t set_id, const char *
         sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
         sqlite3_bind_int(st, 4, (int)media->kind);
         sqlite3_bind_int64(st, 5, now);
+        sqlite3_bind_text(st, 6, view_name, -1, SQLITE_STATIC);
         rc = cat_exec(c, st);
         pid = cat_last_id(c);
     }
@@ -322,16 +326,28 @@ out:
     return rc;
 }
 
-int catalog_photo_by_name(struct af_catalog *c, int64_t set_id, const char *name,
-                          struct cat_photo *out)
+/* Found or not, one row: the photo's, or NULLs (read as zeros). */
+#define PHOTO_BY_FILE_NAME(column)                                                  \
+    "SELECT " PHOTO_COLS " FROM (SELECT 1) "                                         \
+    "LEFT JOIN photos p ON p.set_id = ?1 AND p." column " = ?2 AND p.trashed = 0 "   \
+    "AND p.current_version IS NOT NULL "                                            \
+    "LEFT JOIN versions v ON v.id = p.current_version"
+
+int catalog_photo_by_file_name(struct af_catalog *c, int64_t set_id, const char *name,
+                               enum cat_name_kind kind, struct cat_photo *out)
 {
-    sqlite3_stmt *st = cat_stmt(c, "SELECT " PHOTO_COLS " " PHOTO_FROM
-                                   "WHERE p.set_id = ? AND p.name = ? AND p.trashed = 0");
+    sqlite3_stmt *st = cat_stmt(c, kind == CAT_NAME_VIEW ? PHOTO_BY_FILE_NAME("view_name")
+                                                         : PHOTO_BY_FILE_NAME("name"));
+    int rc;
+
     if (st) {
         sqlite3_bind_int64(st, 1, set_id);
         sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
     }
-    return cat_one(c, st, read_photo, out);
+    rc = cat_one(c, st, read_photo, out);
+    if (rc == 0 && out->id == 0)
+        rc = -ENOENT;
+    return rc;
 }
 
 int catalog_photo_by_id(struct af_catalog *c, int64_t id, struct cat_photo *out)

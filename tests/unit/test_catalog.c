@@ -137,7 +137,7 @@ static void test_photo_versions(void **state)
     assert_int_equal(catalog_photo_add_version(f->c, s.id, "IMG_1.jpg", "bb", 20, &m, &pid2, &v2), 0);
     assert_int_equal(pid, pid2); /* same photo, new version */
     assert_true(v2 > v1);
-    assert_int_equal(catalog_photo_by_name(f->c, s.id, "IMG_1.jpg", &p), 0);
+    assert_int_equal(catalog_photo_by_file_name(f->c, s.id, "IMG_1.jpg", CAT_NAME_OWN, &p), 0);
     assert_string_equal(p.blob, "bb");
     assert_int_equal(p.size, 20);
     assert_int_equal(p.orientation, 6);
