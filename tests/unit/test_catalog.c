@@ -191,6 +191,19 @@ static void assert_names_unique(struct af_catalog *c, int64_t set_id)
     free(photos);
 }
 
+/* The live photo of set_id named `name` has view name `view_name`, and
+ * that view name leads back to it. */
+static void assert_names(struct af_catalog *c, int64_t set_id, const char *name,
+                         const char *view_name)
+{
+    struct cat_photo p;
+
+    assert_int_equal(catalog_photo_by_file_name(c, set_id, name, CAT_NAME_OWN, &p), 0);
+    assert_string_equal(p.view_name, view_name);
+    assert_int_equal(catalog_photo_by_file_name(c, set_id, view_name, CAT_NAME_VIEW, &p), 0);
+    assert_string_equal(p.name, name);
+}
+
 static void test_view_names(void **state)
 {
     struct fixture *f = *state;
@@ -222,14 +235,10 @@ static void test_view_names(void **state)
     assert_names_unique(f->c, s.id);
 
     /* Each kind of name resolves to one photo; a miss reads as all zero. */
-    assert_int_equal(catalog_photo_by_file_name(f->c, s.id, "X.png (2).jpg", CAT_NAME_VIEW, &p), 0);
-    assert_string_equal(p.name, "X.png");
-    assert_int_equal(catalog_photo_by_file_name(f->c, s.id, "X.png.jpg", CAT_NAME_VIEW, &p), 0);
-    assert_string_equal(p.name, "X.png.jpg");
-    assert_int_equal(catalog_photo_by_file_name(f->c, s.id, "Y.png.jpg", CAT_NAME_OWN, &p), 0);
-    assert_string_equal(p.view_name, "Y.png (2).jpg");
-    assert_int_equal(catalog_photo_by_file_name(f->c, s.id, "Y.png.jpg", CAT_NAME_VIEW, &p), 0);
-    assert_string_equal(p.name, "Y.png");
+    assert_names(f->c, s.id, "X.png", "X.png (2).jpg");
+    assert_names(f->c, s.id, "X.png.jpg", "X.png.jpg");
+    assert_names(f->c, s.id, "Y.png", "Y.png.jpg");
+    assert_names(f->c, s.id, "Y.png.jpg", "Y.png (2).jpg");
     assert_int_equal(catalog_photo_by_file_name(f->c, s.id, "X.png", CAT_NAME_VIEW, &p), -ENOENT);
     assert_int_equal(p.id, 0);
     assert_string_equal(p.name, "");
@@ -260,7 +269,6 @@ static void test_view_names(void **state)
 static void test_view_names_migration(void **state)
 {
     struct fixture *f = *state;
-    struct cat_photo p;
     struct cat_set a, b;
     int64_t album;
     sqlite3 *db;
@@ -286,18 +294,12 @@ static void test_view_names_migration(void **state)
     sqlite3_close(db);
 
     assert_int_equal(catalog_open(f->path, CAT_OPEN_EXISTING, &f->c), 0);
-    assert_int_equal(catalog_photo_by_file_name(f->c, a.id, "X.png", CAT_NAME_OWN, &p), 0);
-    assert_string_equal(p.view_name, "X.png (3).jpg"); /* X.png.jpg and X.png (2).jpg exist */
-    assert_int_equal(catalog_photo_by_file_name(f->c, a.id, "X.png.jpg", CAT_NAME_OWN, &p), 0);
-    assert_string_equal(p.view_name, "X.png.jpg");
-    assert_int_equal(catalog_photo_by_file_name(f->c, a.id, "X.png (2).jpg", CAT_NAME_OWN, &p), 0);
-    assert_string_equal(p.view_name, "X.png (2).jpg");
-    assert_int_equal(catalog_photo_by_file_name(f->c, a.id, "notes.pdf", CAT_NAME_OWN, &p), 0);
-    assert_string_equal(p.view_name, "notes.pdf");
-    assert_int_equal(catalog_photo_by_file_name(f->c, b.id, "X.png", CAT_NAME_OWN, &p), 0);
-    assert_string_equal(p.view_name, "X.png (2).jpg");
-    assert_int_equal(catalog_photo_by_file_name(f->c, b.id, "IMG.jpeg", CAT_NAME_OWN, &p), 0);
-    assert_string_equal(p.view_name, "IMG.jpeg");
+    assert_names(f->c, a.id, "X.png", "X.png (3).jpg"); /* the other two exist */
+    assert_names(f->c, a.id, "X.png.jpg", "X.png.jpg");
+    assert_names(f->c, a.id, "X.png (2).jpg", "X.png (2).jpg");
+    assert_names(f->c, a.id, "notes.pdf", "notes.pdf");
+    assert_names(f->c, b.id, "X.png", "X.png (2).jpg");
+    assert_names(f->c, b.id, "IMG.jpeg", "IMG.jpeg");
     assert_names_unique(f->c, a.id);
     assert_names_unique(f->c, b.id);
     /* The migration finished: schema 5, and the index holds new photos. */
