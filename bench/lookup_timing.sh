@@ -44,6 +44,17 @@ ALBUMCTL=$(readlink -f "${ALBUMCTL:-$TOP/build/tools/albumctl}")
 
 M=$WORK/mnt
 PID=
+# daemon_pid: the pid of the albumfs whose command line names $M (other
+# people's daemons on this machine are none of ours).
+daemon_pid() {
+    local p
+    for p in $(pgrep -x albumfs); do
+        if tr '\0' '\n' <"/proc/$p/cmdline" 2>/dev/null | grep -qxF -- "$M"; then
+            echo "$p"
+            return 0
+        fi
+    done
+}
 cleanup() {
     mountpoint -q "$M" 2>/dev/null && fusermount3 -u -z "$M"
     [ -z "$PID" ] || kill "$PID" 2>/dev/null || true
@@ -81,7 +92,8 @@ done >"$WORK/names"
 : >"$WORK/samples.tsv"
 for ((r = 0; r <= ROUNDS; r++)); do
     "$ALBUMFS" "$M" --link-file "$WORK/token" --log-file "$WORK/albumfs.log"
-    PID=$(pgrep -nx albumfs)
+    PID=$(daemon_pid)
+    [ -n "$PID" ] || { echo "lookup_timing.sh: no albumfs serves $M" >&2; exit 1; }
     stat "$M/Bench/Photos" >/dev/null
     shuf --random-source=<(yes "$r") "$WORK/names" >"$WORK/order"
     if ((r == 0)); then # warm-up: every view rendered, caches filled
