@@ -205,9 +205,10 @@ enum cat_name_kind {
                     * file of people who browse proofs) */
 };
 /* The live photo of set set_id whose name of that kind is `name`: 0, or
- * -ENOENT with *out all zero. Found or not, it is one query that reads one
- * row, so a miss costs what a hit does (a mount's lookups of a hidden and
- * of a never-used name must not differ). */
+ * -ENOENT with *out all zero. Found or not, it is one query that seeks the
+ * name and reads one photo row and its version (a stand-in's when there is
+ * no such photo), so a miss costs what a hit does (a mount's lookups of a
+ * hidden and of a never-used name must not differ). */
 int catalog_photo_by_file_name(struct af_catalog *c, int64_t set_id, const char *name,
                                enum cat_name_kind kind, struct cat_photo *out);
 int catalog_photo_by_id(struct af_catalog *c, int64_t id, struct cat_photo *out);

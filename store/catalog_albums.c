@@ -18,7 +18,8 @@
 #define PHOTO_COLS                                                                        \
     "p.id, p.album_id, p.set_id, p.name, p.kind, p.is_private, p.trashed, p.created, " \
     "v.id, v.blob, v.size, v.width, v.height, v.orientation, v.mime, v.created, p.view_name"
-#define PHOTO_FROM "FROM photos p JOIN versions v ON v.id = p.current_version "
+#define PHOTO_FROM_JOIN "JOIN versions v ON v.id = p.current_version "
+#define PHOTO_FROM "FROM photos p " PHOTO_FROM_JOIN
 
 static void read_album(sqlite3_stmt *st, void *row)
 {
@@ -326,27 +327,46 @@ out:
     return rc;
 }
 
-/* Found or not, one row: the photo's, or NULLs (read as zeros). */
-#define PHOTO_BY_FILE_NAME(column)                                                  \
-    "SELECT " PHOTO_COLS " FROM (SELECT 1) "                                         \
-    "LEFT JOIN photos p ON p.set_id = ?1 AND p." column " = ?2 AND p.trashed = 0 "   \
-    "AND p.current_version IS NOT NULL "                                            \
-    "LEFT JOIN versions v ON v.id = p.current_version"
+/* Found or not, the same work: the name's index entry is sought, the
+ * newest photo's id read, and one photo row with its version read in full
+ * (the photo named, or else that newest one, as a stand-in), with a last
+ * column saying which it was. */
+#define PHOTO_BY_FILE_NAME(column)                                                      \
+    "SELECT " PHOTO_COLS ", h.hit IS NOT NULL FROM "                                     \
+    "(SELECT (SELECT id FROM photos WHERE set_id = ?1 AND " column " = ?2 "              \
+    "AND trashed = 0) AS hit, (SELECT max(id) FROM photos) AS last) h "                  \
+    "JOIN photos p ON p.id = coalesce(h.hit, h.last) " PHOTO_FROM_JOIN
+
+struct found_photo {
+    struct cat_photo *p;
+    bool found;
+};
+
+static void read_found_photo(sqlite3_stmt *st, void *row)
+{
+    struct found_photo *f = row;
+
+    read_photo(st, f->p);
+    f->found = sqlite3_column_int(st, 17) != 0;
+}
 
 int catalog_photo_by_file_name(struct af_catalog *c, int64_t set_id, const char *name,
                                enum cat_name_kind kind, struct cat_photo *out)
 {
     sqlite3_stmt *st = cat_stmt(c, kind == CAT_NAME_VIEW ? PHOTO_BY_FILE_NAME("view_name")
                                                          : PHOTO_BY_FILE_NAME("name"));
+    struct found_photo f = {out, false};
     int rc;
 
     if (st) {
         sqlite3_bind_int64(st, 1, set_id);
         sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
     }
-    rc = cat_one(c, st, read_photo, out);
-    if (rc == 0 && out->id == 0)
+    rc = cat_one(c, st, read_found_photo, &f);
+    if (rc == 0 && !f.found)
         rc = -ENOENT;
+    if (rc == -ENOENT)
+        memset(out, 0, sizeof *out); /* the stand-in's values go no further */
     return rc;
 }
 
