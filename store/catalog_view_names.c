@@ -11,8 +11,8 @@
  * processes never choose the same one; the unique index
  * photos_live_view_name would refuse it anyway) or, for photos older than
  * schema 5, by the migration, in the order the photos were added. It never
- * changes afterwards: a later photo cannot take a name a person already
- * sees, and new versions keep it.
+ * changes afterwards: new versions keep it, and a later photo's view name
+ * is never one already given (the photo added first keeps the plain one).
  *
  * Functions here run on the caller's connection inside the caller's
  * transaction; same threading rules as the catalog handle.
