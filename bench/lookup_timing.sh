@@ -10,9 +10,10 @@
 #
 # A library with one public set of NAMES visible PNGs (V0001.png..., shown
 # to a guest as V0001.png.jpg...) and NAMES JPEGs marked private
-# (H0001.jpg...), and a share link, is mounted with --link-file (a guest)
-# ROUNDS times. On each mount bench/lookup_timing.c stat()s, in an order
-# shuffled per round, every visible name (V0001.png.jpg), every hidden one
+# (H0001.jpg...), and a share link, is mounted with --link-file (a guest,
+# albumfs -f as a job of this script) ROUNDS + 1 times. On each mount
+# bench/lookup_timing.c stat()s, in an order shuffled per round, every
+# visible name (V0001.png.jpg), every hidden one
 # (H0001.jpg) and as many never-used ones (N0001.jpg), once each: distinct
 # names, so the kernel's dentry cache answers none of them (an ENOENT is
 # never cached by FUSE, and each visible name is looked up once per mount).
@@ -44,17 +45,6 @@ ALBUMCTL=$(readlink -f "${ALBUMCTL:-$TOP/build/tools/albumctl}")
 
 M=$WORK/mnt
 PID=
-# daemon_pid: the pid of the albumfs whose command line names $M (other
-# people's daemons on this machine are none of ours).
-daemon_pid() {
-    local p
-    for p in $(pgrep -x albumfs); do
-        if tr '\0' '\n' <"/proc/$p/cmdline" 2>/dev/null | grep -qxF -- "$M"; then
-            echo "$p"
-            return 0
-        fi
-    done
-}
 cleanup() {
     mountpoint -q "$M" 2>/dev/null && fusermount3 -u -z "$M"
     [ -z "$PID" ] || kill "$PID" 2>/dev/null || true
@@ -91,9 +81,13 @@ done >"$WORK/names"
 
 : >"$WORK/samples.tsv"
 for ((r = 0; r <= ROUNDS; r++)); do
-    "$ALBUMFS" "$M" --link-file "$WORK/token" --log-file "$WORK/albumfs.log"
-    PID=$(daemon_pid)
-    [ -n "$PID" ] || { echo "lookup_timing.sh: no albumfs serves $M" >&2; exit 1; }
+    # In the foreground, as a job of this script: its pid is ours to wait for.
+    "$ALBUMFS" "$M" -f --link-file "$WORK/token" 2>>"$WORK/albumfs.log" &
+    PID=$!
+    until mountpoint -q "$M"; do
+        kill -0 "$PID" 2>/dev/null || { echo "lookup_timing.sh: albumfs did not mount" >&2; exit 1; }
+        sleep 0.05
+    done
     stat "$M/Bench/Photos" >/dev/null
     shuf --random-source=<(yes "$r") "$WORK/names" >"$WORK/order"
     if ((r == 0)); then # warm-up: every view rendered, caches filled
@@ -102,7 +96,7 @@ for ((r = 0; r <= ROUNDS; r++)); do
         "$WORK/lookup_timing" "$M/Bench/Photos" "$WORK/order" >>"$WORK/samples.tsv"
     fi
     fusermount3 -u "$M"
-    while kill -0 "$PID" 2>/dev/null; do sleep 0.05; done
+    wait "$PID"
     PID=
 done
 
