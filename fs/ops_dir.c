@@ -176,7 +176,7 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
         fuse_reply_err(req, -rc);
         return;
     }
-    if (strlen(name) > AF_NAME_MAX + 4) {
+    if (strlen(name) > AF_NAME_MAX) {
         fuse_reply_err(req, ENAMETOOLONG);
         return;
     }

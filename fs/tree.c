@@ -11,9 +11,15 @@
  *                                     already taken (so browsing never
  *                                     charges); taking = putting a photo there
  *   <Album>/Favourites/<Set>/<photo>  the person's favourites, where allowed
- * Rendered views are JPEGs; a photo whose original is not a JPEG gets
- * ".jpg" appended to its name in those views. Documents appear in their set
- * under their own name, as they are.
+ * Files are named by the photo's own name where a person browses originals
+ * (owner and editors, in sets and Favourites/) and by its view name
+ * everywhere else (every file of people who browse proofs, and Web-size/
+ * and High-res/): a stored name, unique in its set and chosen once
+ * ("X.png" -> "X.png.jpg", or "X.png (2).jpg" when that was taken;
+ * store/catalog_view_names.c). So every folder shows each name once, and a
+ * name resolves through one catalog query whether it is hidden or was never
+ * used: the same queries and policy questions either way, then ENOENT.
+ * Documents are shown as they are, under their view name where photos are.
  *
  * Every answer goes through the policy with the world's current grants and
  * the current time: a hidden entry is simply absent. Catalog reads happen
@@ -48,20 +54,15 @@ static const struct album_folder album_folders[] = {
 
 /* ---- naming ---- */
 
-static bool is_jpeg_name(const char *name)
+/* Which of its names each photo has in set folder dir for w (caller holds
+ * worlds_lock for reading). */
+static enum cat_name_kind folder_names(const struct world *w, const struct node *dir,
+                                       const struct cat_album *a, const struct cat_set *s,
+                                       af_time now)
 {
-    const char *dot = strrchr(name, '.');
-
-    return dot && (g_ascii_strcasecmp(dot, ".jpg") == 0 || g_ascii_strcasecmp(dot, ".jpeg") == 0);
-}
-
-/* The file name of `view` of photo p. */
-static void view_name(const struct cat_photo *p, enum af_view view, char *buf, size_t len)
-{
-    if (view == AF_VIEW_ORIGINAL || is_jpeg_name(p->name))
-        snprintf(buf, len, "%s", p->name);
-    else
-        snprintf(buf, len, "%s.jpg", p->name);
+    if (dir->kind == NODE_VIEWSET)
+        return CAT_NAME_VIEW;
+    return subject_name_kind(&w->who.subject, a, s, now);
 }
 
 /* ---- attributes ---- */
@@ -107,15 +108,6 @@ static void fill_file(const struct world *w, uint64_t size, af_time mtime, bool 
 
 /* ---- policy questions (caller holds worlds_lock for reading) ---- */
 
-static void probe_entry(const struct cat_album *a, const struct cat_set *s, struct af_entry *e)
-{
-    struct cat_photo probe;
-
-    memset(&probe, 0, sizeof probe);
-    probe.kind = MEDIA_PHOTO;
-    entry_for_photo(a, s, &probe, e);
-}
-
 /* Whether set s has a folder inside album folder f for w. */
 static bool set_in_folder(const struct world *w, const struct cat_album *a,
                           const struct cat_set *s, const struct album_folder *f, af_time now)
@@ -125,7 +117,7 @@ static bool set_in_folder(const struct world *w, const struct cat_album *a,
     entry_for_set(a, s, &e);
     if (!policy_may_see(&w->who.subject, &e, now))
         return false;
-    probe_entry(a, s, &e);
+    entry_for_any_photo(a, s, &e);
     if (f->kind == NODE_FAVDIR)
         return policy_may_favourite(&w->who.subject, &e, now) == 0;
     return (subject_offered_views(&w->who.subject, &e, now) & f->view) != 0;
@@ -456,6 +448,7 @@ static int list_photos(struct afs *fs, struct af_catalog *c, const struct node *
     struct file_source *src = NULL;
     struct watermark_settings wm;
     GHashTable *favs = NULL;
+    enum cat_name_kind names = CAT_NAME_VIEW;
     size_t n = 0, kept = 0;
     af_time now = (af_time)time(NULL);
     int rc;
@@ -473,6 +466,8 @@ static int list_photos(struct afs *fs, struct af_catalog *c, const struct node *
     pthread_rwlock_rdlock(&fs->worlds_lock);
     if (!set_folder_shown(w, dir, &a, &s, now))
         rc = -ENOENT;
+    else
+        names = folder_names(w, dir, &a, &s, now);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         if (place_decide(w, dir, &a, &s, &photos[i], now, &src[kept]) < 0)
             continue;
@@ -500,7 +495,7 @@ static int list_photos(struct afs *fs, struct af_catalog *c, const struct node *
         t->proto.set_id = s.id;
         t->proto.photo_id = photos[i].id;
         t->proto.view = src[i].is_rendition ? src[i].request.view : AF_VIEW_ORIGINAL;
-        view_name(&photos[i], t->proto.view, t->name, sizeof t->name);
+        snprintf(t->name, sizeof t->name, "%s", photo_file_name(&photos[i], names));
         fill_file(w, src[i].size, photos[i].mtime, photos[i].is_private, &t->st);
     }
     if (favs)
@@ -554,47 +549,38 @@ int tree_list(struct afs *fs, const struct node *dir, struct tree_entry **entrie
 
 /* ---- one child by name ---- */
 
-/* The photo a view name comes from: "X.png.jpg" may be the proof of "X.png",
- * and "X.jpg" is its own name. */
-static int photo_by_view_name(struct af_catalog *c, int64_t set_id, const char *name,
-                              struct cat_photo *p)
-{
-    size_t len = strlen(name);
-    char base[AF_NAME_MAX + 1];
-    int rc = catalog_photo_by_name(c, set_id, name, p);
-
-    if (rc != -ENOENT || len <= 4 || len - 4 > AF_NAME_MAX ||
-        g_ascii_strcasecmp(name + len - 4, ".jpg") != 0)
-        return rc;
-    memcpy(base, name, len - 4);
-    base[len - 4] = '\0';
-    return catalog_photo_by_name(c, set_id, base, p);
-}
-
 /* Photo `name` of folder dir as w may see it there (ignoring whether it is
- * a favourite or taken when `anywhere`): 0 with *p and *src, -ENOENT. */
+ * a favourite or taken when `anywhere`): 0 with *p and *src, -ENOENT.
+ * A name no photo has takes the steps of a photo's name hidden from w: one
+ * catalog query (reading one row either way), then the same policy
+ * questions, about a stand-in marked private when there is no photo, so
+ * that neither answers sooner (docs/security.md). */
 static int photo_in_folder(struct afs *fs, struct af_catalog *c, const struct node *dir,
                            const char *name, bool anywhere, struct cat_album *a,
                            struct cat_photo *p, struct file_source *src)
 {
     struct world *w = dir->world;
     struct cat_set s;
-    char want[AF_NAME_MAX + 8];
+    enum cat_name_kind names;
     af_time now = (af_time)time(NULL);
-    int rc;
+    int rc, found;
 
     if ((rc = catalog_album_by_id(c, dir->album_id, a)) < 0 ||
-        (rc = catalog_set_by_id(c, dir->set_id, &s)) < 0 ||
-        (rc = photo_by_view_name(c, s.id, name, p)) < 0)
-        return rc == -ENOENT ? -ENOENT : rc;
+        (rc = catalog_set_by_id(c, dir->set_id, &s)) < 0)
+        return rc;
+    pthread_rwlock_rdlock(&fs->worlds_lock);
+    names = folder_names(w, dir, a, &s, now);
+    pthread_rwlock_unlock(&fs->worlds_lock);
+    found = catalog_photo_by_file_name(c, s.id, name, names, p);
+    if (found < 0 && found != -ENOENT)
+        return found;
+    if (found == -ENOENT)
+        p->is_private = true; /* the stand-in (all else zero) */
     pthread_rwlock_rdlock(&fs->worlds_lock);
     rc = set_folder_shown(w, dir, a, &s, now) ? place_decide(w, dir, a, &s, p, now, src) : -ENOENT;
     pthread_rwlock_unlock(&fs->worlds_lock);
-    if (rc < 0)
+    if (found < 0 || rc < 0)
         return -ENOENT;
-    view_name(p, src->is_rendition ? src->request.view : AF_VIEW_ORIGINAL, want, sizeof want);
-    if (strcmp(want, name) != 0)
-        return -ENOENT; /* e.g. "X.png" asked where only "X.png.jpg" exists */
     return anywhere ? 0 : place_check(fs, c, dir, p, src, NULL);
 }
 

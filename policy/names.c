@@ -1,5 +1,6 @@
 /* names.c — validating the names and e-mail addresses people type (SPEC §7),
- * and recognising the junk files that file managers leave behind.
+ * recognising the junk files that file managers leave behind, and the
+ * candidate names of a photo's rendered views.
  *
  * UTF-8 is decoded strictly (RFC 3629): no overlong forms, no surrogates,
  * nothing above U+10FFFF, no truncated sequences. Names are compared and
@@ -10,6 +11,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -97,6 +99,62 @@ int names_check(const char *name, const char **why)
         if ((i == 0 || i + adv == len) && is_space(cp))
             return reject(why, "begins or ends with a space", -EINVAL);
     }
+    return 0;
+}
+
+#define EXTENSION_MAX 8 /* bytes with the dot: "a.longer-part" has none */
+
+/* The extension of a name: from its last '.', unless that is its first
+ * byte (".profile" has none) or it is longer than EXTENSION_MAX; the
+ * name's end ("") when it has none. */
+static const char *extension(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    size_t len = strlen(name);
+
+    if (!dot || dot == name || (size_t)(name + len - dot) > EXTENSION_MAX)
+        return name + len;
+    return dot;
+}
+
+/* Names shown as they are in rendered views (as before view names were
+ * stored: a name that is just ".jpg" counts too). */
+static bool is_jpeg_name(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+
+    return dot && (strcasecmp(dot, ".jpg") == 0 || strcasecmp(dot, ".jpeg") == 0);
+}
+
+int names_view_candidate(const char *name, bool is_document, unsigned k, char *buf)
+{
+    const char *ext = ".jpg";
+    char suffix[sizeof " (4294967295)" + EXTENSION_MAX];
+    size_t stem, room;
+
+    buf[0] = '\0';
+    if (k == 0)
+        return -EINVAL;
+    stem = strlen(name);
+    if (is_document || is_jpeg_name(name)) {
+        ext = extension(name);
+        stem = (size_t)(ext - name);
+        if (k == 1) {
+            snprintf(buf, AF_NAME_MAX + 1, "%s", name);
+            return 0;
+        }
+    }
+    if (k == 1)
+        snprintf(suffix, sizeof suffix, "%s", ext);
+    else
+        snprintf(suffix, sizeof suffix, " (%u)%s", k, ext);
+    room = AF_NAME_MAX - strlen(suffix);
+    if (stem > room) {
+        stem = room;
+        while (stem > 0 && ((unsigned char)name[stem] & 0xC0) == 0x80)
+            stem--; /* never cut a character in two */
+    }
+    snprintf(buf, AF_NAME_MAX + 1, "%.*s%s", (int)stem, name, suffix);
     return 0;
 }
 

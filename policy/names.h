@@ -5,6 +5,8 @@
  * valid UTF-8, 1..255 bytes, no '/', NUL or control characters, not "." or
  * "..". Also the junk names file managers write (.DS_Store, ._*, Thumbs.db,
  * desktop.ini, .directory), which never become photos, and e-mail syntax.
+ * And the names a photo is shown under in its rendered views (candidates;
+ * store/catalog_view_names.c picks the one a photo keeps).
  * Pure functions; thread-safe.
  */
 #ifndef ALBUMFS_NAMES_H
@@ -23,6 +25,19 @@ int names_check(const char *name, const char **why);
 /* 0 if `email` looks like local@domain.tld (no spaces/controls, ≤254 bytes);
  * -EINVAL with *why otherwise. */
 int names_check_email(const char *email, const char **why);
+
+/* The k-th candidate view name (k >= 1) of a photo or document named
+ * `name` into buf (AF_NAME_MAX + 1 bytes): the name under which people who
+ * browse proofs and web-size or high-res views see it (docs/filesystem.md).
+ *   k = 1: a photo whose name ends in .jpg/.jpeg (any case) and a document
+ *          keep their name; any other photo gets ".jpg" appended
+ *          ("X.png" -> "X.png.jpg");
+ *   k > 1: " (k)" before the extension of that first candidate
+ *          ("X.png (2).jpg", "contract (2).pdf", "README (2)").
+ * The part before the extension is cut (at a UTF-8 character boundary) when
+ * the result would be longer than AF_NAME_MAX bytes. `name` must pass
+ * names_check. Returns 0, or -EINVAL for k == 0. */
+int names_view_candidate(const char *name, bool is_document, unsigned k, char *buf);
 
 /* True for names that file managers and OSes litter folders with. */
 bool names_is_junk(const char *name);

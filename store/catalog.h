@@ -76,7 +76,9 @@ struct cat_photo {
     int64_t id;
     int64_t album_id;
     int64_t set_id;
-    char name[AF_NAME_MAX + 1];
+    char name[AF_NAME_MAX + 1];   /* its own name: the original's file name */
+    char view_name[AF_NAME_MAX + 1]; /* the name of its rendered views, unique in
+                                   * its set (store/catalog_view_names.c) */
     enum media_kind kind;
     bool is_private;
     char private_by[32];          /* who marked it: "owner" (the studio) or a client's
@@ -193,13 +195,24 @@ int catalog_sets(struct af_catalog *c, int64_t album_id, struct cat_set **rows, 
 int catalog_set_visibility(struct af_catalog *c, int64_t set_id, enum af_visibility vis);
 
 /* Add a photo (or a new version of the photo of that name in that set).
- * `media` describes the bytes stored at `blob`. *photo_id, *version_id may
- * be NULL. */
+ * `media` describes the bytes stored at `blob`. A new photo gets its view
+ * name here, for good. *photo_id, *version_id may be NULL. */
 int catalog_photo_add_version(struct af_catalog *c, int64_t set_id, const char *name,
                               const char *blob, uint64_t size, const struct media_info *media,
                               int64_t *photo_id, int64_t *version_id);
-int catalog_photo_by_name(struct af_catalog *c, int64_t set_id, const char *name,
-                          struct cat_photo *out);
+/* Which of a photo's names a file name is looked up by. */
+enum cat_name_kind {
+    CAT_NAME_OWN,  /* its own name (originals: owner, editors; albumctl) */
+    CAT_NAME_VIEW, /* its view name (everyone's rendered views, and every
+                    * file of people who browse proofs) */
+};
+/* The live photo of set set_id whose name of that kind is `name`: 0, or
+ * -ENOENT with *out all zero. Found or not, it is one query that seeks the
+ * name and reads one photo row and its version (a stand-in's when there is
+ * no such photo), so a miss costs what a hit does (a mount's lookups of a
+ * hidden and of a never-used name must not differ). */
+int catalog_photo_by_file_name(struct af_catalog *c, int64_t set_id, const char *name,
+                               enum cat_name_kind kind, struct cat_photo *out);
 int catalog_photo_by_id(struct af_catalog *c, int64_t id, struct cat_photo *out);
 /* Photos of a set not in the trash, by name. */
 int catalog_photos(struct af_catalog *c, int64_t set_id, struct cat_photo **rows, size_t *n);

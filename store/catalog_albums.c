@@ -4,7 +4,8 @@
  * named "Photos", and the last public set cannot be made non-public).
  * A photo's bytes live in immutable versions; adding a photo under a name
  * that already exists in the set adds a version and makes it current.
- * Trashed photos keep their rows; the live name is unique per set.
+ * Trashed photos keep their rows; the live name is unique per set, and so
+ * is the live view name (catalog_view_names.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,8 +18,10 @@
 #define PHOTO_COLS                                                                        \
     "p.id, p.album_id, p.set_id, p.name, p.kind, p.is_private, p.trashed, p.created, " \
     "v.id, v.blob, v.size, v.width, v.height, v.orientation, v.mime, v.created, "      \
-    "coalesce(p.private_by, '')"
-#define PHOTO_FROM "FROM photos p JOIN versions v ON v.id = p.current_version "
+    "p.view_name, coalesce(p.private_by, '')"
+#define PHOTO_N_COLS 18 /* read_photo reads columns 0 .. PHOTO_N_COLS - 1 */
+#define PHOTO_FROM_JOIN "JOIN versions v ON v.id = p.current_version "
+#define PHOTO_FROM "FROM photos p " PHOTO_FROM_JOIN
 
 static void read_album(sqlite3_stmt *st, void *row)
 {
@@ -63,7 +66,8 @@ static void read_photo(sqlite3_stmt *st, void *row)
     p->orientation = (uint32_t)sqlite3_column_int(st, 13);
     cat_col_text(st, 14, p->mime, sizeof p->mime);
     p->mtime = sqlite3_column_int64(st, 15);
-    cat_col_text(st, 16, p->private_by, sizeof p->private_by);
+    cat_col_text(st, 16, p->view_name, sizeof p->view_name);
+    cat_col_text(st, 17, p->private_by, sizeof p->private_by);
 }
 
 /* ---- albums ---- */
@@ -247,6 +251,7 @@ int catalog_photo_add_version(struct af_catalog *c, int64_t set_id, const char *
 {
     struct cat_set set;
     sqlite3_stmt *st;
+    char view_name[AF_NAME_MAX + 1];
     int64_t now = cat_now(), pid = 0, vid = 0;
     bool own;
     int rc = cat_tx_enter(c, &own);
@@ -269,9 +274,9 @@ int catalog_photo_add_version(struct af_catalog *c, int64_t set_id, const char *
         sqlite3_reset(st);
     }
     sqlite3_clear_bindings(st);
-    if (rc == -ENOENT) {
-        st = cat_stmt(c, "INSERT INTO photos(album_id, set_id, name, kind, created) "
-                         "VALUES (?, ?, ?, ?, ?)");
+    if (rc == -ENOENT && (rc = cat_view_name_choose(c, set_id, name, media->kind, view_name)) == 0) {
+        st = cat_stmt(c, "INSERT INTO photos(album_id, set_id, name, kind, created, view_name) "
+                         "VALUES (?, ?, ?, ?, ?, ?)");
         if (!st) {
             rc = -EIO;
             goto out;
@@ -281,6 +286,7 @@ int catalog_photo_add_version(struct af_catalog *c, int64_t set_id, const char *
         sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
         sqlite3_bind_int(st, 4, (int)media->kind);
         sqlite3_bind_int64(st, 5, now);
+        sqlite3_bind_text(st, 6, view_name, -1, SQLITE_STATIC);
         rc = cat_exec(c, st);
         pid = cat_last_id(c);
     }
@@ -324,16 +330,47 @@ out:
     return rc;
 }
 
-int catalog_photo_by_name(struct af_catalog *c, int64_t set_id, const char *name,
-                          struct cat_photo *out)
+/* Found or not, the same work: the name's index entry is sought, the
+ * newest photo's id read, and one photo row with its version read in full
+ * (the photo named, or else that newest one, as a stand-in), with a last
+ * column saying which it was. */
+#define PHOTO_BY_FILE_NAME(column)                                                      \
+    "SELECT " PHOTO_COLS ", h.hit IS NOT NULL FROM "                                     \
+    "(SELECT (SELECT id FROM photos WHERE set_id = ?1 AND " column " = ?2 "              \
+    "AND trashed = 0) AS hit, (SELECT max(id) FROM photos) AS last) h "                  \
+    "JOIN photos p ON p.id = coalesce(h.hit, h.last) " PHOTO_FROM_JOIN
+
+struct found_photo {
+    struct cat_photo *p;
+    bool found;
+};
+
+static void read_found_photo(sqlite3_stmt *st, void *row)
 {
-    sqlite3_stmt *st = cat_stmt(c, "SELECT " PHOTO_COLS " " PHOTO_FROM
-                                   "WHERE p.set_id = ? AND p.name = ? AND p.trashed = 0");
+    struct found_photo *f = row;
+
+    read_photo(st, f->p);
+    f->found = sqlite3_column_int(st, PHOTO_N_COLS) != 0;
+}
+
+int catalog_photo_by_file_name(struct af_catalog *c, int64_t set_id, const char *name,
+                               enum cat_name_kind kind, struct cat_photo *out)
+{
+    sqlite3_stmt *st = cat_stmt(c, kind == CAT_NAME_VIEW ? PHOTO_BY_FILE_NAME("view_name")
+                                                         : PHOTO_BY_FILE_NAME("name"));
+    struct found_photo f = {out, false};
+    int rc;
+
     if (st) {
         sqlite3_bind_int64(st, 1, set_id);
         sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
     }
-    return cat_one(c, st, read_photo, out);
+    rc = cat_one(c, st, read_found_photo, &f);
+    if (rc == 0 && !f.found)
+        rc = -ENOENT;
+    if (rc == -ENOENT)
+        memset(out, 0, sizeof *out); /* the stand-in's values go no further */
+    return rc;
 }
 
 int catalog_photo_by_id(struct af_catalog *c, int64_t id, struct cat_photo *out)

@@ -64,6 +64,16 @@ int cat_list(struct af_catalog *c, sqlite3_stmt *st, size_t elem, cat_reader rea
 int cat_tx_enter(struct af_catalog *c, bool *own);
 int cat_tx_leave(struct af_catalog *c, bool own, int rc);
 
+/* View names (catalog_view_names.c). The view name a new photo or document
+ * named `name` gets in set set_id, into out (AF_NAME_MAX + 1 bytes): 0, or
+ * a negative errno with errmsg set. Call inside the transaction that
+ * inserts the photo. */
+int cat_view_name_choose(struct af_catalog *c, int64_t set_id, const char *name,
+                         enum media_kind kind, char *out);
+/* Give every photo of a catalog older than schema 5 its view name, oldest
+ * photo first (the 4 -> 5 migration, inside its transaction): 0 or -EIO. */
+int cat_view_names_backfill(sqlite3 *db);
+
 /* The id of the row the last INSERT made. */
 int64_t cat_last_id(struct af_catalog *c);
 

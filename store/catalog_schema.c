@@ -4,6 +4,8 @@
  * moves the catalog from version i to i + 1 inside one transaction, so a
  * catalog is always at a version this table describes. New columns and
  * tables arrive as new migrations; old ones are never edited once released.
+ * A migration that must compute rows (4 -> 5: view names) also runs C code
+ * (migration_code) after its SQL, in the same transaction.
  * The application_id marks the file as an albumfs catalog.
  * docs/storage.md explains every table.
  */
@@ -268,6 +270,12 @@ static const char *const migrations[] = {
     "  used INTEGER NOT NULL DEFAULT 0) STRICT;"
     "CREATE INDEX claim_codes_link ON claim_codes(link_id, email, id);",
 
+    /* 4 -> 5: each photo's view name, unique per set (names: finding 3).
+     * The column is filled by cat_view_names_backfill (migration_code)
+     * before this transaction commits; NULLs never collide in the index. */
+    "ALTER TABLE photos ADD COLUMN view_name TEXT;"
+    "CREATE UNIQUE INDEX photos_live_view_name ON photos(set_id, view_name) WHERE trashed = 0;",
+
     /* 5 -> 6: what the owner could not see (issue 7, finding 10). This
      * comes after the 4 -> 5 migration (photos.view_name). */
     /* Who set a photo's private mark: 'owner' for the studio (the owner or
@@ -293,6 +301,18 @@ static const char *const migrations[] = {
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+/* What a migration does after its SQL, in C, in the same transaction:
+ * for the one from version `from`. 0 or -EIO. */
+static int migration_code(sqlite3 *db, int from)
+{
+    switch (from) {
+    case 4:
+        return cat_view_names_backfill(db);
+    default:
+        return 0;
+    }
+}
 
 int catalog_schema_version(void)
 {
@@ -336,6 +356,7 @@ int catalog_migrate(sqlite3 *db, char *err, size_t errlen)
         }
         snprintf(bump, sizeof bump, "PRAGMA user_version = %d", version + 1);
         if (sqlite3_exec(db, migrations[version], NULL, NULL, &msg) != SQLITE_OK ||
+            migration_code(db, version) < 0 ||
             sqlite3_exec(db, bump, NULL, NULL, &msg) != SQLITE_OK ||
             sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
             goto fail;

@@ -87,6 +87,30 @@ void entry_for_photo(const struct cat_album *a, const struct cat_set *s, const s
     out->trashed = p->trashed != 0;
 }
 
+void entry_for_any_photo(const struct cat_album *a, const struct cat_set *s,
+                         struct af_entry *out)
+{
+    struct cat_photo any;
+
+    memset(&any, 0, sizeof any);
+    any.kind = MEDIA_PHOTO;
+    entry_for_photo(a, s, &any, out);
+}
+
+enum cat_name_kind subject_name_kind(const struct af_subject *who, const struct cat_album *a,
+                                     const struct cat_set *s, af_time now)
+{
+    struct af_entry e;
+
+    entry_for_any_photo(a, s, &e);
+    return policy_default_view(who, &e, now) == AF_VIEW_ORIGINAL ? CAT_NAME_OWN : CAT_NAME_VIEW;
+}
+
+const char *photo_file_name(const struct cat_photo *p, enum cat_name_kind kind)
+{
+    return kind == CAT_NAME_VIEW ? p->view_name : p->name;
+}
+
 unsigned subject_offered_views(const struct af_subject *who, const struct af_entry *e,
                                af_time now)
 {

@@ -34,5 +34,19 @@ void entry_for_album(const struct cat_album *a, struct af_entry *out);
 void entry_for_set(const struct cat_album *a, const struct cat_set *s, struct af_entry *out);
 void entry_for_photo(const struct cat_album *a, const struct cat_set *s,
                      const struct cat_photo *p, struct af_entry *out);
+/* Any photo of set s not marked private: what the policy says of the set's
+ * photos in general. */
+void entry_for_any_photo(const struct cat_album *a, const struct cat_set *s,
+                         struct af_entry *out);
+
+/* Which name who sees the photos and documents of set s under in the set's
+ * own folder and in Favourites/ (docs/filesystem.md): their own names for
+ * people who browse originals (owner, editors), their view names for
+ * everyone else. (Web-size/ and High-res/ show view names to everyone.) */
+enum cat_name_kind subject_name_kind(const struct af_subject *who, const struct cat_album *a,
+                                     const struct cat_set *s, af_time now);
+
+/* Photo p's name of that kind. */
+const char *photo_file_name(const struct cat_photo *p, enum cat_name_kind kind);
 
 #endif

@@ -6,6 +6,8 @@
  * decision is the policy layer's (policy_may_see, and the views a mount
  * offers: subject_offered_views), exactly as on a mount, so this is the
  * place to check a grant before sending it.
+ * Photos are listed under the names that person's mount shows in the set
+ * (their own names for owner and editors, view names for everyone else).
  * An album or set hidden from that person gets the very message a
  * nonexistent one gets: nothing leaks.
  */
@@ -105,13 +107,15 @@ static void print_photo(struct ls_run *r, const struct cat_album *a, const struc
     enum af_view def;
     unsigned views;
     bool is_doc = p->kind == MEDIA_DOCUMENT;
+    const char *name = photo_file_name(p, subject_name_kind(&r->who.subject, a, s, cli->now));
 
     entry_for_photo(a, s, p, &e);
     views = subject_offered_views(&r->who.subject, &e, cli->now);
     def = policy_default_view(&r->who.subject, &e, cli->now);
     if (cli->json) {
         json_object_begin(&cli->out);
-        json_kv_string(&cli->out, "name", p->name);
+        json_kv_string(&cli->out, "name", name);
+        json_kv_string(&cli->out, "original", p->name);
         json_kv_string(&cli->out, "kind", is_doc ? "document" : "photo");
         json_kv_bool(&cli->out, "private", p->is_private);
         json_key(&cli->out, "default_view");
@@ -128,7 +132,7 @@ static void print_photo(struct ls_run *r, const struct cat_album *a, const struc
         json_object_end(&cli->out);
         return;
     }
-    printf("    %s ", p->name);
+    printf("    %s ", name);
     for (size_t i = 0; i < sizeof(all_views) / sizeof(all_views[0]); i++)
         if (views & all_views[i])
             printf(" %s", policy_view_name(all_views[i]));

@@ -24,7 +24,7 @@ int cli_photo_private(struct cli *cli, const char *path, bool on)
         st = cli_find_set(cli, &album, parts[1], &set);
     if (st != CLI_OK)
         return st;
-    err = catalog_photo_by_name(cli_catalog(cli), set.id, parts[2], &photo);
+    err = catalog_photo_by_file_name(cli_catalog(cli), set.id, parts[2], CAT_NAME_OWN, &photo);
     if (err == -ENOENT)
         return cli_fail(cli, "no photo '%s' in %s/%s; see 'albumctl ls \"%s/%s\"'",
                         cli_printable(parts[2]), album.name, set.name, album.name, set.name);

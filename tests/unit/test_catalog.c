@@ -3,7 +3,8 @@
  * Each test builds a fresh catalog file in a scratch directory and checks
  * one area: people, albums and sets, photo versions, grants (direct, team,
  * link), the activity chain and its tamper detection, migrations refusing a
- * foreign or newer file, and concurrent writers in separate processes.
+ * foreign or newer file, view names (unique per set, kept, and given by the
+ * 4 -> 5 migration), and concurrent writers in separate processes.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -137,7 +138,7 @@ static void test_photo_versions(void **state)
     assert_int_equal(catalog_photo_add_version(f->c, s.id, "IMG_1.jpg", "bb", 20, &m, &pid2, &v2), 0);
     assert_int_equal(pid, pid2); /* same photo, new version */
     assert_true(v2 > v1);
-    assert_int_equal(catalog_photo_by_name(f->c, s.id, "IMG_1.jpg", &p), 0);
+    assert_int_equal(catalog_photo_by_file_name(f->c, s.id, "IMG_1.jpg", CAT_NAME_OWN, &p), 0);
     assert_string_equal(p.blob, "bb");
     assert_int_equal(p.size, 20);
     assert_int_equal(p.orientation, 6);
@@ -154,6 +155,162 @@ static void test_photo_versions(void **state)
     free(photos);
     assert_int_equal(catalog_photo_count(f->c, &count), 0);
     assert_int_equal(count, 1);
+}
+
+/* Add photo `name` (a document when is_doc) to set_id; its view name. */
+static const char *add_named(struct af_catalog *c, int64_t set_id, const char *name, bool is_doc)
+{
+    static struct cat_photo p;
+    struct media_info m = {.kind = is_doc ? MEDIA_DOCUMENT : MEDIA_PHOTO, .width = 1,
+                           .height = 1, .orientation = 1};
+    int64_t id;
+
+    snprintf(m.mime, sizeof m.mime, "%s", is_doc ? "application/pdf" : "image/jpeg");
+
+    assert_int_equal(catalog_photo_add_version(c, set_id, name, "ab", 1, &m, &id, NULL), 0);
+    assert_int_equal(catalog_photo_by_id(c, id, &p), 0);
+    return p.view_name;
+}
+
+/* No two live photos of a set share a view name, and none takes a name
+ * (own or view) another photo of the set already has. */
+static void assert_names_unique(struct af_catalog *c, int64_t set_id)
+{
+    struct cat_photo *photos;
+    size_t n;
+
+    assert_int_equal(catalog_photos(c, set_id, &photos, &n), 0);
+    for (size_t i = 0; i < n; i++) {
+        assert_true(photos[i].view_name[0] != '\0');
+        for (size_t j = 0; j < n; j++) {
+            if (i == j)
+                continue;
+            assert_string_not_equal(photos[i].view_name, photos[j].view_name);
+            assert_string_not_equal(photos[i].name, photos[j].name);
+        }
+    }
+    free(photos);
+}
+
+/* The live photo of set_id named `name` has view name `view_name`, and
+ * that view name leads back to it. */
+static void assert_names(struct af_catalog *c, int64_t set_id, const char *name,
+                         const char *view_name)
+{
+    struct cat_photo p;
+
+    assert_int_equal(catalog_photo_by_file_name(c, set_id, name, CAT_NAME_OWN, &p), 0);
+    assert_string_equal(p.view_name, view_name);
+    assert_int_equal(catalog_photo_by_file_name(c, set_id, view_name, CAT_NAME_VIEW, &p), 0);
+    assert_string_equal(p.name, name);
+}
+
+static void test_view_names(void **state)
+{
+    struct fixture *f = *state;
+    struct cat_photo p;
+    struct cat_set s;
+    char sql[256], long_name[AF_NAME_MAX + 1];
+    const char *view;
+    int64_t album;
+    sqlite3 *db;
+
+    assert_int_equal(catalog_album_create(f->c, "A", &album), 0);
+    assert_int_equal(catalog_set_by_name(f->c, album, "Photos", &s), 0);
+    /* The plain rule: JPEGs and documents as they are, others + ".jpg". */
+    assert_string_equal(add_named(f->c, s.id, "IMG_1.JPG", false), "IMG_1.JPG");
+    assert_string_equal(add_named(f->c, s.id, "IMG_2.png", false), "IMG_2.png.jpg");
+    assert_string_equal(add_named(f->c, s.id, "contract.pdf", true), "contract.pdf");
+    /* The real X.png.jpg first: X.png's view gets the next free name. */
+    assert_string_equal(add_named(f->c, s.id, "X.png.jpg", false), "X.png.jpg");
+    assert_string_equal(add_named(f->c, s.id, "X.png", false), "X.png (2).jpg");
+    /* The other order: Y.png keeps the name it was shown under first. */
+    assert_string_equal(add_named(f->c, s.id, "Y.png", false), "Y.png.jpg");
+    assert_string_equal(add_named(f->c, s.id, "Y.png.jpg", false), "Y.png (2).jpg");
+    /* A real photo with the disambiguated name comes later still. */
+    assert_string_equal(add_named(f->c, s.id, "X.png (2).jpg", false), "X.png (2) (2).jpg");
+    assert_string_equal(add_named(f->c, s.id, "contract.pdf.jpg", true), "contract.pdf.jpg");
+    assert_string_equal(add_named(f->c, s.id, "contract.png", false), "contract.png.jpg");
+    /* Kept: a new version of X.png changes nothing. */
+    assert_string_equal(add_named(f->c, s.id, "X.png", false), "X.png (2).jpg");
+    assert_names_unique(f->c, s.id);
+
+    /* Each kind of name resolves to one photo; a miss reads as all zero. */
+    assert_names(f->c, s.id, "X.png", "X.png (2).jpg");
+    assert_names(f->c, s.id, "X.png.jpg", "X.png.jpg");
+    assert_names(f->c, s.id, "Y.png", "Y.png.jpg");
+    assert_names(f->c, s.id, "Y.png.jpg", "Y.png (2).jpg");
+    assert_int_equal(catalog_photo_by_file_name(f->c, s.id, "X.png", CAT_NAME_VIEW, &p), -ENOENT);
+    assert_int_equal(p.id, 0);
+    assert_string_equal(p.name, "");
+    assert_int_equal(catalog_photo_by_file_name(f->c, s.id, "IMG_2.png.jpg", CAT_NAME_OWN, &p),
+                     -ENOENT);
+
+    /* A name too long for ".jpg" is cut, at a character boundary: 249
+     * bytes of 'a' and a euro sign (3 bytes) become the 249 bytes + .jpg. */
+    memset(long_name, 'a', 249);
+    memcpy(long_name + 249, "\xe2\x82\xac", 4);
+    view = add_named(f->c, s.id, long_name, false);
+    assert_int_equal(strlen(view), 253);
+    assert_string_equal(view + 248, "a.jpg");
+
+    /* The database itself refuses a second live photo with a view name,
+     * whoever writes it. */
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO photos(album_id, set_id, name, kind, created, view_name) "
+             "VALUES (%lld, %lld, 'Z.png', 1, 0, 'X.png.jpg')",
+             (long long)album, (long long)s.id);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_CONSTRAINT);
+    sqlite3_close(db);
+}
+
+/* A catalog of schema 4 (no view names) whose photos collide once shown as
+ * views gets unique view names, decided oldest photo first. */
+static void test_view_names_migration(void **state)
+{
+    struct fixture *f = *state;
+    struct cat_set a, b;
+    int64_t album;
+    sqlite3 *db;
+    sqlite3_stmt *st;
+
+    assert_int_equal(catalog_album_create(f->c, "A", &album), 0);
+    assert_int_equal(catalog_set_by_name(f->c, album, "Photos", &a), 0);
+    assert_int_equal(catalog_set_create(f->c, album, "B", AF_VIS_PUBLIC, &b.id), 0);
+    add_named(f->c, a.id, "X.png", false);
+    add_named(f->c, a.id, "X.png.jpg", false);
+    add_named(f->c, a.id, "X.png (2).jpg", false);
+    add_named(f->c, a.id, "notes.pdf", true);
+    add_named(f->c, b.id, "X.png.jpg", false);
+    add_named(f->c, b.id, "X.png", false);
+    add_named(f->c, b.id, "IMG.jpeg", false);
+    catalog_close(f->c);
+    f->c = NULL;
+    /* Back to schema 4, as an older albumfs left it. */
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "DROP INDEX photos_live_view_name;"
+                                      "ALTER TABLE photos DROP COLUMN view_name;"
+                                      "PRAGMA user_version = 4;", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+
+    assert_int_equal(catalog_open(f->path, CAT_OPEN_EXISTING, &f->c), 0);
+    assert_names(f->c, a.id, "X.png", "X.png (3).jpg"); /* the other two exist */
+    assert_names(f->c, a.id, "X.png.jpg", "X.png.jpg");
+    assert_names(f->c, a.id, "X.png (2).jpg", "X.png (2).jpg");
+    assert_names(f->c, a.id, "notes.pdf", "notes.pdf");
+    assert_names(f->c, b.id, "X.png", "X.png (2).jpg");
+    assert_names(f->c, b.id, "IMG.jpeg", "IMG.jpeg");
+    assert_names_unique(f->c, a.id);
+    assert_names_unique(f->c, b.id);
+    /* The migration finished: schema 5, and the index holds new photos. */
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_true(sqlite3_column_int(st, 0) >= 5);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    assert_string_equal(add_named(f->c, b.id, "X.png (2)", false), "X.png (2) (2).jpg");
 }
 
 static void test_grants(void **state)
@@ -572,6 +729,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_users_and_teams, setup, teardown),
         cmocka_unit_test_setup_teardown(test_albums_and_sets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_photo_versions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_view_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_view_names_migration, setup, teardown),
         cmocka_unit_test_setup_teardown(test_grants, setup, teardown),
         cmocka_unit_test_setup_teardown(test_activity_chain, setup, teardown),
         cmocka_unit_test_setup_teardown(test_activity_queries, setup, teardown),

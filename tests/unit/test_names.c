@@ -1,5 +1,6 @@
 /* test_names.c — unit tests of policy/names.c: names people give albums,
- * sets, photos and teams; e-mail addresses; junk file names.
+ * sets, photos and teams; e-mail addresses; junk file names; the candidate
+ * view names of a photo.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -269,6 +270,40 @@ static void test_email(void **state)
     assert_int_equal(names_check_email("a,b@x.com", NULL), -EINVAL);
 }
 
+static void test_view_candidates(void **state)
+{
+    static const struct {
+        const char *name;
+        bool doc;
+        unsigned k;
+        const char *want;
+    } cases[] = {
+        {"IMG_1.jpg", false, 1, "IMG_1.jpg"},   {"IMG_1.JPEG", false, 1, "IMG_1.JPEG"},
+        {"IMG_2.png", false, 1, "IMG_2.png.jpg"}, {"IMG_2.png", false, 2, "IMG_2.png (2).jpg"},
+        {"X.png.jpg", false, 2, "X.png (2).jpg"}, {"X.JPG", false, 12, "X (12).JPG"},
+        {"raw", false, 1, "raw.jpg"},             {"raw", false, 3, "raw (3).jpg"},
+        {"a.pdf", true, 1, "a.pdf"},              {"a.pdf", true, 2, "a (2).pdf"},
+        {"README", true, 2, "README (2)"},        {".profile", true, 2, ".profile (2)"},
+        {"a.longextension", true, 2, "a.longextension (2)"},
+    };
+    char buf[AF_NAME_MAX + 1], name[AF_NAME_MAX + 1];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(names_view_candidate(cases[i].name, cases[i].doc, cases[i].k, buf), 0);
+        assert_string_equal(buf, cases[i].want);
+    }
+    assert_int_equal(names_view_candidate("a.jpg", false, 0, buf), -EINVAL);
+    /* Always a valid name of at most 255 bytes, cut between characters. */
+    memset(name, 'a', AF_NAME_MAX - 6);
+    memcpy(name + AF_NAME_MAX - 6, "\xc3\xa9.tif", 7);
+    for (unsigned k = 1; k < 100000; k *= 7) {
+        assert_int_equal(names_view_candidate(name, false, k, buf), 0);
+        assert_true(strlen(buf) <= AF_NAME_MAX);
+        assert_int_equal(names_check(buf, NULL), 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -279,6 +314,7 @@ int main(void)
         cmocka_unit_test(test_reasons),
         cmocka_unit_test(test_junk),
         cmocka_unit_test(test_email),
+        cmocka_unit_test(test_view_candidates),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
