@@ -135,6 +135,8 @@ struct cat_activity {
 
 /* ---- connection ---- */
 
+/* Open (or with CAT_OPEN_CREATE create) the catalog at path; the file and
+ * its -wal/-shm are made private to their owner (0600). */
 int catalog_open(const char *path, enum cat_open_flags flags, struct af_catalog **out)
     __attribute__((warn_unused_result));
 void catalog_close(struct af_catalog *c);
