@@ -446,4 +446,16 @@ struct cat_activity_entry {
 int catalog_activity_query(struct af_catalog *c, const struct cat_activity_filter *f,
                            struct cat_activity_entry **rows, size_t *n);
 
+/* ---- checks (catalog_check.c; albumctl verify) ---- */
+/* Called once per problem found, with one sentence in plain words. */
+typedef void (*cat_problem_fn)(void *arg, const char *problem);
+/* The catalog by itself: SQLite's integrity and foreign-key checks, and the
+ * references foreign keys cannot state. The number of problems reported
+ * (0: sound), or -errno when the check could not start. */
+int catalog_check(struct af_catalog *c, cat_problem_fn report, void *arg);
+/* The catalog against the photo vault and the rendition cache, both ways.
+ * The number of problems reported, or -errno. */
+int catalog_check_blobs(struct af_catalog *c, const struct af_vault *vault,
+                        const struct af_vault *cache, cat_problem_fn report, void *arg);
+
 #endif
