@@ -142,6 +142,7 @@ int main(int argc, char *argv[])
     if (!fs.se)
         goto out_nodes;
     handles_init(&fs);
+    cache_use_init(&fs);
     if (fuse_set_signal_handlers(fs.se) < 0)
         goto out_session;
     if (fuse_session_mount(fs.se, fs.cfg.mountpoint) < 0) {
@@ -179,6 +180,7 @@ out_signals:
 out_session:
     fuse_session_destroy(fs.se);
     handles_release_all(&fs);
+    cache_use_release(&fs);
 out_nodes:
     nodes_release(&fs);
 out_worlds:

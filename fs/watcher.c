@@ -8,9 +8,12 @@
  * epoch (open files re-check the policy on their next read), and tells the
  * kernel to forget every name and attribute and every cached page it holds
  * from this mount, so nothing stale is served. It records people's first
- * views of albums (kept off the request path), and once a minute it trims
- * the rendition cache to its bound (setting cache.max_bytes). Just after
- * the mount starts it raises the kernel's read-ahead window (readahead.c).
+ * views of albums (kept off the request path), writes which rendered views
+ * were read every few seconds (cache_use.c), and once a minute it trims the
+ * rendition cache to its bound (setting cache.max_bytes), least recently
+ * read first, right after writing the reads. At stop it writes what is
+ * still noted. Just after the mount starts it raises the kernel's
+ * read-ahead window (readahead.c).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -24,6 +27,7 @@
 
 #define TICK_MS 100
 #define TRIM_EVERY_SECONDS 60
+#define USES_EVERY_SECONDS 2
 #define DEFAULT_CACHE_BYTES (2ull << 30)
 
 struct watcher {
@@ -85,7 +89,7 @@ static void *watch(void *p)
 {
     struct afs *fs = p;
     struct watcher *w = fs->watcher;
-    af_time next_expiry = worlds_next_expiry(fs), last_trim = 0;
+    af_time next_expiry = worlds_next_expiry(fs), last_trim = 0, last_uses = 0;
     bool reported = false, init_seen = false, readahead_done = false;
 
     for (;;) {
@@ -107,6 +111,7 @@ static void *watch(void *p)
         if (w->stopping) {
             pthread_mutex_unlock(&w->lock);
             actions_record_views(fs); /* what is still queued */
+            cache_use_flush(fs, afs_catalog(fs));
             break;
         }
         pthread_mutex_unlock(&w->lock);
@@ -136,6 +141,10 @@ static void *watch(void *p)
         /* Asked every tick: a multi-user world met since may expire sooner. */
         next_expiry = worlds_next_expiry(fs);
         actions_record_views(fs);
+        if (now - last_uses >= USES_EVERY_SECONDS || now - last_trim >= TRIM_EVERY_SECONDS) {
+            last_uses = now;
+            cache_use_flush(fs, c);
+        }
         if (now - last_trim >= TRIM_EVERY_SECONDS) {
             last_trim = now;
             trim_cache(fs, c);

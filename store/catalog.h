@@ -397,8 +397,16 @@ struct cat_rendition {
 int catalog_rendition_find(struct af_catalog *c, const char *id, struct cat_rendition *out);
 /* Insert or replace the record (cached, last used now). */
 int catalog_rendition_put(struct af_catalog *c, const struct cat_rendition *r, const char *spec);
-/* Mark used now (when last use is older than `older_than`) or not cached. */
-int catalog_rendition_touch(struct af_catalog *c, const char *id, af_time older_than);
+/* A rendition read at a time (the daemon's batch of uses). */
+struct cat_rendition_use {
+    char id[VAULT_ID_HEX];
+    af_time at;
+};
+/* Record the uses in one transaction: each rendition's last_used becomes
+ * its use's time unless it is already later. */
+int catalog_renditions_touch(struct af_catalog *c, const struct cat_rendition_use *uses,
+                             size_t n);
+/* Mark the rendition's bytes present in (or trimmed from) the cache. */
 int catalog_rendition_set_cached(struct af_catalog *c, const char *id, bool cached);
 /* Bytes of all cached renditions. */
 int catalog_rendition_cached_bytes(struct af_catalog *c, uint64_t *bytes);
