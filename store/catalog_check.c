@@ -238,26 +238,22 @@ static void note_orphan(gpointer key, gpointer value, gpointer ctx)
             "records: an orphan blob (left by a crash, or put there by hand)", id, id);
 }
 
-static void logo_missing(const char *id, void *ctx)
+/* A blob the catalog names (the logo; a view recorded as cached) that is
+ * not in its vault. */
+static void note_missing(const char *id, void *ctx)
 {
     struct blob_walk *w = ctx;
 
     if (g_hash_table_contains(w->present, id))
         return;
     w->r->found++;
-    say(w->r->report, w->r->arg, "the watermark logo %.16s… is missing from the vault; set "
-        "it again with 'albumctl watermark --logo FILE' or remove it with --no-logo", id);
-}
-
-static void cached_missing(const char *id, void *ctx)
-{
-    struct blob_walk *w = ctx;
-
-    if (g_hash_table_contains(w->present, id))
-        return;
-    w->r->found++;
-    say(w->r->report, w->r->arg, "rendered view %.16s… is recorded as cached but is missing "
-        "from cache/ (it will be made again when read)", id);
+    if (strcmp(w->vault, "vault/") == 0)
+        say(w->r->report, w->r->arg, "the watermark logo %.16s… is missing from the vault; "
+            "set it again with 'albumctl watermark --logo FILE' or remove it with "
+            "--no-logo", id);
+    else
+        say(w->r->report, w->r->arg, "rendered view %.16s… is recorded as cached but is "
+            "missing from cache/ (it will be made again when read)", id);
 }
 
 int catalog_check_blobs(struct af_catalog *c, const struct af_vault *vault,
@@ -284,14 +280,14 @@ int catalog_check_blobs(struct af_catalog *c, const struct af_vault *vault,
         w = (struct blob_walk){&r, in_vault, named, "vault/"};
         g_hash_table_foreach(in_vault, note_orphan, &w);
         each_row(c, "SELECT value FROM settings WHERE key = 'watermark.logo' AND value <> ''",
-                 logo_missing, &w);
+                 note_missing, &w);
     }
     if (each_row(c, "SELECT id FROM renditions", add_id, recorded) != SQLITE_OK) {
         cannot_check(c, &r, "the rendered views");
     } else {
         w = (struct blob_walk){&r, in_cache, recorded, "cache/"};
         g_hash_table_foreach(in_cache, note_orphan, &w);
-        each_row(c, "SELECT id FROM renditions WHERE cached = 1", cached_missing, &w);
+        each_row(c, "SELECT id FROM renditions WHERE cached = 1", note_missing, &w);
     }
     end_snapshot(c);
     rc = r.found;

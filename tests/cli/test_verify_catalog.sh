@@ -5,7 +5,8 @@
 # after views were made with it) passes; in copies of it, an index page
 # overwritten with garbage, a dangling foreign key, a current version of
 # another photo, a deleted blob, and orphan blobs in vault/ and cache/ are
-# each reported in plain words, with status 1.
+# each reported in plain words, with status 1; so are a missing logo and a
+# view recorded as cached whose bytes are gone.
 source "$(dirname "$0")/lib.sh"
 
 mkdir -p "$S/in"
@@ -92,6 +93,15 @@ verify_reports "vault/ee/$orphan is not part of any photo, document or watermark
 expect 1 --library "$B" --json verify
 [ "$(py 'len(d["catalog"]["problems"])')" = 2 ] || fail "two problems in JSON"
 ok "orphan blobs in vault/ and cache/ are reported"
+
+# --- named by the catalog but gone: the logo, a view recorded as cached
+broken gone
+logo=$(sqlite3 "$B/catalog.db" "SELECT value FROM settings WHERE key = 'watermark.logo'")
+view=$(sqlite3 "$B/catalog.db" "SELECT id FROM renditions WHERE cached = 1 LIMIT 1")
+rm "$B/vault/${logo:0:2}/$logo" "$B/cache/${view:0:2}/$view"
+verify_reports "the watermark logo ${logo:0:16}… is missing from the vault" \
+    "rendered view ${view:0:16}… is recorded as cached but is missing from cache/"
+ok "a missing logo and a missing cached view are reported"
 
 # --- verify --audit does not look at the catalog's structure
 expect 0 --library "$S/fk" verify --audit
