@@ -237,8 +237,9 @@ int library_open(const char *dir, const char *passphrase_file, struct af_library
         goto fail;
     }
     if (dir_st.st_mode & 077) { /* as a key others can read is refused */
-        snprintf(why, why_len, "the library folder %s can be entered by group or others; "
-                 "fix it with 'chmod 700 %s' as its owner", dir, dir);
+        snprintf(why, why_len, "the library folder %s is open to group or others (mode "
+                 "%04o); fix it with 'chmod 700 %s' as its owner", dir,
+                 (unsigned)(dir_st.st_mode & 07777), dir);
         rc = -EPERM;
         goto fail;
     }

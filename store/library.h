@@ -42,7 +42,7 @@ int library_init(const char *dir, const char *passphrase_file, struct af_library
     __attribute__((warn_unused_result));
 
 /* Open an existing library. -ENOENT: no such directory; -ENOTDIR/-EINVAL:
- * not a library; -EPERM: group or others can enter the folder; -EACCES:
+ * not a library; -EPERM: the folder is open to group or others; -EACCES:
  * this account may not enter it, or the key is readable by others;
  * -ENOKEY: passphrase needed; -EKEYREJECTED: wrong passphrase. why[why_len]
  * receives a one-line reason naming the file and the fix.

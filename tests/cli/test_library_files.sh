@@ -58,11 +58,12 @@ ok "a catalog left 0644 is made 0600"
 snapshot
 chmod 0755 "$L"
 expect 1 album list
-err_has "can be entered by group or others"
+err_has "is open to group or others (mode 0755)"
 err_has "chmod 700 $L"
 err_one_line
-chmod 0710 "$L"
+chmod 0740 "$L" # readable by the group, though not enterable: refused too
 expect 1 user list
+err_has "(mode 0740)"
 err_has "chmod 700 $L"
 chmod 0700 "$L"
 expect 0 album list
