@@ -13,7 +13,10 @@
  *   actions.c  what people change: favourites, takes, private marks, first views
  *   audit.c    what people read or were refused, queued for the watcher to record
  *   renderq.c  the bounded pool that renders views off the request path
- *   watcher.c  notices catalog changes and expiries; invalidates caches
+ *   watcher.c  notices catalog changes and expiries; invalidates caches;
+ *              writes the views read (cache_use.c) and trims the cache
+ *   cache_use.c which rendered views were read, noted in memory for the
+ *              watcher to record (the cache is trimmed by last use)
  *   readahead.c raises the kernel's read-ahead window for the mount
  *   notifier.c delivers queued notification e-mails (store/notify.h)
  *   detach.c   going into the background: fork first, report readiness
@@ -28,7 +31,9 @@
  *                 by the watcher's reload and when a world is added;
  *                 readers copy what they need (worlds_identity);
  *   views_lock    each world's seen_albums (actions.c);
- *   handles_lock  the list of open handles (handles.c).
+ *   handles_lock  the list of open handles (handles.c);
+ *   cache_use_lock the rendered views read since the last flush
+ *                 (cache_use.c).
  * A world's uid, gid, dirname and link are set before it is published and
  * never change; a world lives until unmount.
  */
@@ -170,6 +175,10 @@ struct afs {
 
     pthread_mutex_t handles_lock;
     struct afs_handle handles;   /* list head of open handles (handles_lock) */
+
+    pthread_mutex_t cache_use_lock;
+    GHashTable *cache_used;      /* rendition id -> last read, not yet in the
+                                  * catalog (cache_use_lock) */
 };
 
 /* ---- options.c ---- */
@@ -222,6 +231,15 @@ void handles_track(struct afs *fs, struct afs_handle *h, void (*dispose)(struct 
 void handles_release(struct afs *fs, struct afs_handle *h);
 /* At shutdown, after the session loop: dispose of every handle left. */
 void handles_release_all(struct afs *fs);
+
+/* ---- cache_use.c ---- */
+void cache_use_init(struct afs *fs);
+/* After the watcher stopped (it flushes what is left). */
+void cache_use_release(struct afs *fs);
+/* A request read the rendition now (cheap: memory only). */
+void cache_use_note(struct afs *fs, const char *rendition_id);
+/* Watcher: write the uses noted so far to the catalog, one transaction. */
+void cache_use_flush(struct afs *fs, struct af_catalog *c);
 
 /* ---- nodes.c ---- */
 int nodes_init(struct afs *fs);

@@ -94,7 +94,7 @@ int main(int argc, char *argv[])
     struct fuse_lowlevel_ops ops = make_ops();
     struct fuse_loop_config *loop = NULL;
     struct afs fs;
-    char dir[PATH_MAX];
+    char dir[PATH_MAX], lib_why[LIBRARY_WHY_MAX] = "";
     const char *why = "";
     struct stat st;
     int rc, status = 1;
@@ -121,8 +121,9 @@ int main(int argc, char *argv[])
     }
     if ((rc = library_locate(fs.cfg.library, dir)) == 0)
         make_absolute(dir);
-    if (rc < 0 || (rc = library_open(dir, fs.cfg.passphrase_file, &fs.lib, &why)) < 0) {
-        afs_log(LOG_ERR, "library %s: %s", dir, why[0] ? why : strerror(-rc));
+    if (rc < 0 ||
+        (rc = library_open(dir, fs.cfg.passphrase_file, &fs.lib, lib_why, sizeof lib_why)) < 0) {
+        afs_log(LOG_ERR, "library %s: %s", dir, lib_why[0] ? lib_why : strerror(-rc));
         goto out_media;
     }
     key_derive(fs.lib->key, AF_SUBKEY_INODE, fs.ino_key);
@@ -142,6 +143,7 @@ int main(int argc, char *argv[])
     if (!fs.se)
         goto out_nodes;
     handles_init(&fs);
+    cache_use_init(&fs);
     if (fuse_set_signal_handlers(fs.se) < 0)
         goto out_session;
     if (fuse_session_mount(fs.se, fs.cfg.mountpoint) < 0) {
@@ -182,6 +184,7 @@ out_signals:
 out_session:
     fuse_session_destroy(fs.se);
     handles_release_all(&fs);
+    cache_use_release(&fs);
 out_nodes:
     nodes_release(&fs);
 out_worlds:

@@ -99,6 +99,8 @@ static void answer_open(struct afs *fs, fuse_req_t req, struct fuse_file_info *f
         fuse_reply_err(req, ENOMEM);
         return;
     }
+    if (src.is_rendition)
+        cache_use_note(fs, src.rendition.id); /* for trimming, least recently read first */
     fi->fh = (uint64_t)(uintptr_t)h;
     fi->keep_cache = 1;
     fi->direct_io = 0;

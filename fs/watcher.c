@@ -10,10 +10,12 @@
  * from this mount, so nothing stale is served. It records people's first
  * views of albums, their downloads and refusals (kept off the request
  * path: actions.c, audit.c), each grant that reached its expiry (at once
- * for this mount's people, every EXPIRIES_EVERY_SECONDS for anyone's), and
- * once a minute it trims
- * the rendition cache to its bound (setting cache.max_bytes). Just after
- * the mount starts it raises the kernel's read-ahead window (readahead.c).
+ * for this mount's people, every EXPIRIES_EVERY_SECONDS for anyone's),
+ * writes which rendered views were read every few seconds (cache_use.c),
+ * and once a minute it trims the rendition cache to its bound (setting
+ * cache.max_bytes), least recently read first, right after writing the
+ * reads. At stop it writes what is still noted. Just after the mount
+ * starts it raises the kernel's read-ahead window (readahead.c).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -28,6 +30,7 @@
 #define TICK_MS 100
 #define TRIM_EVERY_SECONDS 60
 #define EXPIRIES_EVERY_SECONDS 10
+#define USES_EVERY_SECONDS 2
 #define DEFAULT_CACHE_BYTES (2ull << 30)
 
 struct watcher {
@@ -90,6 +93,7 @@ static void *watch(void *p)
     struct afs *fs = p;
     struct watcher *w = fs->watcher;
     af_time next_expiry = worlds_next_expiry(fs), last_trim = 0, last_expiries = 0;
+    af_time last_uses = 0;
     bool reported = false, write_reported = false, init_seen = false, readahead_done = false;
 
     for (;;) {
@@ -112,6 +116,7 @@ static void *watch(void *p)
         if (w->stopping) {
             pthread_mutex_unlock(&w->lock);
             actions_record_views(fs); /* what is still queued */
+            cache_use_flush(fs, afs_catalog(fs));
             break;
         }
         pthread_mutex_unlock(&w->lock);
@@ -150,6 +155,10 @@ static void *watch(void *p)
         if (rc < 0 && !write_reported)
             afs_log(LOG_WARNING, "cannot record activity (%s); still trying", catalog_errmsg(c));
         write_reported = rc < 0;
+        if (now - last_uses >= USES_EVERY_SECONDS || now - last_trim >= TRIM_EVERY_SECONDS) {
+            last_uses = now;
+            cache_use_flush(fs, c);
+        }
         if (now - last_trim >= TRIM_EVERY_SECONDS) {
             last_trim = now;
             trim_cache(fs, c);

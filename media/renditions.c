@@ -3,14 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <vips/vips.h>
 
 #include "media/render.h"
 #include "media/renditions.h"
 
-#define TOUCH_INTERVAL_SECONDS 3600 /* last_used is refreshed at most hourly */
 
 static void setting(struct af_catalog *c, const char *key, const char *fallback, char *buf,
                     size_t len)
@@ -223,11 +221,6 @@ int renditions_open(struct af_library *lib, const struct rendition_info *info,
                     struct af_blob **out)
 {
     return vault_blob_open(lib->cache, info->id, out);
-}
-
-int renditions_touch(struct af_catalog *c, const struct rendition_info *info)
-{
-    return catalog_rendition_touch(c, info->id, (af_time)time(NULL) - TOUCH_INTERVAL_SECONDS);
 }
 
 int renditions_trim(struct af_library *lib, struct af_catalog *c, uint64_t max_bytes)

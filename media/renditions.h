@@ -72,9 +72,6 @@ int renditions_make(struct af_library *lib, struct af_catalog *c,
 int renditions_open(struct af_library *lib, const struct rendition_info *info,
                     struct af_blob **out);
 
-/* Note a use of the rendition (for trimming; written at most hourly). */
-int renditions_touch(struct af_catalog *c, const struct rendition_info *info);
-
 /* Trim the cache to at most max_bytes, least recently used first. */
 int renditions_trim(struct af_library *lib, struct af_catalog *c, uint64_t max_bytes);
 

@@ -5,12 +5,21 @@
  * statements keyed by the address of their SQL literal. Every connection
  * runs in WAL mode with foreign keys on and a busy timeout, so the daemon's
  * readers and several albumctl writers coexist. Used by one thread at a time.
+ *
+ * The catalog file is the owner's alone (0600): created so before SQLite
+ * sees it (SQLite would use 0644 less the umask), and narrowed if an older
+ * build left it wider. SQLite gives the -wal and -shm files it creates the
+ * database file's mode; ones left wider are narrowed too.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -217,6 +226,44 @@ static int configure(struct af_catalog *c, enum cat_open_flags flags)
     return catalog_migrate(c->db, c->errmsg, sizeof c->errmsg);
 }
 
+/* Narrow `path` to its owner alone if group or others have any access. */
+static int narrow_mode(const char *path)
+{
+    struct stat st;
+
+    if (stat(path, &st) < 0)
+        return errno == ENOENT ? 0 : -errno;
+    if ((st.st_mode & 077) && chmod(path, st.st_mode & 0700) < 0)
+        return -errno;
+    return 0;
+}
+
+/* Make the catalog file (when creating) and its -wal/-shm private. */
+static int private_files(const char *path, enum cat_open_flags flags)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm"};
+    char other[PATH_MAX];
+    int rc;
+
+    if (flags & CAT_OPEN_CREATE) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+
+        if (fd < 0)
+            return -errno;
+        close(fd);
+    }
+    for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+        int n = snprintf(other, sizeof other, "%s%s", path, suffixes[i]);
+
+        if (n < 0 || (size_t)n >= sizeof other)
+            return -ENAMETOOLONG;
+        rc = narrow_mode(other);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 int catalog_open(const char *path, enum cat_open_flags flags, struct af_catalog **out)
 {
     struct af_catalog *c;
@@ -229,6 +276,9 @@ int catalog_open(const char *path, enum cat_open_flags flags, struct af_catalog 
         return -ENOMEM;
     if (flags & CAT_OPEN_CREATE)
         oflags |= SQLITE_OPEN_CREATE;
+    rc = private_files(path, flags);
+    if (rc < 0)
+        goto fail;
     rc = sqlite3_open_v2(path, &c->db, oflags, NULL);
     if (rc != SQLITE_OK) {
         rc = (rc == SQLITE_CANTOPEN) ? -ENOENT : -EIO;

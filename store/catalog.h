@@ -139,6 +139,8 @@ struct cat_activity {
 
 /* ---- connection ---- */
 
+/* Open (or with CAT_OPEN_CREATE create) the catalog at path; the file and
+ * its -wal/-shm are made private to their owner (0600). */
 int catalog_open(const char *path, enum cat_open_flags flags, struct af_catalog **out)
     __attribute__((warn_unused_result));
 void catalog_close(struct af_catalog *c);
@@ -425,8 +427,16 @@ struct cat_rendition {
 int catalog_rendition_find(struct af_catalog *c, const char *id, struct cat_rendition *out);
 /* Insert or replace the record (cached, last used now). */
 int catalog_rendition_put(struct af_catalog *c, const struct cat_rendition *r, const char *spec);
-/* Mark used now (when last use is older than `older_than`) or not cached. */
-int catalog_rendition_touch(struct af_catalog *c, const char *id, af_time older_than);
+/* A rendition read at a time (the daemon's batch of uses). */
+struct cat_rendition_use {
+    char id[VAULT_ID_HEX];
+    af_time at;
+};
+/* Record the uses in one transaction: each rendition's last_used becomes
+ * its use's time unless it is already later. */
+int catalog_renditions_touch(struct af_catalog *c, const struct cat_rendition_use *uses,
+                             size_t n);
+/* Mark the rendition's bytes present in (or trimmed from) the cache. */
 int catalog_rendition_set_cached(struct af_catalog *c, const char *id, bool cached);
 /* Bytes of all cached renditions. */
 int catalog_rendition_cached_bytes(struct af_catalog *c, uint64_t *bytes);
@@ -479,5 +489,17 @@ struct cat_activity_entry {
 /* Events matching every field of the filter, oldest first. */
 int catalog_activity_query(struct af_catalog *c, const struct cat_activity_filter *f,
                            struct cat_activity_entry **rows, size_t *n);
+
+/* ---- checks (catalog_check.c; albumctl verify) ---- */
+/* Called once per problem found, with one sentence in plain words. */
+typedef void (*cat_problem_fn)(void *arg, const char *problem);
+/* The catalog by itself: SQLite's integrity and foreign-key checks, and the
+ * references foreign keys cannot state. The number of problems reported
+ * (0: sound), or -errno when the check could not start. */
+int catalog_check(struct af_catalog *c, cat_problem_fn report, void *arg);
+/* The catalog against the photo vault and the rendition cache, both ways.
+ * The number of problems reported, or -errno. */
+int catalog_check_blobs(struct af_catalog *c, const struct af_vault *vault,
+                        const struct af_vault *cache, cat_problem_fn report, void *arg);
 
 #endif

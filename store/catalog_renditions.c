@@ -1,9 +1,10 @@
 /* catalog_renditions.c — the record of rendered views.
  *
  * One row per rendition ever made: its size and dimensions (so listings
- * know exact sizes without rendering), when it was last used (for trimming
- * the cache, least recently used first) and whether its bytes are still in
- * the cache vault. Rows outlive trimmed bytes: a trimmed view is made again
+ * know exact sizes without rendering), when it was last used (made, or
+ * read through a mount: the daemon batches reads, fs/cache_use.c) for
+ * trimming the cache least recently used first, and whether its bytes are
+ * still in the cache vault. Rows outlive trimmed bytes: a trimmed view is made again
  * on demand, byte for byte the same.
  */
 #include <errno.h>
@@ -54,16 +55,24 @@ int catalog_rendition_put(struct af_catalog *c, const struct cat_rendition *r, c
     return cat_exec(c, st);
 }
 
-int catalog_rendition_touch(struct af_catalog *c, const char *id, af_time older_than)
+int catalog_renditions_touch(struct af_catalog *c, const struct cat_rendition_use *uses,
+                             size_t n)
 {
-    sqlite3_stmt *st = cat_stmt(c, "UPDATE renditions SET last_used = ?1 "
-                                   "WHERE id = ?2 AND last_used < ?3");
-    if (!st)
-        return -EIO;
-    sqlite3_bind_int64(st, 1, cat_now());
-    sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, older_than);
-    return cat_exec(c, st);
+    bool own;
+    int rc = cat_tx_enter(c, &own);
+
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        sqlite3_stmt *st = cat_stmt(c, "UPDATE renditions SET last_used = ?1 "
+                                       "WHERE id = ?2 AND last_used < ?1");
+        if (!st) {
+            rc = -EIO;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, uses[i].at);
+        sqlite3_bind_text(st, 2, uses[i].id, -1, SQLITE_STATIC);
+        rc = cat_exec(c, st);
+    }
+    return cat_tx_leave(c, own, rc);
 }
 
 int catalog_rendition_set_cached(struct af_catalog *c, const char *id, bool cached)

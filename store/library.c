@@ -1,12 +1,19 @@
 /* library.c — locating, creating and opening a library (see library.h).
  *
- * Opening checks, in order: the directory exists and is a directory; it
- * holds a key file that only this account can read; the key loads (with
- * the passphrase if it needs one); the catalog is an albumfs catalog at a
- * schema this build knows. Each failure has its own errno and reason.
+ * Opening checks, in order: the directory exists and is a directory; this
+ * account may enter it (if not, the reason names its owner); it holds a key
+ * file; group and others cannot enter it; the key file only this account
+ * can read; the key loads (with the passphrase if it needs one); the catalog is
+ * an albumfs catalog at a schema this build knows. Each failure has its own
+ * errno and a reason naming the file and the fix.
+ *
+ * Every file of a library is the owner's alone: the folder and the vaults'
+ * folders 0700, the key, the catalog (with its -wal/-shm) and every blob
+ * 0600 (catalog.c, key.c, vault.c create them so).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,28 +166,63 @@ fail:
     return rc;
 }
 
+/* The name of the account uid, or its number. */
+static void owner_name(uid_t uid, char *buf, size_t len)
+{
+    struct passwd pw, *found = NULL;
+    char pwbuf[1024];
+
+    if (getpwuid_r(uid, &pw, pwbuf, sizeof pwbuf, &found) == 0 && found)
+        snprintf(buf, len, "%s", found->pw_name);
+    else
+        snprintf(buf, len, "uid %u", (unsigned)uid);
+}
+
+/* The library folder exists, is a directory and this account may enter it
+ * (root may enter any); *st receives its attributes. 0, or -errno with why. */
+static int check_folder(const char *dir, struct stat *st, char *why, size_t why_len)
+{
+    char owner[64];
+
+    if (stat(dir, st) < 0) {
+        if (errno == EACCES) {
+            snprintf(why, why_len, "permission denied: %s cannot be reached from this "
+                     "account", dir);
+            return -EACCES;
+        }
+        snprintf(why, why_len, "no library there; create one with 'albumctl init'");
+        return -ENOENT;
+    }
+    if (!S_ISDIR(st->st_mode)) {
+        snprintf(why, why_len, "not a directory");
+        return -ENOTDIR;
+    }
+    if (access(dir, R_OK | X_OK) < 0) {
+        owner_name(st->st_uid, owner, sizeof owner);
+        snprintf(why, why_len, "permission denied: %s is owned by %s; open it as that "
+                 "account", dir, owner);
+        return -EACCES;
+    }
+    return 0;
+}
+
 int library_open(const char *dir, const char *passphrase_file, struct af_library **out,
-                 const char **why)
+                 char *why, size_t why_len)
 {
     struct af_library *lib;
     char path[PATH_MAX], *pass = NULL;
-    struct stat st;
+    struct stat st, dir_st;
     int rc;
 
     *out = NULL;
-    *why = "";
+    why[0] = '\0';
     if (sodium_init() < 0) {
-        *why = "libsodium failed to initialise";
+        snprintf(why, why_len, "libsodium failed to initialise");
         return -EIO;
     }
-    if (stat(dir, &st) < 0) {
-        *why = "no library there; create one with 'albumctl init'";
-        return -ENOENT;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-        *why = "not a directory";
-        return -ENOTDIR;
-    }
+    rc = check_folder(dir, &dir_st, why, why_len);
+    if (rc < 0)
+        return rc;
     lib = calloc(1, sizeof *lib);
     if (!lib)
         return -ENOMEM;
@@ -189,13 +231,21 @@ int library_open(const char *dir, const char *passphrase_file, struct af_library
     if (rc < 0)
         goto fail;
     if (stat(path, &st) < 0) {
-        *why = "not an albumfs library (no key file); create one with 'albumctl init'";
+        snprintf(why, why_len, "not an albumfs library (no key file); create one with "
+                 "'albumctl init'");
         rc = -EINVAL;
+        goto fail;
+    }
+    if (dir_st.st_mode & 077) { /* as a key others can read is refused */
+        snprintf(why, why_len, "the library folder %s is open to group or others (mode "
+                 "%04o); fix it with 'chmod 700 %s' as its owner", dir,
+                 (unsigned)(dir_st.st_mode & 07777), dir);
+        rc = -EPERM;
         goto fail;
     }
     rc = read_passphrase(passphrase_file, &pass);
     if (rc < 0) {
-        *why = "cannot read the passphrase file";
+        snprintf(why, why_len, "cannot read the passphrase file");
         goto fail;
     }
     rc = key_load(path, pass, pass ? strlen(pass) : 0, &lib->key);
@@ -203,27 +253,28 @@ int library_open(const char *dir, const char *passphrase_file, struct af_library
     case 0:
         break;
     case -EACCES:
-        *why = "the key file is readable by others or owned by another account; "
-               "fix it with 'chmod 600 KEY' as its owner";
+        snprintf(why, why_len, "the key file is readable by others or owned by another "
+                 "account; fix it with 'chmod 600 %s' as its owner", path);
         goto fail;
     case -ENOKEY:
-        *why = "the library key needs a passphrase; give --passphrase-file or "
-               "ALBUMFS_PASSPHRASE_FILE";
+        snprintf(why, why_len, "the library key needs a passphrase; give --passphrase-file "
+                 "or ALBUMFS_PASSPHRASE_FILE");
         goto fail;
     case -EKEYREJECTED:
-        *why = "wrong passphrase for the library key";
+        snprintf(why, why_len, "wrong passphrase for the library key");
         goto fail;
     default:
-        *why = "the key file is damaged or not an albumfs key";
+        snprintf(why, why_len, "the key file is damaged or not an albumfs key");
         goto fail;
     }
     rc = finish_open(lib, CAT_OPEN_EXISTING);
     if (rc < 0) {
-        *why = rc == -EINVAL   ? "not an albumfs catalog"
-               : rc == -EPROTO ? "the catalog is newer than this albumfs; upgrade albumfs"
-               : rc == -EBUSY  ? "the catalog is locked by another process; try again"
-               : rc == -ENOENT ? "the catalog is missing"
-                               : "cannot open the catalog or vault";
+        snprintf(why, why_len, "%s",
+                 rc == -EINVAL   ? "not an albumfs catalog"
+                 : rc == -EPROTO ? "the catalog is newer than this albumfs; upgrade albumfs"
+                 : rc == -EBUSY  ? "the catalog is locked by another process; try again"
+                 : rc == -ENOENT ? "the catalog is missing"
+                                 : "cannot open the catalog or vault");
         goto fail;
     }
     if (pass)

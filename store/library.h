@@ -1,7 +1,8 @@
 /* library.h — one photographer's library on disk: where it is and opening it.
  *
- * A library is a directory (mode 0700) holding:
- *   catalog.db   the SQLite catalog (plus -wal/-shm)
+ * A library is a directory (mode 0700; group or others able to enter it is
+ * refused) holding only files private to its owner:
+ *   catalog.db   the SQLite catalog (plus -wal/-shm), 0600
  *   key          the library key file (0600)
  *   vault/       encrypted photo and document blobs
  *   cache/       encrypted rendered views (bounded)
@@ -41,11 +42,14 @@ int library_init(const char *dir, const char *passphrase_file, struct af_library
     __attribute__((warn_unused_result));
 
 /* Open an existing library. -ENOENT: no such directory; -ENOTDIR/-EINVAL:
- * not a library; -EACCES: key readable by others; -ENOKEY: passphrase
- * needed; -EKEYREJECTED: wrong passphrase. why receives a one-line reason.
+ * not a library; -EPERM: the folder is open to group or others; -EACCES:
+ * this account may not enter it, or the key is readable by others;
+ * -ENOKEY: passphrase needed; -EKEYREJECTED: wrong passphrase. why[why_len]
+ * receives a one-line reason naming the file and the fix.
  * Caller frees with library_close. */
+#define LIBRARY_WHY_MAX (2 * PATH_MAX + 128)
 int library_open(const char *dir, const char *passphrase_file, struct af_library **out,
-                 const char **why) __attribute__((warn_unused_result));
+                 char *why, size_t why_len) __attribute__((warn_unused_result));
 
 void library_close(struct af_library *lib);
 

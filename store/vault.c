@@ -260,17 +260,16 @@ static int mkdir_at(int dirfd, const char *path)
     return errno == EEXIST ? 0 : -errno;
 }
 
-/* Remove put-* temp files that have not been written for an hour: what a
- * crash between creating and renaming leaves behind. Best effort per file
- * (another process may clean the same directory at the same time). */
-static int clean_stale_tmp(int dirfd)
+/* Call each(folder, name, arg) for every entry `name` of the folder `path`
+ * under dirfd (folder: an fd of it), stopping at the first error. */
+static int each_entry(int dirfd, const char *path, int (*each)(int, const char *, void *),
+                      void *arg)
 {
     struct dirent *de;
     DIR *d;
     int fd, rc = 0;
-    time_t cutoff = time(NULL) - STALE_TMP_SECONDS;
 
-    fd = openat(dirfd, "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return -errno;
     d = fdopendir(fd);
@@ -280,19 +279,35 @@ static int clean_stale_tmp(int dirfd)
         return rc;
     }
     errno = 0;
-    while ((de = readdir(d)) != NULL) {
-        struct stat st;
-        if (strncmp(de->d_name, "put-", 4) != 0)
-            continue;
-        if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
-            st.st_mtime < cutoff)
-            unlinkat(fd, de->d_name, 0);
+    while (rc == 0 && (de = readdir(d)) != NULL) {
+        rc = each(fd, de->d_name, arg);
         errno = 0;
     }
-    if (errno != 0)
+    if (rc == 0 && errno != 0)
         rc = -errno;
     closedir(d);
     return rc;
+}
+
+/* Remove put-* temp files that have not been written for an hour: what a
+ * crash between creating and renaming leaves behind. Best effort per file
+ * (another process may clean the same directory at the same time). */
+static int remove_if_stale(int folder, const char *name, void *arg)
+{
+    const time_t *cutoff = arg;
+    struct stat st;
+
+    if (strncmp(name, "put-", 4) == 0 && fstatat(folder, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+        S_ISREG(st.st_mode) && st.st_mtime < *cutoff)
+        unlinkat(folder, name, 0);
+    return 0;
+}
+
+static int clean_stale_tmp(int dirfd)
+{
+    time_t cutoff = time(NULL) - STALE_TMP_SECONDS;
+
+    return each_entry(dirfd, "tmp", remove_if_stale, &cutoff);
 }
 
 int vault_open(const char *dir, const struct af_key *key, enum af_subkey purpose,
@@ -688,6 +703,78 @@ int vault_exists(const struct af_vault *v, const char *id_hex)
     if (fstatat(v->dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0)
         return 1;
     return errno == ENOENT ? 0 : -errno;
+}
+
+/* A growing list of blob ids (vault_list). */
+struct id_list {
+    char (*ids)[VAULT_ID_HEX];
+    size_t n, cap;
+};
+
+static bool lower_hex(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return false;
+    return s[len] == '\0';
+}
+
+static int id_list_add(struct id_list *l, const char *id_hex)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 256;
+        void *p = realloc(l->ids, cap * sizeof *l->ids);
+
+        if (!p)
+            return -ENOMEM;
+        l->ids = p;
+        l->cap = cap;
+    }
+    memcpy(l->ids[l->n++], id_hex, VAULT_ID_HEX);
+    return 0;
+}
+
+struct list_walk {
+    const struct af_vault *v;
+    struct id_list list;
+    const char *fan; /* the fan-out folder being read */
+};
+
+static int add_blob(int folder, const char *name, void *arg)
+{
+    struct list_walk *w = arg;
+
+    (void)folder;
+    if (!lower_hex(name, VAULT_ID_HEX - 1) || memcmp(name, w->fan, 2) != 0)
+        return 0;
+    return id_list_add(&w->list, name);
+}
+
+static int add_fan(int folder, const char *name, void *arg)
+{
+    struct list_walk *w = arg;
+
+    (void)folder;
+    if (!lower_hex(name, 2))
+        return 0;
+    w->fan = name;
+    return each_entry(w->v->dirfd, name, add_blob, w);
+}
+
+int vault_list(const struct af_vault *v, char (**ids)[VAULT_ID_HEX], size_t *n)
+{
+    struct list_walk w = {.v = v};
+    int rc = each_entry(v->dirfd, ".", add_fan, &w);
+
+    if (rc < 0) {
+        free(w.list.ids);
+        *ids = NULL;
+        *n = 0;
+        return rc;
+    }
+    *ids = w.list.ids;
+    *n = w.list.n;
+    return 0;
 }
 
 int vault_remove(struct af_vault *v, const char *id_hex)

@@ -66,6 +66,11 @@ void vault_address(const struct af_vault *v, const void *buf, size_t len,
 /* 1 if a blob of that id exists, 0 if not, negative errno on error. */
 int vault_exists(const struct af_vault *v, const char *id_hex);
 
+/* Every blob id in the vault (blobs being written in tmp/ excepted), in no
+ * particular order. *ids is an array of *n ids; caller frees with free(). */
+int vault_list(const struct af_vault *v, char (**ids)[VAULT_ID_HEX], size_t *n)
+    __attribute__((warn_unused_result));
+
 /* Remove a blob (ENOENT if absent). */
 int vault_remove(struct af_vault *v, const char *id_hex);
 

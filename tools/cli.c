@@ -322,8 +322,7 @@ int cli_parse_i64(struct cli *cli, const char *what, const char *val, int64_t mi
 
 int cli_open_library(struct cli *cli)
 {
-    char dir[PATH_MAX];
-    const char *why = NULL;
+    char dir[PATH_MAX], why[LIBRARY_WHY_MAX] = "";
     int err = library_locate(cli->library_dir, dir);
 
     if (err)
@@ -333,7 +332,7 @@ int cli_open_library(struct cli *cli)
         return cli_fail(cli, "cannot read passphrase file '%s': %s; check --passphrase-file "
                         "or ALBUMFS_PASSPHRASE_FILE", cli_printable(cli->passphrase_file),
                         strerror(errno));
-    err = library_open(dir, cli->passphrase_file, &cli->lib, &why);
+    err = library_open(dir, cli->passphrase_file, &cli->lib, why, sizeof why);
     if (err == 0)
         return CLI_OK;
     cli->lib = NULL;
@@ -348,9 +347,9 @@ int cli_open_library(struct cli *cli)
         return cli_fail(cli, "wrong passphrase for %s; check the passphrase file",
                         cli_printable(dir));
     default:
-        /* The library's reason says what to do (e.g. "... chmod 600 KEY"). */
+        /* The library's reason says what to do (e.g. "... chmod 600 DIR/key"). */
         return cli_fail(cli, "cannot open library %s: %s", cli_printable(dir),
-                        why && why[0] ? why : strerror(-err));
+                        why[0] ? why : strerror(-err));
     }
 }
 

@@ -58,8 +58,8 @@ const struct cli_cmd cmd_init = {
     .summary = "Create a new, empty library (catalog, key, vault).",
     .usage = "[--passphrase-file FILE]",
     .help =
-        "Creates the library directory (mode 0700) with its catalog, a random key file\n"
-        "(0600) and an empty vault. The directory is --library DIR, else\n"
+        "Creates the library directory (mode 0700) with its catalog (0600), a random\n"
+        "key file (0600) and an empty vault. The directory is --library DIR, else\n"
         "$ALBUMFS_LIBRARY, else $XDG_DATA_HOME/albumfs, else ~/.local/share/albumfs;\n"
         "it must not exist or must be empty.\n"
         "\n"

@@ -1,10 +1,13 @@
 /* cmd_verify.c — 'albumctl verify': prove that the library is intact.
  *
- * Two checks: the activity log's MAC chain (catalog_activity_verify), which
- * names the first entry that was altered, removed or moved; and every blob
- * that a photo or document version refers to, decrypted and authenticated
- * chunk by chunk with its content address checked (vault_verify). --audit
- * runs the first only. Reads only; rendered views are not checked (they are
+ * Three checks: the catalog itself and against the vaults (catalog_check,
+ * catalog_check_blobs: SQLite's integrity and foreign-key checks, every
+ * reference resolving, no blob the catalog does not name); the activity
+ * log's MAC chain (catalog_activity_verify), which names the first entry
+ * that was altered, removed or moved; and every blob that a photo or
+ * document version refers to, decrypted and authenticated chunk by chunk
+ * with its content address checked (vault_verify). --audit runs the log's
+ * check only. Reads only; rendered views' bytes are not checked (they are
  * made again from the originals when they fail).
  */
 #include <errno.h>
@@ -31,6 +34,34 @@ struct blob_failure {
     char photo[3 * AF_NAME_MAX + 3]; /* "Album/Set/Photo", "" if it cannot be named */
     int err;                         /* -ENOENT missing, -EIO damaged */
 };
+
+/* Every problem catalog_check and catalog_check_blobs report, in order. */
+static void collect_problem(void *arg, const char *problem)
+{
+    g_ptr_array_add(arg, g_strdup(problem));
+}
+
+static int check_catalog(struct cli *cli, GPtrArray *problems)
+{
+    int n = catalog_check(cli_catalog(cli), collect_problem, problems);
+
+    if (n < 0)
+        return cli_fail_errno(cli, n, "checking the catalog");
+    n = catalog_check_blobs(cli_catalog(cli), cli->lib->vault, cli->lib->cache,
+                            collect_problem, problems);
+    if (n < 0)
+        return cli_fail_errno(cli, n, "comparing the catalog with the vault");
+    return CLI_OK;
+}
+
+static void report_catalog(struct cli *cli, const GPtrArray *problems)
+{
+    for (guint i = 0; i < problems->len; i++)
+        cli_fail(cli, "catalog: %s", (const char *)g_ptr_array_index(problems, i));
+    if (!cli->json)
+        printf("catalog: %s (%u problem%s)\n", problems->len ? "NOT sound" : "sound",
+               problems->len, problems->len == 1 ? "" : "s");
+}
 
 static int check_audit(struct cli *cli, struct audit_result *r)
 {
@@ -136,13 +167,25 @@ static void report_vault(struct cli *cli, size_t n_blobs, const struct blob_fail
                n_failed);
 }
 
-static void print_json(struct cli *cli, const struct audit_result *a, bool vault,
-                       size_t n_blobs, const struct blob_failure *f, size_t n_failed)
+static void print_json(struct cli *cli, const GPtrArray *problems, const struct audit_result *a,
+                       bool vault, size_t n_blobs, const struct blob_failure *f,
+                       size_t n_failed)
 {
     struct json *j = &cli->out;
     char when[32];
 
     json_object_begin(j);
+    if (vault) {
+        json_key(j, "catalog");
+        json_object_begin(j);
+        json_kv_bool(j, "sound", problems->len == 0);
+        json_key(j, "problems");
+        json_array_begin(j);
+        for (guint i = 0; i < problems->len; i++)
+            json_string(j, g_ptr_array_index(problems, i));
+        json_array_end(j);
+        json_object_end(j);
+    }
     json_key(j, "audit");
     json_object_begin(j);
     json_kv_bool(j, "intact", a->first_bad == 0);
@@ -198,6 +241,7 @@ static int run_verify(struct cli *cli, int argc, char **argv)
         CLI_COMMON_OPTIONS,
     };
     struct audit_result audit = {0};
+    g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
     struct blob_failure *failed = NULL;
     size_t n_blobs = 0, n_failed = 0;
     bool only_audit = false;
@@ -211,6 +255,10 @@ static int run_verify(struct cli *cli, int argc, char **argv)
     if (argc - optind != 0)
         return cli_usage(cli, "expected no arguments");
     st = cli_open_library(cli);
+    if (st == CLI_OK && !only_audit)
+        st = check_catalog(cli, problems);
+    if (st == CLI_OK && !only_audit)
+        report_catalog(cli, problems); /* now: a damaged catalog may stop what follows */
     if (st == CLI_OK)
         st = check_audit(cli, &audit);
     if (st == CLI_OK && !only_audit)
@@ -221,20 +269,24 @@ static int run_verify(struct cli *cli, int argc, char **argv)
     if (!only_audit)
         report_vault(cli, n_blobs, failed, n_failed);
     if (cli->json)
-        print_json(cli, &audit, !only_audit, n_blobs, failed, n_failed);
+        print_json(cli, problems, &audit, !only_audit, n_blobs, failed, n_failed);
     g_free(failed);
-    return audit.first_bad || n_failed ? CLI_FAIL : CLI_OK;
+    return audit.first_bad || n_failed || problems->len ? CLI_FAIL : CLI_OK;
 }
 
 const struct cli_cmd cmd_verify = {
     .name = "verify",
-    .summary = "Check the activity log's chain and every stored photo.",
+    .summary = "Check the catalog, the activity log's chain and every stored photo.",
     .usage = "[--audit] [--json]",
-    .help = "Without options both checks run: the activity log (every entry chained to the\n"
-            "one before by a keyed MAC) and every photo and document version in the vault\n"
+    .help = "Without options every check runs: the catalog (SQLite's integrity and\n"
+            "foreign-key checks; every reference resolving: a photo's current version,\n"
+            "sets, pools and grants of one album; every blob in the vault and the cache\n"
+            "one the catalog names), the activity log (every entry chained to the one\n"
+            "before by a keyed MAC) and every photo and document version in the vault\n"
             "(each byte decrypted and authenticated, and its content address checked).\n"
             "Status 0 when everything is intact, 1 when something is not: each problem is\n"
-            "named on stderr (the first broken log entry; each missing or damaged photo).\n"
+            "named on stderr (what is wrong in the catalog; the first broken log entry;\n"
+            "each missing or damaged photo).\n"
             "\n"
             "options:\n"
             "  --audit    check the activity log only (fast)\n"

@@ -138,10 +138,10 @@ static pid_t attempt_in_child(struct fixture *f, const char *password, int *fd)
         struct af_library *lib;
         struct cat_link link;
         struct report r = {0, {0, 0}};
-        const char *why = "";
+        char why[LIBRARY_WHY_MAX];
 
         close(p[0]);
-        if (library_open(f->lib_dir, NULL, &lib, &why) < 0)
+        if (library_open(f->lib_dir, NULL, &lib, why, sizeof why) < 0)
             _exit(2);
         r.rc = links_resolve(lib, f->token, password, &link, &r.turn);
         library_close(lib);
