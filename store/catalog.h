@@ -231,6 +231,10 @@ struct cat_blob {
     int64_t photo_id;   /* that version's photo (in the trash or not) */
     int64_t versions;   /* how many versions use it */
 };
+/* 1 when some version (of any photo, the trash included) is stored at
+ * blob, 0 when none is, or negative errno. */
+int catalog_blob_in_versions(struct af_catalog *c, const char *blob);
+
 /* Every distinct blob of every version of every photo and document, the
  * trash included, ordered by id. */
 int catalog_version_blobs(struct af_catalog *c, struct cat_blob **rows, size_t *n);

@@ -445,6 +445,20 @@ static void read_blob(sqlite3_stmt *st, void *row)
     b->versions = sqlite3_column_int64(st, 3);
 }
 
+int catalog_blob_in_versions(struct af_catalog *c, const char *blob)
+{
+    sqlite3_stmt *st = cat_stmt(c, "SELECT 1 FROM versions WHERE blob = ? LIMIT 1");
+    int rc;
+
+    if (!st)
+        return -EIO;
+    sqlite3_bind_text(st, 1, blob, -1, SQLITE_STATIC);
+    rc = cat_row(c, st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc == 0 ? 1 : rc == -ENOENT ? 0 : rc;
+}
+
 int catalog_version_blobs(struct af_catalog *c, struct cat_blob **rows, size_t *n)
 {
     /* With min(), SQLite takes the bare columns from the row holding the minimum. */

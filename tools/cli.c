@@ -38,6 +38,16 @@ static void cli_vmessage(struct cli *cli, const char *fmt, va_list ap)
     vfprintf(stderr, fmt, ap);
 }
 
+void cli_warn(struct cli *cli, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    cli_vmessage(cli, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
 int cli_fail(struct cli *cli, const char *fmt, ...)
 {
     va_list ap;

@@ -122,6 +122,9 @@ int cli_args(struct cli *cli, int argc, char **argv, int nargs, const char *expe
 
 /* "albumctl: <name>: <message>" on stderr; returns CLI_FAIL. */
 int cli_fail(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same message form for something that went wrong but does not fail
+ * the command. */
+void cli_warn(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* "albumctl: <name>: <message>; see 'albumctl <name> --help'"; CLI_USAGE. */
 int cli_usage(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -85,6 +85,22 @@ static int parse_opacity(struct cli *cli, const char *val, char out[16])
     return CLI_OK;
 }
 
+/* A replaced or removed logo leaves the vault: no view is made with it
+ * again (views of the old mark are replaced as they are asked for), and a
+ * blob nothing names would be an orphan to `verify`. Not when the same
+ * bytes are also a photo's. Failing to remove it is only reported. */
+static void drop_old_logo(struct cli *cli, const char *old, const char *now)
+{
+    struct af_catalog *c = cli_catalog(cli);
+    int rc;
+
+    if (!old[0] || strcmp(old, now) == 0 || catalog_blob_in_versions(c, old) != 0)
+        return;
+    rc = vault_remove(cli->lib->vault, old);
+    if (rc < 0 && rc != -ENOENT)
+        cli_warn(cli, "the old logo stays in the vault: %s", strerror(-rc));
+}
+
 /* Store the logo file in the vault: an image libvips decodes, or refused. */
 static int store_logo(struct cli *cli, const char *path, char id[VAULT_ID_HEX])
 {
@@ -148,7 +164,7 @@ static int run(struct cli *cli, int argc, char **argv)
         CLI_COMMON_OPTIONS,
     };
     const char *text = NULL, *logo = NULL, *position = NULL;
-    char opacity[16] = "", logo_id[VAULT_ID_HEX] = "";
+    char opacity[16] = "", logo_id[VAULT_ID_HEX] = "", old_logo[VAULT_ID_HEX] = "";
     bool no_logo = false, prepare = true;
     int c, st = CLI_OK;
 
@@ -190,6 +206,9 @@ static int run(struct cli *cli, int argc, char **argv)
     st = cli_open_library(cli);
     if (st != CLI_OK || (!text && !logo && !no_logo && !position && !opacity[0]))
         return st == CLI_OK ? print_watermark(cli) : st;
+    if ((logo || no_logo) &&
+        catalog_setting_get(cli_catalog(cli), "watermark.logo", old_logo, sizeof old_logo) < 0)
+        old_logo[0] = '\0';
     if (logo && (st = store_logo(cli, logo, logo_id)) != CLI_OK)
         return st;
 
@@ -206,6 +225,7 @@ static int run(struct cli *cli, int argc, char **argv)
     }
     if (st != CLI_OK)
         return st;
+    drop_old_logo(cli, old_logo, logo_id);
     if (prepare && (st = prepare_all(cli)) != CLI_OK)
         return st;
     return print_watermark(cli);

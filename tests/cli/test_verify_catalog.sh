@@ -20,7 +20,10 @@ expect 0 import A/S "$S/in"
 expect 0 user add c@example.com
 expect 0 grant A --user c@example.com --role client --web on --highres original --limit 2
 expect 0 watermark --logo "$S/logo1.png"
+logo1=$(sqlite3 "$ALBUMFS_LIBRARY/catalog.db" "SELECT value FROM settings WHERE key = 'watermark.logo'")
 expect 0 watermark --logo "$S/logo2.png"
+# a replaced logo leaves the vault (nothing names it any more)
+[ ! -e "$ALBUMFS_LIBRARY/vault/${logo1:0:2}/$logo1" ] || fail "the replaced logo stayed in the vault"
 
 # --- a healthy library passes
 expect 0 verify
