@@ -171,6 +171,7 @@ struct afs {
     _Atomic int64_t generation;  /* catalog generation of the last reload (watcher) */
     atomic_bool reload_wanted;   /* a world was loaded at another generation */
     atomic_bool inval_wanted;    /* an answer may have re-planted stale entries */
+    atomic_bool library_lost;    /* catalog.db replaced or removed: stopping */
     _Atomic int64_t epoch;       /* bumped whenever grants were reloaded */
 
     pthread_mutex_t handles_lock;
@@ -349,6 +350,10 @@ int watcher_start(struct afs *fs);
 void watcher_stop(struct afs *fs);
 /* Wake the watcher now (a request saw a known entry become hidden). */
 void watcher_kick(struct afs *fs);
+/* Whether the library's catalog is no longer the file this daemon opened
+ * (replaced or deleted): the watcher stops the daemon; other threads need
+ * not report the failures that follow. */
+bool watcher_library_changed(struct afs *fs);
 /* A request decided at `epoch` what entries to give the kernel, and has
  * given them: if grants changed meanwhile, the watcher's invalidation may
  * have come before the answer, so it invalidates once more. */

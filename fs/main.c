@@ -174,8 +174,11 @@ out_threads:
     notifier_stop(&fs);
     watcher_stop(&fs);
     renderq_stop(&fs);
-    /* What the last requests and renders queued: nothing is lost at unmount. */
-    if (audit_flush(&fs) < 0)
+    /* What the last requests and renders queued: nothing is lost at unmount
+     * (unless the catalog is no longer the library's). */
+    if (atomic_load(&fs.library_lost))
+        status = 1;
+    else if (audit_flush(&fs) < 0)
         afs_log(LOG_WARNING, "cannot record the last downloads and refusals");
 out_unmount:
     fuse_session_unmount(fs.se);

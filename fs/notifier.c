@@ -39,7 +39,7 @@ static void deliver(struct afs *fs, bool *reported)
         *reported = false;
         return;
     }
-    if (!*reported)
+    if (!*reported && !watcher_library_changed(fs))
         afs_log(LOG_WARNING, "cannot deliver notifications: %s; still trying",
                 c && rc == -EIO ? catalog_errmsg(c) : strerror(-rc));
     *reported = true;

@@ -123,7 +123,7 @@ static void *worker(void *p)
 
         c = afs_catalog(fs);
         rc = c ? renditions_make(fs->lib, c, &j->req, &info, why, sizeof why) : -EIO;
-        if (rc < 0)
+        if (rc < 0 && !watcher_library_changed(fs))
             afs_log(LOG_ERR, "cannot render a view of %s: %s", j->req.blob,
                     why[0] ? why : strerror(-rc));
 

@@ -15,7 +15,9 @@
  * and once a minute it trims the rendition cache to its bound (setting
  * cache.max_bytes), least recently read first, right after writing the
  * reads. At stop it writes what is still noted. Just after the mount
- * starts it raises the kernel's read-ahead window (readahead.c).
+ * starts it raises the kernel's read-ahead window (readahead.c). Every
+ * tick it checks that the library's catalog is still the file it opened,
+ * and stops the daemon when it is not (library_gone).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -24,6 +26,8 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include "fs/daemon.h"
 
@@ -88,6 +92,35 @@ static void raise_readahead(struct afs *fs, bool *init_seen, bool *done)
                 strerror(-rc), rc == -EACCES ? ": raising it needs root" : "");
 }
 
+/* The library's catalog replaced (a restore, an rsync) or removed under
+ * the mount: nothing more may be served or written from the old one. The
+ * daemon stops as if sent SIGTERM, and exits with status 1 so that a
+ * service manager starts it again on the library as it is now. */
+bool watcher_library_changed(struct afs *fs)
+{
+    int rc;
+
+    if (atomic_load(&fs->library_lost))
+        return true;
+    rc = library_check_catalog(fs->lib);
+    return rc == -ENOENT || rc == -ESTALE;
+}
+
+static bool library_gone(struct afs *fs)
+{
+    int rc;
+
+    if (!watcher_library_changed(fs))
+        return false;
+    rc = library_check_catalog(fs->lib);
+    afs_log(LOG_ERR, "the catalog %s/catalog.db was %s under this mount; stopping (mount "
+                     "again to serve the library as it is now)",
+            fs->lib->dir, rc == -ENOENT ? "removed" : "replaced");
+    atomic_store(&fs->library_lost, true);
+    kill(getpid(), SIGTERM);
+    return true;
+}
+
 static void *watch(void *p)
 {
     struct afs *fs = p;
@@ -115,11 +148,15 @@ static void *watch(void *p)
             pthread_cond_timedwait(&w->cond, &w->lock, &until);
         if (w->stopping) {
             pthread_mutex_unlock(&w->lock);
-            actions_record_views(fs); /* what is still queued */
-            cache_use_flush(fs, afs_catalog(fs));
+            if (!atomic_load(&fs->library_lost)) {
+                actions_record_views(fs); /* what is still queued */
+                cache_use_flush(fs, afs_catalog(fs));
+            }
             break;
         }
         pthread_mutex_unlock(&w->lock);
+        if (atomic_load(&fs->library_lost) || library_gone(fs))
+            continue;
 
         raise_readahead(fs, &init_seen, &readahead_done);
         now = (af_time)time(NULL);

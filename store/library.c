@@ -90,6 +90,7 @@ static int finish_open(struct af_library *lib, enum cat_open_flags flags)
 {
     char path[PATH_MAX];
     unsigned char audit[AF_KEY_BYTES];
+    struct stat st;
     int rc;
 
     rc = join(path, sizeof path, lib->dir, "catalog.db");
@@ -98,6 +99,13 @@ static int finish_open(struct af_library *lib, enum cat_open_flags flags)
     rc = catalog_open(path, flags, &lib->catalog);
     if (rc < 0)
         return rc;
+    /* Kept open until library_close, never closed earlier: closing any
+     * descriptor of the file would drop SQLite's POSIX locks on it. */
+    lib->catalog_fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (lib->catalog_fd < 0 || fstat(lib->catalog_fd, &st) < 0)
+        return -errno;
+    lib->catalog_dev = st.st_dev;
+    lib->catalog_ino = st.st_ino;
     key_derive(lib->key, AF_SUBKEY_AUDIT, audit);
     catalog_set_audit_key(lib->catalog, audit);
     sodium_memzero(audit, sizeof audit);
@@ -125,6 +133,8 @@ int library_init(const char *dir, const char *passphrase_file, struct af_library
     if (sodium_init() < 0)
         return -EIO;
     lib = calloc(1, sizeof *lib);
+    if (lib)
+        lib->catalog_fd = -1;
     if (!lib)
         return -ENOMEM;
     snprintf(lib->dir, sizeof lib->dir, "%s", dir);
@@ -224,6 +234,8 @@ int library_open(const char *dir, const char *passphrase_file, struct af_library
     if (rc < 0)
         return rc;
     lib = calloc(1, sizeof *lib);
+    if (lib)
+        lib->catalog_fd = -1;
     if (!lib)
         return -ENOMEM;
     snprintf(lib->dir, sizeof lib->dir, "%s", dir);
@@ -295,6 +307,8 @@ void library_close(struct af_library *lib)
     vault_free(lib->cache);
     vault_free(lib->vault);
     catalog_close(lib->catalog);
+    if (lib->catalog_fd >= 0)
+        close(lib->catalog_fd);
     key_free(lib->key);
     sodium_memzero(lib->token_key, sizeof lib->token_key);
     free(lib);
@@ -311,10 +325,34 @@ int library_open_catalog(const struct af_library *lib, struct af_catalog **out)
     rc = catalog_open(path, CAT_OPEN_EXISTING, out);
     if (rc < 0)
         return rc;
+    rc = library_check_catalog(lib);
+    if (rc < 0) {
+        catalog_close(*out);
+        *out = NULL;
+        return rc;
+    }
     key_derive(lib->key, AF_SUBKEY_AUDIT, audit);
     catalog_set_audit_key(*out, audit);
     sodium_memzero(audit, sizeof audit);
     return 0;
+}
+
+int library_check_catalog(const struct af_library *lib)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    int rc = join(path, sizeof path, lib->dir, "catalog.db");
+
+    if (rc < 0)
+        return rc;
+    if (stat(path, &st) == 0)
+        return st.st_dev == lib->catalog_dev && st.st_ino == lib->catalog_ino ? 0 : -ESTALE;
+    rc = -errno;
+    /* Not at its path: deleted, or only moved away with its folder (which
+     * may come back: the mount answers errors meanwhile)? */
+    if (fstat(lib->catalog_fd, &st) == 0 && st.st_nlink == 0)
+        return -ENOENT;
+    return rc == -ENOENT ? -EAGAIN : rc;
 }
 
 void library_token_hash(const struct af_library *lib, const char *token,

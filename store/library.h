@@ -15,6 +15,7 @@
 #define ALBUMFS_LIBRARY_H
 
 #include <limits.h>
+#include <sys/types.h>
 
 #include "store/catalog.h"
 #include "store/key.h"
@@ -27,6 +28,9 @@ struct af_library {
     struct af_vault *vault;  /* photos and documents */
     struct af_vault *cache;  /* rendered views */
     unsigned char token_key[AF_KEY_BYTES]; /* keyed hash of link tokens */
+    int catalog_fd;    /* the catalog.db file opened first (kept open to */
+    dev_t catalog_dev; /* see whether it is deleted); a later connection */
+    ino_t catalog_ino; /* must open that same file */
 };
 
 /* Resolve the library directory (explicit may be NULL) into dir[PATH_MAX].
@@ -53,8 +57,19 @@ int library_open(const char *dir, const char *passphrase_file, struct af_library
 
 void library_close(struct af_library *lib);
 
-/* A new catalog connection to the same library (for another thread). */
+/* A new catalog connection to the same library (for another thread):
+ * -ESTALE or -ENOENT when catalog.db is no longer the file opened first
+ * (library_check_catalog). */
 int library_open_catalog(const struct af_library *lib, struct af_catalog **out);
+
+/* Whether the library's catalog.db is still the file it opened first: 0;
+ * -ENOENT when that file was deleted (the library removed); -ESTALE when
+ * another file took its place (a copy renamed over it: a restore, an
+ * rsync); -EAGAIN when it is not at its path but not deleted either (the
+ * library folder moved away, perhaps to come back); or another negative
+ * errno from stat. A daemon must not serve from a catalog that is no
+ * longer the library's. */
+int library_check_catalog(const struct af_library *lib);
 
 /* Keyed hash of a link token, as stored in the catalog. */
 void library_token_hash(const struct af_library *lib, const char *token,
