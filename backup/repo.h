@@ -79,7 +79,7 @@ int repo_copy_file(const char *src, const char *tmp, const char *dst, uint64_t *
     __attribute__((warn_unused_result));
 
 /* Test seam for the crash tests: when $ALBUMFS_TEST_CRASH equals `where`
- * ("copy", "catalog", "blob", "manifest"), the process kills itself with
+ * ("copy", "catalog", "blob", "manifest", "prune"), the process kills itself with
  * SIGKILL there, as a power cut or kill -9 would stop it. */
 void repo_crash_point(const char *where);
 

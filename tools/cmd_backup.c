@@ -12,10 +12,17 @@
 #include <string.h>
 
 #include "backup/backup.h"
+#include "backup/forget.h"
 #include "store/timefmt.h"
 #include "tools/cli.h"
 
-enum { OPT_READ_DATA = CLI_OPT_FIRST };
+enum {
+    OPT_READ_DATA = CLI_OPT_FIRST,
+    OPT_KEEP_DAILY,
+    OPT_KEEP_WEEKLY,
+    OPT_KEEP_MONTHLY,
+    OPT_DESTINATION,
+};
 
 static void copy_progress(void *arg, size_t done, size_t total)
 {
@@ -27,28 +34,46 @@ static void verify_progress(void *arg, size_t done, size_t total)
     cli_progress(arg, done, total, "snapshots");
 }
 
+#define DEST_SETTING "backup.destination"
+
+/* DEST from the argument, else the library's default destination. */
+static int destination(struct cli *cli, int argc, char **argv, char dest[PATH_MAX])
+{
+    int err;
+
+    if (argc - optind > 1)
+        return cli_usage(cli, "expected at most one argument, DEST");
+    if (argc - optind == 1) {
+        snprintf(dest, PATH_MAX, "%s", argv[optind]);
+        return CLI_OK;
+    }
+    err = catalog_setting_get(cli_catalog(cli), DEST_SETTING, dest, PATH_MAX);
+    if ((err == 0 && !dest[0]) || err == -ENOENT)
+        return cli_usage(cli, "give the backup repository's folder, DEST, or set a default "
+                         "with 'albumctl backup settings --destination DIR'");
+    if (err)
+        return cli_fail_errno(cli, err, "reading the default destination");
+    return CLI_OK;
+}
+
 /* Options: the common ones (and --read-data where allowed); at most one
- * positional, DEST, into *dest. */
-static int parse(struct cli *cli, int argc, char **argv, bool *read_data, const char **dest)
+ * positional, DEST, into dest; the library opened. */
+static int parse(struct cli *cli, int argc, char **argv, bool *read_data, char dest[PATH_MAX])
 {
     static const struct option with_read[] = {
         {"read-data", no_argument, NULL, OPT_READ_DATA},
         CLI_COMMON_OPTIONS,
     };
     static const struct option plain[] = {CLI_COMMON_OPTIONS};
-    int c;
+    int c, st;
 
     while ((c = cli_next_opt(cli, argc, argv, read_data ? with_read : plain)) > 0)
         if (c == OPT_READ_DATA)
             *read_data = true;
     if (c < 0)
         return CLI_USAGE;
-    if (argc - optind > 1)
-        return cli_usage(cli, "expected at most one argument, DEST");
-    if (argc - optind == 0)
-        return cli_usage(cli, "give the backup repository's folder, DEST");
-    *dest = argv[optind];
-    return cli_open_library(cli);
+    st = cli_open_library(cli);
+    return st == CLI_OK ? destination(cli, argc, argv, dest) : st;
 }
 
 static int open_repo(struct cli *cli, const char *dest, enum repo_mode mode,
@@ -87,10 +112,11 @@ static int run_backup(struct cli *cli, int argc, char **argv)
     struct bk_repo *r = NULL;
     struct snapshot *s = NULL;
     char bad[VAULT_ID_HEX], when[32];
-    const char *dest = NULL, *why;
+    char dest[PATH_MAX];
+    const char *why;
     int st, err;
 
-    st = parse(cli, argc, argv, NULL, &dest);
+    st = parse(cli, argc, argv, NULL, dest);
     if (st == CLI_OK)
         st = open_repo(cli, dest, REPO_WRITE, &r);
     if (st != CLI_OK)
@@ -143,11 +169,11 @@ static int run_list(struct cli *cli, int argc, char **argv)
     struct snapshot **snaps = NULL;
     struct bk_repo *r = NULL;
     struct cli_table t;
-    const char *dest = NULL;
+    char dest[PATH_MAX];
     size_t n = 0, good = 0;
     int st, err;
 
-    st = parse(cli, argc, argv, NULL, &dest);
+    st = parse(cli, argc, argv, NULL, dest);
     if (st == CLI_OK)
         st = open_repo(cli, dest, REPO_READ, &r);
     if (st != CLI_OK)
@@ -250,11 +276,11 @@ static int run_verify(struct cli *cli, int argc, char **argv)
 {
     struct check_result res;
     struct bk_repo *r = NULL;
-    const char *dest = NULL;
+    char dest[PATH_MAX];
     bool read_data = false;
     int st, err;
 
-    st = parse(cli, argc, argv, &read_data, &dest);
+    st = parse(cli, argc, argv, &read_data, dest);
     if (st == CLI_OK)
         st = open_repo(cli, dest, REPO_READ, &r);
     if (st != CLI_OK)
@@ -299,10 +325,119 @@ static int run_verify(struct cli *cli, int argc, char **argv)
     return st;
 }
 
+static int parse_keep(struct cli *cli, int argc, char **argv, struct forget_policy *p,
+                      char dest[PATH_MAX])
+{
+    static const struct option opts[] = {
+        {"keep-daily", required_argument, NULL, OPT_KEEP_DAILY},
+        {"keep-weekly", required_argument, NULL, OPT_KEEP_WEEKLY},
+        {"keep-monthly", required_argument, NULL, OPT_KEEP_MONTHLY},
+        CLI_COMMON_OPTIONS,
+    };
+    int c, st = CLI_OK;
+
+    while (st == CLI_OK && (c = cli_next_opt(cli, argc, argv, opts)) > 0) {
+        unsigned *n = c == OPT_KEEP_DAILY ? &p->daily : c == OPT_KEEP_WEEKLY ? &p->weekly
+                                                                            : &p->monthly;
+        st = cli_parse_u32(cli, opts[c - OPT_KEEP_DAILY].name, optarg, 0, 100000, n);
+    }
+    if (st != CLI_OK)
+        return st;
+    if (c < 0)
+        return CLI_USAGE;
+    if (!p->daily && !p->weekly && !p->monthly)
+        return cli_usage(cli, "give at least one of --keep-daily, --keep-weekly and "
+                         "--keep-monthly above 0 (forgetting every snapshot is not allowed)");
+    st = cli_open_library(cli);
+    return st == CLI_OK ? destination(cli, argc, argv, dest) : st;
+}
+
+static int run_forget(struct cli *cli, int argc, char **argv)
+{
+    struct forget_policy p = {0};
+    struct forget_result res;
+    struct bk_repo *r = NULL;
+    char dest[PATH_MAX];
+    const char *why;
+    int st, err;
+
+    st = parse_keep(cli, argc, argv, &p, dest);
+    if (st == CLI_OK)
+        st = open_repo(cli, dest, REPO_WRITE, &r);
+    if (st != CLI_OK)
+        return st;
+    err = backup_forget(r, &p, &res, &why);
+    repo_close(r);
+    if (err) {
+        free(res.forgotten);
+        if (*why)
+            return cli_fail(cli, "%s: %s", cli_printable(dest), why);
+        return cli_fail_errno(cli, err, "forgetting snapshots in %s", cli_printable(dest));
+    }
+    if (cli->json) {
+        json_object_begin(&cli->out);
+        json_kv_int(&cli->out, "kept", (int64_t)res.kept);
+        json_key(&cli->out, "forgotten");
+        json_array_begin(&cli->out);
+        for (size_t i = 0; i < res.n_forgotten; i++)
+            json_string(&cli->out, res.forgotten[i]);
+        json_array_end(&cli->out);
+        json_kv_int(&cli->out, "blobs_removed", (int64_t)res.blobs_removed);
+        json_kv_int(&cli->out, "bytes_freed", (int64_t)res.bytes_freed);
+        json_object_end(&cli->out);
+        json_finish(&cli->out);
+    } else
+        printf("kept %zu snapshot%s, forgot %zu; removed %" PRIu64 " blob%s, %" PRIu64
+               " bytes freed\n", res.kept, res.kept == 1 ? "" : "s", res.n_forgotten,
+               res.blobs_removed, res.blobs_removed == 1 ? "" : "s", res.bytes_freed);
+    free(res.forgotten);
+    return CLI_OK;
+}
+
+static int run_settings(struct cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"destination", required_argument, NULL, OPT_DESTINATION},
+        CLI_COMMON_OPTIONS,
+    };
+    struct cli_setting set = {DEST_SETTING, NULL};
+    char dest[PATH_MAX] = "";
+    int c, st, err;
+
+    while ((c = cli_next_opt(cli, argc, argv, opts)) > 0)
+        set.value = optarg;
+    if (c < 0)
+        return CLI_USAGE;
+    if (argc != optind)
+        return cli_usage(cli, "unexpected argument '%s'", cli_printable(argv[optind]));
+    if (set.value && set.value[0] && set.value[0] != '/')
+        return cli_usage(cli, "--destination must be an absolute path (or '' for none)");
+    st = cli_open_library(cli);
+    if (st == CLI_OK && set.value)
+        st = cli_save_settings(cli, &set, 1, "backup-settings-changed", "the backup settings");
+    if (st != CLI_OK)
+        return st;
+    err = catalog_setting_get(cli_catalog(cli), DEST_SETTING, dest, sizeof dest);
+    if (err && err != -ENOENT)
+        return cli_fail_errno(cli, err, "reading the backup settings");
+    if (cli->json) {
+        json_object_begin(&cli->out);
+        json_key(&cli->out, "destination");
+        if (dest[0])
+            json_string(&cli->out, dest);
+        else
+            json_null(&cli->out);
+        json_object_end(&cli->out);
+        json_finish(&cli->out);
+    } else
+        printf("destination: %s\n", dest[0] ? dest : "(none)");
+    return CLI_OK;
+}
+
 static const struct cli_cmd subs[] = {
     {.name = "run",
      .summary = "Take a snapshot of the library into the repository at DEST.",
-     .usage = "DEST [--json]",
+     .usage = "[DEST] [--json]",
      .help = "DEST is a folder: an empty one becomes a new repository. Only blobs not\n"
              "already in the repository are copied, so a second backup writes about what\n"
              "changed. Renditions are not kept (they are made again). Another backup to\n"
@@ -310,28 +445,49 @@ static const struct cli_cmd subs[] = {
      .run = run_backup},
     {.name = "list",
      .summary = "List the snapshots in the repository at DEST.",
-     .usage = "DEST [--json]",
+     .usage = "[DEST] [--json]",
      .run = run_list},
     {.name = "verify",
      .summary = "Check every snapshot's manifest and blobs in the repository at DEST.",
-     .usage = "DEST [--read-data] [--json]",
+     .usage = "[DEST] [--read-data] [--json]",
      .help = "Every manifest must authenticate and every blob it names be present with its\n"
              "size. Status 1 and one line per problem on stderr when something is wrong.\n"
              "\n"
              "options:\n"
              "  --read-data  also decrypt and authenticate every byte of every blob",
      .run = run_verify},
+    {.name = "forget",
+     .summary = "Forget the snapshots a keep policy does not keep, and prune their blobs.",
+     .usage = "[DEST] --keep-daily N --keep-weekly N --keep-monthly N [--json]",
+     .help = "Keeps, for each of the N most recent days (ISO weeks, months, in UTC) that\n"
+             "have snapshots, the newest snapshot of that day (week, month); a snapshot kept\n"
+             "by any rule stays. The others' manifests are removed, then every blob no\n"
+             "kept snapshot names. Safe if interrupted: run it again. Refused while a\n"
+             "backup writes to the repository, and when a manifest cannot be read.\n"
+             "\n"
+             "options:\n"
+             "  --keep-daily N    --keep-weekly N    --keep-monthly N   (default 0 each;\n"
+             "                    at least one above 0)",
+     .run = run_forget},
+    {.name = "settings",
+     .summary = "Show or set the default destination of 'backup'.",
+     .usage = "[--destination DIR] [--json]",
+     .help = "  --destination DIR  the repository 'backup', 'list', 'verify' and 'forget'\n"
+             "                     use when DEST is not given (absolute; '' for none)",
+     .run = run_settings},
     {0},
 };
 
 const struct cli_cmd cmd_backup = {
     .name = "backup",
     .summary = "Back up the library into an encrypted repository; list and verify it.",
-    .usage = "[run] DEST | list DEST | verify DEST [--read-data]",
+    .usage = "[run] [DEST] | list [DEST] | verify [DEST] [--read-data] | forget [DEST] ... | "
+             "settings",
     .help = "A repository is a folder (an external disk, a NAS or a remote mount) holding\n"
             "encrypted snapshots of this library: catalog, photos and settings. Restore\n"
             "with 'albumctl restore'. Keep the library's key file (or passphrase)\n"
-            "elsewhere: without it no backup can be read. See docs/backup.md.",
+            "elsewhere: without it no backup can be read. DEST defaults to the destination\n"
+            "set with 'backup settings --destination DIR'. See docs/backup.md.",
     .subs = subs,
     .implicit = "run",
 };

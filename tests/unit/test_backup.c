@@ -6,7 +6,8 @@
  * alone, from docs/backup.md (the master key read from the key file as
  * docs/vault.md lays it out), so the code and the document cannot drift
  * apart unnoticed. The others: tampering, renaming and newer formats are
- * refused, another library's key is refused, the lock admits one writer.
+ * refused, another library's key is refused, the lock admits one writer;
+ * the forget policy keeps the newest snapshot of each day, week and month.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +25,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
+#include "backup/forget.h"
 #include "backup/repo.h"
 #include "backup/snapshot.h"
 
@@ -288,12 +290,44 @@ static void test_refusals(void **state)
     free(config);
 }
 
+/* The keep policy: the newest snapshot of each of the N latest days, ISO
+ * weeks, months (UTC); any rule keeps. Times in no particular order. */
+static void test_forget_select(void **state)
+{
+    const int64_t day = 86400000, d = 1796292000000; /* Thu 2026-12-03 10:00 UTC */
+    const int64_t t[] = {d - 40 * day, d, d - 8 * day, d + 2 * 3600000, d - day, d - 2 * day};
+    /* indexes:           0 Oct 24     1  2 Nov 25     3 Dec 3 12:00     4 Dec 2  5 Dec 1 */
+    const struct {
+        struct forget_policy p;
+        const char *want;
+    } cases[] = {
+        {{.daily = 2}, "000110"},
+        {{.daily = 10}, "101111"},
+        {{.weekly = 2}, "001100"},
+        {{.weekly = 3}, "101100"},
+        {{.monthly = 2}, "001100"},
+        {{.daily = 1, .monthly = 3}, "101100"},
+        {{0}, "000000"},
+    };
+    (void)state;
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        bool keep[6];
+        char got[7] = "";
+
+        forget_select(t, 6, &cases[c].p, keep);
+        for (int i = 0; i < 6; i++)
+            got[i] = keep[i] ? '1' : '0';
+        assert_string_equal(got, cases[c].want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_documented_manifest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_back_and_tampering, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+        cmocka_unit_test(test_forget_select),
     };
 
     if (sodium_init() < 0)
