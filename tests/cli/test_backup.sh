@@ -198,6 +198,59 @@ expect 0 restore --from "$R" --to "$S/after-crashes" --key-file "$S/safe.key"
 ALBUMFS_LIBRARY=$S/after-crashes expect 0 verify
 ok "kill -9 while copying, after the catalog, after a blob, before the manifest: earlier snapshots intact, the next backup completes"
 
+# --- forget and prune: only the newest of today stays; its blobs stay, the others' go
+expect 2 backup forget "$R"
+err_has "at least one of --keep-daily"
+expect 2 backup forget "$R" --keep-daily x
+err_has "--keep-daily takes a whole number"
+cp -a "$R" "$S/crashprune"
+rc=0
+ALBUMFS_TEST_CRASH=prune "$ALBUMCTL" backup forget "$S/crashprune" --keep-daily 1 >"$OUT" 2>"$ERR" || rc=$?
+[ "$rc" = 137 ] || fail "forget was to be killed before pruning (exit $rc)"
+expect 0 backup verify "$S/crashprune" --read-data
+out_match "^1 snapshot, "
+expect 0 backup forget "$S/crashprune" --keep-daily 1 --json
+[ "$(py 'd["kept"], len(d["forgotten"]), d["blobs_removed"] > 0')" = "1 0 True" ] ||
+    fail "the forget after a crash did not prune the leftovers: $(cat "$OUT")"
+rm -rf "$S/crashprune"
+ok "forget killed between forgetting and pruning: the kept snapshot is whole, the next run prunes"
+
+latest=$(snapshot_ids | awk '{print $NF}')
+before=$(repo_bytes)
+expect 0 backup forget "$R" --keep-daily 1 --keep-weekly 1 --keep-monthly 1 --json
+[ "$(py 'd["kept"], len(d["forgotten"])')" = "1 $((n - 1))" ] || fail "forget: $(cat "$OUT")"
+freed=$(py 'd["bytes_freed"]')
+[ "$freed" -gt 0 ] && [ "$(( before - $(repo_bytes) ))" -ge "$freed" ] || fail "forget freed $freed bytes"
+[ "$(snapshot_ids)" = "$latest" ] || fail "forget did not keep the newest snapshot"
+expect 0 backup verify "$R" --read-data
+out_is "1 snapshot, $((4 + 4 + 1)) blobs checked (every byte read): 0 problems"
+expect 0 restore --from "$R" --to "$S/after-forget" --key-file "$S/safe.key"
+ALBUMFS_LIBRARY=$S/after-forget expect 0 verify
+mkdir -p "$S/bad-manifest" && cp -a "$R/." "$S/bad-manifest/"
+printf 'junk' >>"$S/bad-manifest/snapshots/$latest"
+expect 1 backup forget "$S/bad-manifest" --keep-daily 1
+err_has "cannot be read"
+[ "$(ls "$S/bad-manifest/blobs"/*/ | wc -l)" -gt 0 ] || fail "a refused forget removed blobs"
+ok "forget keeps the newest snapshot of each day/week/month and prunes what only the others needed; a bad manifest stops it"
+
+# --- the default destination
+expect 0 backup settings --json
+[ "$(py 'd["destination"]')" = None ] || fail "a destination before one was set"
+expect 2 backup settings --destination relative/path
+expect 0 backup settings --destination "$R"
+out_is "destination: $R"
+expect 0 backup --json
+[ "$(py 'd["repository"]')" = "$R" ] || fail "backup without DEST did not use the default"
+id=$(py 'd["snapshot"]')
+expect 0 backup list
+out_has "$id"
+expect 0 backup settings --destination ''
+expect 2 backup
+err_has "backup settings --destination"
+expect 0 activity --kind backup-settings-changed
+out_has "destination"
+ok "backup settings --destination: the default DEST of backup, list, verify and forget"
+
 # --- a passphrase library restores from the passphrase alone
 printf 'correct horse battery staple\n' >"$S/pass"
 export ALBUMFS_LIBRARY=$S/plib
