@@ -150,6 +150,18 @@ static int dir_is_empty(int dirfd)
     return rc;
 }
 
+/* Before anything is written into DEST (even the lock file): -EINVAL when
+ * it holds neither a config nor only what an interrupted creation leaves. */
+static int refuse_foreign(struct bk_repo *r)
+{
+    int rc;
+
+    if (faccessat(r->dirfd, "config", F_OK, 0) == 0)
+        return 0;
+    rc = dir_is_empty(r->dirfd);
+    return rc == 0 ? -EINVAL : rc < 0 ? rc : 0;
+}
+
 /* Read and check DEST/config. */
 static int read_config(struct bk_repo *r, const struct af_key *key, const char **why)
 {
@@ -261,7 +273,12 @@ int repo_open(const char *dir, const struct af_key *key, enum repo_mode mode,
         goto fail;
     }
     if (mode == REPO_WRITE) {
-        rc = take_lock(r, why);
+        rc = refuse_foreign(r);
+        if (rc < 0)
+            *why = "the destination is not empty and is not an albumfs backup repository; "
+                   "choose an empty folder";
+        if (rc == 0)
+            rc = take_lock(r, why);
         if (rc == 0)
             rc = open_for_writing(r, key, why);
     } else {

@@ -116,12 +116,20 @@ expect 1 --library "$S/other" backup "$R"
 err_has "belongs to another library"
 expect 1 backup "$S/busy"
 err_has "not empty and is not an albumfs backup repository"
+[ "$(ls -A "$S/busy")" = notes.txt ] || fail "a refused backup wrote into a foreign folder: $(ls -A "$S/busy")"
 expect 2 backup
 if mkdir -p "$S/ro" && mount -t tmpfs -o ro,size=1m tmpfs "$S/ro" 2>/dev/null; then
     expect 1 backup "$S/ro"
     err_has "read-only"
     umount "$S/ro"
-    ok "a read-only destination is refused"
+    mount -t tmpfs -o size=400k tmpfs "$S/ro"
+    expect 1 backup "$S/ro"
+    err_has "No space left on device; the earlier snapshots are intact"
+    expect 0 backup list "$S/ro" --json
+    [ "$(py 'len(d["snapshots"])')" = 0 ] || fail "a backup onto a full disk left a snapshot"
+    [ -z "$(ls -A "$S/ro/blobs/tmp")" ] || fail "a backup onto a full disk left temporary files"
+    umount "$S/ro"
+    ok "a read-only destination is refused; a full one fails cleanly, leaving no snapshot and no temporary file"
 else
     echo "# skipped: read-only destination (cannot mount a tmpfs here)"
 fi
