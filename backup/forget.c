@@ -149,33 +149,21 @@ static int forget_manifests(struct bk_repo *r, struct snapshot **snaps, size_t n
     return rc;
 }
 
-static bool is_hex(const char *s, size_t len)
+/* Remove the blob files of fan-out folder `name` (under blobs) that are
+ * not in needed. */
+static int sweep_fan(int blobs, const char *name, GHashTable *needed, struct forget_result *res)
 {
-    if (strlen(s) != len)
-        return false;
-    for (; *s; s++)
-        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
-            return false;
-    return true;
-}
-
-/* Remove the blob files of one fan-out folder that are not in needed. */
-static int sweep_fan(int fan, GHashTable *needed, struct forget_result *res)
-{
-    int scan = dup(fan), rc = 0, removed = 0;
+    int fan, rc, removed = 0;
     struct dirent *de;
     DIR *d;
 
-    if (scan < 0)
-        return -errno;
-    d = fdopendir(scan);
-    if (!d) {
-        close(scan);
-        return -ENOMEM;
-    }
+    rc = repo_opendir(blobs, name, &d);
+    if (rc < 0)
+        return rc;
+    fan = dirfd(d);
     while ((de = readdir(d)) != NULL) {
         struct stat st;
-        if (!is_hex(de->d_name, VAULT_ID_HEX - 1) || g_hash_table_contains(needed, de->d_name))
+        if (!repo_is_hex(de->d_name, VAULT_ID_HEX - 1) || g_hash_table_contains(needed, de->d_name))
             continue;
         if (fstatat(fan, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
             continue;
@@ -187,35 +175,23 @@ static int sweep_fan(int fan, GHashTable *needed, struct forget_result *res)
         res->bytes_freed += (uint64_t)st.st_size;
         removed = 1;
     }
-    closedir(d);
     if (rc == 0 && removed && fsync(fan) < 0)
         rc = -errno;
+    closedir(d);
     return rc;
 }
 
 static int sweep(struct bk_repo *r, GHashTable *needed, struct forget_result *res)
 {
-    int blobs = open(r->blobs_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
     struct dirent *de;
     DIR *d;
+    int rc = repo_opendir(AT_FDCWD, r->blobs_dir, &d);
 
-    if (blobs < 0)
-        return -errno;
-    d = fdopendir(blobs);
-    if (!d) {
-        close(blobs);
-        return -ENOMEM;
-    }
-    while (rc == 0 && (de = readdir(d)) != NULL) {
-        int fan;
-        if (!is_hex(de->d_name, 2))
-            continue;
-        fan = openat(blobs, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fan < 0)
-            continue;
-        rc = sweep_fan(fan, needed, res);
-        close(fan);
-    }
+    if (rc < 0)
+        return rc;
+    while (rc == 0 && (de = readdir(d)) != NULL)
+        if (repo_is_hex(de->d_name, 2))
+            rc = sweep_fan(dirfd(d), de->d_name, needed, res);
     closedir(d);
     return rc;
 }

@@ -55,7 +55,7 @@ void repo_derive(const struct af_key *key, enum repo_key_id which,
     sodium_memzero(backup, sizeof backup);
 }
 
-static int fsync_dirfd(int dirfd, const char *name)
+int repo_fsync_dir(int dirfd, const char *name)
 {
     int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
 
@@ -71,7 +71,7 @@ int repo_mkdir(int dirfd, const char *name)
 {
     if (mkdirat(dirfd, name, 0700) < 0)
         return errno == EEXIST ? 0 : -errno;
-    return fsync_dirfd(dirfd, ".");
+    return repo_fsync_dir(dirfd, ".");
 }
 
 static void config_check(const struct af_key *key, const unsigned char *config,
@@ -84,7 +84,7 @@ static void config_check(const struct af_key *key, const unsigned char *config,
     sodium_memzero(check_key, sizeof check_key);
 }
 
-static int write_all(int fd, const void *buf, size_t len)
+int repo_write_all(int fd, const void *buf, size_t len)
 {
     const unsigned char *p = buf;
 
@@ -114,7 +114,7 @@ static int create_config(struct bk_repo *r, const struct af_key *key)
     fd = openat(r->dirfd, "config.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
         return -errno;
-    rc = write_all(fd, config, sizeof config);
+    rc = repo_write_all(fd, config, sizeof config);
     if (rc == 0 && fsync(fd) < 0)
         rc = -errno;
     if (close(fd) < 0 && rc == 0)
@@ -125,23 +125,44 @@ static int create_config(struct bk_repo *r, const struct af_key *key)
         unlinkat(r->dirfd, "config.tmp", 0);
         return rc;
     }
-    return fsync_dirfd(r->dirfd, ".");
+    return repo_fsync_dir(r->dirfd, ".");
+}
+
+int repo_opendir(int dirfd, const char *name, DIR **out)
+{
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    *out = NULL;
+    if (fd < 0)
+        return -errno;
+    *out = fdopendir(fd);
+    if (!*out) {
+        close(fd);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+bool repo_is_hex(const char *s, size_t len)
+{
+    if (strlen(s) != len)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+            return false;
+    return true;
 }
 
 /* Whether DEST holds nothing but what an interrupted creation leaves. */
 static int dir_is_empty(int dirfd)
 {
-    int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 1;
     struct dirent *de;
     DIR *d;
+    int rc = repo_opendir(dirfd, ".", &d);
 
-    if (fd < 0)
-        return -errno;
-    d = fdopendir(fd);
-    if (!d) {
-        close(fd);
-        return -ENOMEM;
-    }
+    if (rc < 0)
+        return rc;
+    rc = 1;
     while ((de = readdir(d)) != NULL)
         if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
             strcmp(de->d_name, "lock") && strcmp(de->d_name, "config.tmp"))
@@ -370,7 +391,7 @@ static int copy_fd(int in, int out, uint64_t *n)
         }
         if (got == 0)
             break;
-        rc = write_all(out, buf, (size_t)got);
+        rc = repo_write_all(out, buf, (size_t)got);
         if (rc < 0)
             break;
         *n += (uint64_t)got;
@@ -445,12 +466,12 @@ int repo_copy_blob(const char *src, const char *dst_vault, const char *id, uint6
     snprintf(tmp, sizeof tmp, "%s/tmp/put-%s", dst_vault, rnd_hex);
     snprintf(fan, sizeof fan, "%s/%.2s", dst_vault, id);
     if (mkdir(fan, 0700) == 0)
-        rc = fsync_dirfd(AT_FDCWD, dst_vault);
+        rc = repo_fsync_dir(AT_FDCWD, dst_vault);
     else if (errno != EEXIST)
         rc = -errno;
     if (rc == 0)
         rc = repo_copy_file(src, tmp, dst, written);
     if (rc == 0)
-        rc = fsync_dirfd(AT_FDCWD, fan);
+        rc = repo_fsync_dir(AT_FDCWD, fan);
     return rc;
 }

@@ -20,7 +20,10 @@
 #ifndef ALBUMFS_BACKUP_REPO_H
 #define ALBUMFS_BACKUP_REPO_H
 
+#include <dirent.h>
 #include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "store/key.h"
@@ -89,7 +92,21 @@ int repo_blob_path(const char *vault_dir, const char *id, char out[PATH_MAX]);
 /* Size of the repository's blob file id: 0, -ENOENT, or errno. */
 int repo_blob_size(const struct bk_repo *r, const char *id, uint64_t *size);
 
-/* Create and fsync a directory under dirfd if missing (0700). */
+/* Create a directory under dirfd if missing (0700), and fsync dirfd. */
 int repo_mkdir(int dirfd, const char *name);
+
+/* ---- small file-system helpers shared by backup/ ---- */
+
+/* fsync the directory `name` under dirfd (AT_FDCWD for a path). */
+int repo_fsync_dir(int dirfd, const char *name);
+
+/* write() all of buf, retrying on EINTR and short writes. */
+int repo_write_all(int fd, const void *buf, size_t len);
+
+/* opendir of `name` under dirfd; caller closes with closedir. */
+int repo_opendir(int dirfd, const char *name, DIR **out);
+
+/* Whether s is exactly len lowercase hex digits. */
+bool repo_is_hex(const char *s, size_t len);
 
 #endif

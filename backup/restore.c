@@ -117,20 +117,6 @@ static int restore_blobs(struct bk_repo *r, const struct snapshot *s, struct af_
     return rc;
 }
 
-static int write_all(int fd, const unsigned char *buf, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -errno;
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 /* Decrypt the catalog blob into to/catalog.db (through catalog.tmp). */
 static int restore_catalog(struct bk_repo *r, const struct snapshot *s, const char *to,
                            const char **why, char bad_blob[VAULT_ID_HEX])
@@ -165,7 +151,7 @@ static int restore_catalog(struct bk_repo *r, const struct snapshot *s, const ch
             rc = (int)n;
             break;
         }
-        rc = write_all(fd, buf, (size_t)n);
+        rc = repo_write_all(fd, buf, (size_t)n);
         if (rc < 0)
             break;
         off += (uint64_t)n;
@@ -184,18 +170,6 @@ out:
         close(fd);
     free(buf);
     vault_blob_close(b);
-    return rc;
-}
-
-static int fsync_path(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
-
-    if (fd < 0)
-        return -errno;
-    if (fsync(fd) < 0)
-        rc = -errno;
-    close(fd);
     return rc;
 }
 
@@ -233,7 +207,7 @@ int backup_restore(struct bk_repo *r, const struct snapshot *s, const struct af_
     if (rc == 0)
         rc = restore_catalog(r, s, to, why, bad_blob);
     if (rc == 0)
-        rc = fsync_path(to);
+        rc = repo_fsync_dir(AT_FDCWD, to);
     if (rc < 0)
         goto fail;
     vault_free(vault);

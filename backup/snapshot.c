@@ -36,16 +36,6 @@ static uint64_t get_le(const unsigned char *p, int bytes)
     return v;
 }
 
-static int valid_id(const char *name)
-{
-    if (strlen(name) != SNAPSHOT_ID_HEX - 1)
-        return 0;
-    for (const char *p = name; *p; p++)
-        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
-            return 0;
-    return 1;
-}
-
 static int hex_to_bin(unsigned char *out, size_t len, const char *hex)
 {
     size_t got = 0;
@@ -125,18 +115,11 @@ static void make_header(const struct bk_repo *r, const unsigned char id[SNAPSHOT
 
 static int write_file(int dirfd, const char *tmp, const unsigned char *buf, size_t len)
 {
-    int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600), rc = 0;
-    size_t done = 0;
+    int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600), rc;
 
     if (fd < 0)
         return -errno;
-    while (done < len && rc == 0) {
-        ssize_t n = write(fd, buf + done, len - done);
-        if (n < 0 && errno != EINTR)
-            rc = -errno;
-        else if (n > 0)
-            done += (size_t)n;
-    }
+    rc = repo_write_all(fd, buf, len);
     if (rc == 0 && fsync(fd) < 0)
         rc = -errno;
     if (close(fd) < 0 && rc == 0)
@@ -243,7 +226,7 @@ int snapshot_read(struct bk_repo *r, const char *id, struct snapshot **out)
     int rc;
 
     *out = NULL;
-    if (!valid_id(id))
+    if (!repo_is_hex(id, SNAPSHOT_ID_HEX - 1))
         return -ENOENT;
     rc = read_file(r, id, &file, &len);
     if (rc < 0)
@@ -307,20 +290,15 @@ int snapshot_list(struct bk_repo *r, char (**ids)[SNAPSHOT_ID_HEX], size_t *n)
     size_t cap = 0, count = 0;
     struct dirent *de;
     DIR *d;
-    int fd, rc = 0;
+    int rc;
 
     *ids = NULL;
     *n = 0;
-    fd = openat(r->dirfd, "snapshots", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    d = fdopendir(fd);
-    if (!d) {
-        close(fd);
-        return -ENOMEM;
-    }
+    rc = repo_opendir(r->dirfd, "snapshots", &d);
+    if (rc < 0)
+        return rc;
     while ((de = readdir(d)) != NULL) {
-        if (!valid_id(de->d_name))
+        if (!repo_is_hex(de->d_name, SNAPSHOT_ID_HEX - 1))
             continue;
         if (count == cap) {
             void *grown = reallocarray(list, cap ? cap * 2 : 16, sizeof *list);
@@ -331,7 +309,7 @@ int snapshot_list(struct bk_repo *r, char (**ids)[SNAPSHOT_ID_HEX], size_t *n)
             list = grown;
             cap = cap ? cap * 2 : 16;
         }
-        snprintf(list[count++], SNAPSHOT_ID_HEX, "%s", de->d_name);
+        memcpy(list[count++], de->d_name, SNAPSHOT_ID_HEX); /* 16 digits and the NUL */
     }
     closedir(d);
     if (rc < 0) {
