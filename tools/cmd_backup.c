@@ -263,7 +263,7 @@ static int record_failed_verify(struct cli *cli, const char *dest, size_t proble
                                     dest);
     int st = cli_begin(cli);
 
-    if (st == CLI_OK && cli_activity(cli, "backup_verify_failed", 0, 0, 0, detail) < 0) {
+    if (st == CLI_OK && cli_activity(cli, "backup-verify-failed", 0, 0, 0, detail) < 0) {
         catalog_rollback(cli_catalog(cli));
         st = cli_fail(cli, "recording the failed check: %s", catalog_errmsg(cli_catalog(cli)));
     } else if (st == CLI_OK)

@@ -160,7 +160,9 @@ err_has "blob ${blob4:0:16}… does not authenticate"
 expect 1 restore --from "$S/dmg" --to "$S/dmg-to" --key-file "$S/safe.key"
 err_has "does not authenticate"
 [ ! -e "$S/dmg-to" ] || fail "a refused restore left its folder"
-ok "a flipped byte: found by verify --read-data, refused by restore"
+expect 0 activity --kind backup-verify-failed
+out_has "1 problem in $S/dmg"
+ok "a flipped byte: found by verify --read-data (recorded in the activity), refused by restore"
 
 damaged
 truncate -s -1 "$(blob_file "$blob4")"
@@ -206,6 +208,19 @@ expect 0 restore --from "$R" --to "$S/after-crashes" --key-file "$S/safe.key"
 ALBUMFS_LIBRARY=$S/after-crashes expect 0 verify
 ok "kill -9 while copying, after the catalog, after a blob, before the manifest: earlier snapshots intact, the next backup completes"
 
+# --- backups while albumctl keeps importing: every snapshot consistent
+mkdir -p "$S/more"
+for i in 1 2 3 4 5 6; do img "$S/more/M_$i.jpg" 300 200; done
+(for i in 1 2 3 4 5 6; do "$ALBUMCTL" import "$W/Ceremony" "$S/more/M_$i.jpg" --no-prepare >/dev/null || exit 1; done) &
+importer=$!
+for i in 1 2 3; do expect 0 backup "$R"; n=$((n + 1)); done
+wait "$importer" || fail "an import failed while backups ran"
+expect 0 backup "$R" --json
+n=$((n + 1))
+[ "$(py 'd["photos"]')" = 14 ] || fail "the last backup does not hold every photo: $(cat "$OUT")"
+expect 0 backup verify "$R" --read-data
+ok "backups taken while albumctl imports: each completes, every snapshot verifies"
+
 # --- forget and prune: only the newest of today stays; its blobs stay, the others' go
 expect 2 backup forget "$R"
 err_has "at least one of --keep-daily"
@@ -231,7 +246,7 @@ freed=$(py 'd["bytes_freed"]')
 [ "$freed" -gt 0 ] && [ "$(( before - $(repo_bytes) ))" -ge "$freed" ] || fail "forget freed $freed bytes"
 [ "$(snapshot_ids)" = "$latest" ] || fail "forget did not keep the newest snapshot"
 expect 0 backup verify "$R" --read-data
-out_is "1 snapshot, $((4 + 4 + 1)) blobs checked (every byte read): 0 problems"
+out_is "1 snapshot, $((4 + 4 + 6 + 1)) blobs checked (every byte read): 0 problems"
 expect 0 restore --from "$R" --to "$S/after-forget" --key-file "$S/safe.key"
 ALBUMFS_LIBRARY=$S/after-forget expect 0 verify
 mkdir -p "$S/bad-manifest" && cp -a "$R/." "$S/bad-manifest/"

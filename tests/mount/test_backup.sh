@@ -4,18 +4,18 @@
 # backed up, deleted, restored from the repository and the key file kept
 # elsewhere, and mounted: every original and the document read through the
 # mount are byte for byte the files that were imported, and a client's
-# mount shows what it showed before.
+# mount shows what it showed before. The backup is taken while mounted.
 source "$(dirname "$0")/lib.sh"
 
 standard_library
-mkdir -p "$S/repo"
-ctl backup "$S/repo" >/dev/null
 cp "$ALBUMFS_LIBRARY/key" "$S/safe.key"
 # views rendered ahead (renditions are not backed up), so listings are complete
 ctl prepare >/dev/null
 M=$S/client
 mount_fs "$M" --user client@example.com
 (cd "$M" && find . | sort) >"$S/client.before"
+mkdir -p "$S/repo"
+ctl backup "$S/repo" >/dev/null # while the library is mounted
 umount_fs "$M"
 
 rm -rf "$ALBUMFS_LIBRARY"
