@@ -178,7 +178,9 @@ expect 1 backup verify "$S/dmg" --json
 expect 1 restore --from "$S/dmg" --to "$S/dmg-to" --key-file "$S/safe.key"
 err_has "missing from the repository"
 expect 0 restore --from "$S/dmg" --snapshot "$first" --to "$S/dmg-to" --key-file "$S/safe.key"
-ok "a missing blob: found by verify, refused by restore; snapshots that do not need it still restore"
+expect 0 backup "$S/dmg"
+expect 0 backup verify "$S/dmg" --read-data
+ok "a missing blob: found by verify, refused by restore; snapshots that do not need it still restore; the next backup copies it again"
 
 damaged
 cp "$S/dmg/snapshots/$first" "$S/dmg/snapshots/$second"
