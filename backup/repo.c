@@ -34,6 +34,10 @@
 #define KDF_CONTEXT "afbackup"
 #define COPY_BUFFER (1u << 20)
 
+static const char not_a_repository[] =
+    "the destination is not empty and is not an albumfs backup repository; choose an "
+    "empty folder";
+
 static void put_le32(unsigned char *p, uint32_t v)
 {
     for (int i = 0; i < 4; i++)
@@ -245,8 +249,7 @@ static int open_for_writing(struct bk_repo *r, const struct af_key *key, const c
     if (rc == -ENOENT) {
         rc = dir_is_empty(r->dirfd);
         if (rc == 0) {
-            *why = "the destination is not empty and is not an albumfs backup repository; "
-                   "choose an empty folder";
+            *why = not_a_repository; /* filled between refuse_foreign and the lock */
             return -EINVAL;
         }
         if (rc == 1)
@@ -274,9 +277,14 @@ int repo_open(const char *dir, const struct af_key *key, enum repo_mode mode,
 
     *out = NULL;
     *why = "";
+    if (strlen(dir) >= sizeof r->dir - sizeof "/blobs")
+        return -ENAMETOOLONG;
     if (stat(dir, &st) < 0) {
-        *why = "the destination does not exist; create the folder or mount the disk";
-        return -errno;
+        rc = -errno;
+        *why = rc == -ENOENT ? "the destination does not exist; create the folder or mount "
+                               "the disk"
+                             : "cannot reach the destination";
+        return rc;
     }
     if (!S_ISDIR(st.st_mode)) {
         *why = "the destination is not a folder";
@@ -296,8 +304,7 @@ int repo_open(const char *dir, const struct af_key *key, enum repo_mode mode,
     if (mode == REPO_WRITE) {
         rc = refuse_foreign(r);
         if (rc < 0)
-            *why = "the destination is not empty and is not an albumfs backup repository; "
-                   "choose an empty folder";
+            *why = not_a_repository;
         if (rc == 0)
             rc = take_lock(r, why);
         if (rc == 0)
