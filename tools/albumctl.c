@@ -17,7 +17,7 @@ static const struct cli_cmd *const commands[] = {
     &cmd_init, &cmd_user,   &cmd_team,  &cmd_album,  &cmd_set, &cmd_import,
     &cmd_photo, &cmd_grant, &cmd_link, &cmd_revoke, &cmd_ls, &cmd_prepare,
     &cmd_notify, &cmd_activity, &cmd_favourites, &cmd_contact_sheet, &cmd_pool, &cmd_private,
-    &cmd_verify, &cmd_watermark, &cmd_cache,
+    &cmd_verify, &cmd_watermark, &cmd_cache, &cmd_backup, &cmd_restore,
 };
 
 static const char top_options[] =

@@ -84,6 +84,8 @@ extern const struct cli_cmd cmd_private;
 extern const struct cli_cmd cmd_verify;
 extern const struct cli_cmd cmd_watermark;
 extern const struct cli_cmd cmd_cache;
+extern const struct cli_cmd cmd_backup;
+extern const struct cli_cmd cmd_restore;
 
 void cli_init(struct cli *cli);
 void cli_release(struct cli *cli);
