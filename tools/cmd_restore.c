@@ -136,8 +136,8 @@ static int find_snapshot(struct cli *cli, struct bk_repo *r, const struct restor
 static int record(struct cli *cli, const struct restore_args *a, const struct snapshot *s)
 {
     gchar *detail;
-    const char *why;
-    int err = library_open(a->to, cli->passphrase_file, &cli->lib, &why);
+    char why[LIBRARY_WHY_MAX] = "";
+    int err = library_open(a->to, cli->passphrase_file, &cli->lib, why, sizeof why);
     int st;
 
     if (err)
