@@ -54,7 +54,8 @@ static int sqlite_errno(int rc)
     }
 }
 
-/* A consistent copy of src (SQLite's online backup) into the new file dst. */
+/* A consistent copy of src (SQLite's online backup) into the new file dst,
+ * its rendered views marked as not cached. */
 static int sqlite_copy(const char *src, const char *dst)
 {
     sqlite3 *from = NULL, *to = NULL;
@@ -81,6 +82,10 @@ static int sqlite_copy(const char *src, const char *dst)
     sqlite3_backup_finish(b);
     if (rc == SQLITE_DONE)
         rc = SQLITE_OK;
+    /* Rendered views are not kept: in the copy none is cached, so a
+     * restored library makes them again instead of missing them. */
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(to, "UPDATE renditions SET cached = 0", NULL, NULL, NULL);
 out:
     sqlite3_close(to);
     sqlite3_close(from);
