@@ -381,6 +381,7 @@ void afs_fill_entry(const struct afs *fs, const struct node *n, const struct sta
 struct filehandle {
     struct afs_handle link;  /* first: on the list of open handles */
     struct af_blob *blob;    /* NULL: a write sink */
+    bool rendition;          /* blob is a rendered view in the cache */
     struct node node;        /* identity, to re-check the policy */
     int64_t checked_epoch;   /* watcher epoch of the last policy check */
 };

@@ -11,6 +11,11 @@
  *
  * The destination is process-wide, like syslog itself: messages come from
  * every thread and from places that hold no struct afs (render callbacks).
+ * Identical lines are rate-limited: a message said LOG_BURST times within
+ * LOG_WINDOW seconds is not said again in that window, and the next time it
+ * is said it carries how many were left out (a damaged file read in a loop
+ * must not fill the journal). The table of recent messages has its own
+ * mutex (recent_lock), held only to count.
  * The file is opened before any thread starts (log_open); the switch to
  * syslog (log_detached) happens once while threads run, hence atomic. Each
  * message is one write(2) to the file (O_APPEND), so lines from several
@@ -18,8 +23,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -34,6 +41,20 @@ enum log_target {
     LOG_TO_SYSLOG,
     LOG_TO_FILE,
 };
+
+#define LOG_BURST 3
+#define LOG_WINDOW 60 /* seconds */
+#define LOG_RECENT 32 /* distinct messages remembered */
+
+struct recent_line {
+    uint64_t hash;       /* of the message text; 0 = free slot */
+    time_t window_start;
+    unsigned said;       /* in this window */
+    unsigned left_out;   /* in this window, beyond LOG_BURST */
+};
+
+static pthread_mutex_t recent_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct recent_line recent[LOG_RECENT]; /* recent_lock */
 
 static _Atomic int target = LOG_TO_STDERR; /* enum log_target */
 static atomic_bool detached;               /* stderr is /dev/null now */
@@ -69,23 +90,72 @@ void log_close(void)
     target = LOG_TO_STDERR;
 }
 
+/* FNV-1a: a table key, not a secret. */
+static uint64_t text_hash(const char *s)
+{
+    uint64_t h = 14695981039346656037ull;
+
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h ? h : 1;
+}
+
+/* Whether msg may be said now; *left_out: how many like it were not said
+ * in the window that just ended (to be told with it). */
+static bool may_say(const char *msg, time_t now, unsigned *left_out)
+{
+    uint64_t h = text_hash(msg);
+    struct recent_line *slot = NULL, *oldest = &recent[0];
+    bool ok;
+
+    *left_out = 0;
+    pthread_mutex_lock(&recent_lock);
+    for (size_t i = 0; i < LOG_RECENT && !slot; i++) {
+        if (recent[i].hash == h)
+            slot = &recent[i];
+        else if (recent[i].window_start < oldest->window_start)
+            oldest = &recent[i];
+    }
+    if (!slot) {
+        slot = oldest;
+        *slot = (struct recent_line){.hash = h, .window_start = now};
+    } else if (now - slot->window_start >= LOG_WINDOW) {
+        *left_out = slot->left_out;
+        *slot = (struct recent_line){.hash = h, .window_start = now};
+    }
+    ok = slot->said < LOG_BURST;
+    if (ok)
+        slot->said++;
+    else
+        slot->left_out++;
+    pthread_mutex_unlock(&recent_lock);
+    return ok;
+}
+
 void afs_log(int priority, const char *fmt, ...)
 {
-    char msg[1024], line[1200], when[32];
+    char text[900], msg[1024], line[1200], when[32];
+    unsigned left_out;
     struct tm tm;
-    time_t now;
+    time_t now = time(NULL);
     va_list ap;
     int n;
 
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
+    if (!may_say(text, now, &left_out))
+        return;
+    if (left_out)
+        snprintf(msg, sizeof msg, "%s (%u more like it were not logged in the minute before)",
+                 text, left_out);
+    else
+        snprintf(msg, sizeof msg, "%s", text);
     switch (target) {
     case LOG_TO_SYSLOG:
         syslog(priority, "%s", msg);
         return;
     case LOG_TO_FILE:
-        now = time(NULL);
         gmtime_r(&now, &tm);
         strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
         n = snprintf(line, sizeof line, "%s albumfs[%ld]: %s\n", when, (long)getpid(), msg);

@@ -38,6 +38,21 @@ static int open_source(struct afs *fs, const struct file_source *src, struct af_
     return vault_blob_open(fs->lib->vault, src->blob, blob);
 }
 
+/* A rendered view whose bytes do not authenticate leaves the cache (it is
+ * made again, identical, from the original); the damage is logged once,
+ * by the call that dropped it (concurrent reads of the same damaged bytes
+ * find them gone: -ENOENT). 0 when dropped now. */
+static int drop_damaged_view(struct afs *fs, const char *id)
+{
+    struct af_catalog *c = afs_catalog(fs);
+    int rc = c ? renditions_drop(fs->lib, c, id) : -EIO;
+
+    if (rc == 0)
+        afs_log(LOG_WARNING, "rendered view %s does not authenticate; dropped from the "
+                             "cache, it is made again from the original", id);
+    return rc;
+}
+
 struct pending_open {
     fuse_req_t req;
     struct fuse_file_info fi;
@@ -68,6 +83,8 @@ static void answer_open(struct afs *fs, fuse_req_t req, struct fuse_file_info *f
 
     if (rc == 0)
         rc = open_source(fs, &src, &blob);
+    if (rc == -EIO && src.is_rendition)
+        rc = drop_damaged_view(fs, src.rendition.id) == -EIO ? -EIO : -ENOENT; /* made again */
     if (rc == -EAGAIN || (rc == -ENOENT && src.is_rendition)) {
         struct pending_open *p;
 
@@ -99,6 +116,7 @@ static void answer_open(struct afs *fs, fuse_req_t req, struct fuse_file_info *f
         fuse_reply_err(req, ENOMEM);
         return;
     }
+    h->rendition = src.is_rendition;
     if (src.is_rendition)
         cache_use_note(fs, src.rendition.id); /* for trimming, least recently read first */
     fi->fh = (uint64_t)(uintptr_t)h;
@@ -237,6 +255,18 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
         return;
     }
     got = vault_blob_pread(h->blob, buf, size, (uint64_t)off);
+    if (got == -EIO && h->rendition) {
+        /* This read fails (its bytes are gone); the next open of the view
+         * gets it made again, and the making starts now. */
+        struct file_source src;
+
+        if (drop_damaged_view(fs, vault_blob_id(h->blob)) == 0 &&
+            tree_source(fs, &h->node, &src) == 0 && src.is_rendition)
+            renderq_submit(fs, &src.request, NULL, NULL);
+        fuse_reply_err(req, EIO);
+        free(buf);
+        return;
+    }
     if (got < 0) {
         afs_log(LOG_ERR, "read of blob %s at offset %lld failed: %s", vault_blob_id(h->blob),
                 (long long)off, strerror((int)-got));

@@ -241,7 +241,7 @@ int renditions_trim(struct af_library *lib, struct af_catalog *c, uint64_t max_b
             int gone = vault_remove(lib->cache, rows[i].id);
 
             if (gone < 0 && gone != -ENOENT)
-                continue;
+                continue; /* the file stays: try the next one */
             rc = catalog_rendition_set_cached(c, rows[i].id, false);
             if (rc < 0)
                 break;
@@ -249,5 +249,38 @@ int renditions_trim(struct af_library *lib, struct af_catalog *c, uint64_t max_b
         }
         free(rows);
     }
+    return rc;
+}
+
+int renditions_drop(struct af_library *lib, struct af_catalog *c, const char *id)
+{
+    int gone = vault_remove(lib->cache, id);
+    int rc;
+
+    if (gone < 0 && gone != -ENOENT)
+        return gone;
+    rc = catalog_rendition_set_cached(c, id, false);
+    return rc < 0 ? rc : gone;
+}
+
+int renditions_find_damaged(struct af_library *lib, struct af_catalog *c, bool drop,
+                            void (*damaged)(const char *id, void *arg), void *arg,
+                            size_t *n_damaged)
+{
+    struct cat_rendition *rows = NULL;
+    size_t n = 0;
+    int rc = catalog_rendition_oldest(c, (size_t)INT64_MAX, &rows, &n);
+
+    *n_damaged = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (vault_verify(lib->cache, rows[i].id, 0) != -EIO)
+            continue;
+        (*n_damaged)++;
+        if (damaged)
+            damaged(rows[i].id, arg);
+        if (drop && (rc = renditions_drop(lib, c, rows[i].id)) == -ENOENT)
+            rc = 0;
+    }
+    free(rows);
     return rc;
 }

@@ -75,4 +75,18 @@ int renditions_open(struct af_library *lib, const struct rendition_info *info,
 /* Trim the cache to at most max_bytes, least recently used first. */
 int renditions_trim(struct af_library *lib, struct af_catalog *c, uint64_t max_bytes);
 
+/* Take a rendition out of the cache (its bytes, its cached mark): it is
+ * made again, identical, when next asked for. 0 when its bytes were removed
+ * now, -ENOENT when they were gone already (the mark is cleared all the
+ * same), or another negative errno. */
+int renditions_drop(struct af_library *lib, struct af_catalog *c, const char *id);
+
+/* Authenticate every cached rendition; damaged(id, arg) for each that does
+ * not (missing ones are catalog_check's to report), and with drop, each is
+ * also dropped. Slow (reads the whole cache): for albumctl, never the
+ * request path. 0 or negative errno; *n_damaged counts them. */
+int renditions_find_damaged(struct af_library *lib, struct af_catalog *c, bool drop,
+                            void (*damaged)(const char *id, void *arg), void *arg,
+                            size_t *n_damaged);
+
 #endif

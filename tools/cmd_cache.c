@@ -3,8 +3,9 @@
  * Rendered views (proofs, web-size, high-res) are kept encrypted in the
  * library's cache/ up to a bound (setting cache.max_bytes, default 2 GiB);
  * mounts trim it once a minute, least recently used first, and `cache trim`
- * does it now. A trimmed view keeps its recorded size and is made again,
- * identical, when next read.
+ * does it now, after dropping every view that does not authenticate. A
+ * trimmed view keeps its recorded size and is made again, identical, when
+ * next read.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -110,13 +111,25 @@ static int run_show(struct cli *cli, int argc, char **argv)
     return st == CLI_OK ? print_cache(cli) : st;
 }
 
+static void say_dropped(const char *id, void *arg)
+{
+    struct cli *cli = arg;
+
+    if (!cli->json)
+        printf("dropped damaged view %.16s… (it is made again when read)\n", id);
+}
+
 static int run_trim(struct cli *cli, int argc, char **argv)
 {
     int st = cli_args(cli, argc, argv, 0, "no arguments");
+    size_t damaged = 0;
     int err;
 
     if (st != CLI_OK || (st = cli_open_library(cli)) != CLI_OK)
         return st;
+    err = renditions_find_damaged(cli->lib, cli_catalog(cli), true, say_dropped, cli, &damaged);
+    if (err)
+        return cli_fail_errno(cli, err, "checking the cache");
     err = renditions_trim(cli->lib, cli_catalog(cli), bound(cli));
     if (err)
         return cli_fail_errno(cli, err, "trimming the cache");
@@ -131,7 +144,8 @@ static const struct cli_cmd subs[] = {
              "                    16M; default 2G). Mounts trim to it once a minute.",
      .run = run_show},
     {.name = "trim",
-     .summary = "Trim the cache to its bound now (least recently used first).",
+     .summary = "Drop damaged views, then trim the cache to its bound now (least "
+                "recently used first).",
      .usage = "[--json]",
      .run = run_trim},
     {0},

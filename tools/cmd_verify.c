@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "store/timefmt.h"
+#include "media/renditions.h"
 #include "tools/cli.h"
 
 enum { OPT_AUDIT = CLI_OPT_FIRST };
@@ -41,8 +42,16 @@ static void collect_problem(void *arg, const char *problem)
     g_ptr_array_add(arg, g_strdup(problem));
 }
 
+static void collect_damaged_view(const char *id, void *problems)
+{
+    g_ptr_array_add(problems, g_strdup_printf("rendered view %.16s… in cache/ does not "
+                                              "authenticate ('albumctl cache trim' drops it; it "
+                                              "is made again when read)", id));
+}
+
 static int check_catalog(struct cli *cli, GPtrArray *problems)
 {
+    size_t damaged;
     int n = catalog_check(cli_catalog(cli), collect_problem, problems);
 
     if (n < 0)
@@ -51,6 +60,10 @@ static int check_catalog(struct cli *cli, GPtrArray *problems)
                             collect_problem, problems);
     if (n < 0)
         return cli_fail_errno(cli, n, "comparing the catalog with the vault");
+    n = renditions_find_damaged(cli->lib, cli_catalog(cli), false, collect_damaged_view,
+                                problems, &damaged);
+    if (n < 0)
+        return cli_fail_errno(cli, n, "checking the rendered views");
     return CLI_OK;
 }
 
@@ -281,7 +294,7 @@ const struct cli_cmd cmd_verify = {
     .help = "Without options every check runs: the catalog (SQLite's integrity and\n"
             "foreign-key checks; every reference resolving: a photo's current version,\n"
             "sets, pools and grants of one album; every blob in the vault and the cache\n"
-            "one the catalog names), the activity log (every entry chained to the one\n"
+            "one the catalog names; every cached view authenticates), the activity log (every entry chained to the one\n"
             "before by a keyed MAC) and every photo and document version in the vault\n"
             "(each byte decrypted and authenticated, and its content address checked).\n"
             "Status 0 when everything is intact, 1 when something is not: each problem is\n"

@@ -30,7 +30,7 @@ a=$M/$W
 # --- the daemon is in the background, in its own session, and holds locks
 [ "$(ps -o sid= -p "$pid" | tr -d ' ')" = "$pid" ] || fail "the daemon is not a session leader"
 [ "$(readlink "/proc/$pid/fd/2")" = /dev/null ] || fail "the daemon's stderr is $(readlink "/proc/$pid/fd/2")"
-listing_complete "$a/Ceremony" 5
+listing_complete "$a/Ceremony" 6 # five photos (one private, a client sees it) and a PDF
 shm_ino=$(stat -c %i "$LIB/catalog.db-shm")
 wal_ino=$(stat -c %i "$LIB/catalog.db-wal")
 holds_lock() { grep -qE "^[0-9]+: POSIX +ADVISORY +(READ|WRITE) +$pid +[0-9a-f]+:[0-9a-f]+:$shm_ino " /proc/locks; }
