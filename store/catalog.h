@@ -198,7 +198,9 @@ int catalog_set_visibility(struct af_catalog *c, int64_t set_id, enum af_visibil
 
 /* Add a photo (or a new version of the photo of that name in that set).
  * `media` describes the bytes stored at `blob`. A new photo gets its view
- * name here, for good. *photo_id, *version_id may be NULL. */
+ * name here, for good. -EEXIST, with *photo_id and *version_id set, when
+ * the photo's current version is those very bytes (an import retried: no
+ * new version). *photo_id, *version_id may be NULL. */
 int catalog_photo_add_version(struct af_catalog *c, int64_t set_id, const char *name,
                               const char *blob, uint64_t size, const struct media_info *media,
                               int64_t *photo_id, int64_t *version_id);

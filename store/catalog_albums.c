@@ -245,6 +245,28 @@ out:
 
 /* ---- photos ---- */
 
+/* 0 with *version_id when photo's current version is stored at blob;
+ * -ENOENT when it is not. */
+static int current_version_is(struct af_catalog *c, int64_t photo_id, const char *blob,
+                              int64_t *version_id)
+{
+    sqlite3_stmt *st = cat_stmt(c, "SELECT v.id FROM photos p JOIN versions v "
+                                   "ON v.id = p.current_version WHERE p.id = ? AND v.blob = ?");
+    int rc;
+
+    if (!st)
+        return -EIO;
+    sqlite3_bind_int64(st, 1, photo_id);
+    sqlite3_bind_text(st, 2, blob, -1, SQLITE_STATIC);
+    rc = cat_row(c, st);
+    if (rc == 0) {
+        *version_id = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+    }
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
 int catalog_photo_add_version(struct af_catalog *c, int64_t set_id, const char *name,
                               const char *blob, uint64_t size, const struct media_info *media,
                               int64_t *photo_id, int64_t *version_id)
@@ -274,6 +296,10 @@ int catalog_photo_add_version(struct af_catalog *c, int64_t set_id, const char *
         sqlite3_reset(st);
     }
     sqlite3_clear_bindings(st);
+    if (rc == 0 && (rc = current_version_is(c, pid, blob, &vid)) == 0)
+        rc = -EEXIST; /* the same bytes again: no new version */
+    else if (rc == -ENOENT && pid)
+        rc = 0;
     if (rc == -ENOENT && (rc = cat_view_name_choose(c, set_id, name, media->kind, view_name)) == 0) {
         st = cat_stmt(c, "INSERT INTO photos(album_id, set_id, name, kind, created, view_name) "
                          "VALUES (?, ?, ?, ?, ?, ?)");
@@ -321,7 +347,7 @@ int catalog_photo_add_version(struct af_catalog *c, int64_t set_id, const char *
     rc = cat_exec(c, st);
 out:
     rc = cat_tx_leave(c, own, rc);
-    if (rc == 0) {
+    if (rc == 0 || rc == -EEXIST) {
         if (photo_id)
             *photo_id = pid;
         if (version_id)

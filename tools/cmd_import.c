@@ -36,6 +36,7 @@ struct import_result {
     int64_t version_id;
     struct media_info info;
     uint64_t size;
+    bool unchanged; /* the photo's current version already (no new one) */
 };
 
 struct import_run {
@@ -44,7 +45,7 @@ struct import_run {
     struct cat_set set;
     GPtrArray *files;   /* paths to import, g_free'd */
     GPtrArray *results; /* struct import_result *, in order */
-    size_t imported, failed;
+    size_t imported, unchanged, failed;
 };
 
 static void result_free(gpointer p)
@@ -251,7 +252,7 @@ static void import_one(struct import_run *r, const char *path)
         if (err)
             catalog_rollback(cli_catalog(cli));
     }
-    if (err) {
+    if (err && err != -EEXIST) {
         snprintf(why, sizeof(why), "cannot record it in the catalog: %s%s", g_strerror(-err),
                  err == -EBUSY ? "; the library stayed busy, import it again" : "");
         import_failed(r, path, why);
@@ -263,8 +264,12 @@ static void import_one(struct import_run *r, const char *path)
     res->version_id = version_id;
     res->info = info;
     res->size = len;
+    res->unchanged = err == -EEXIST;
     g_ptr_array_add(r->results, res);
-    r->imported++;
+    if (res->unchanged)
+        r->unchanged++;
+    else
+        r->imported++;
 out:
     free(buf);
     g_free(name);
@@ -278,6 +283,7 @@ static void report_json(struct import_run *r)
     json_kv_string(j, "album", r->album.name);
     json_kv_string(j, "set", r->set.name);
     json_kv_int(j, "imported", (int64_t)r->imported);
+    json_kv_int(j, "unchanged", (int64_t)r->unchanged);
     json_kv_int(j, "failed", (int64_t)r->failed);
     json_key(j, "files");
     json_array_begin(j);
@@ -294,6 +300,7 @@ static void report_json(struct import_run *r)
         else {
             json_kv_int(j, "photo_id", res->photo_id);
             json_kv_int(j, "version_id", res->version_id);
+            json_kv_bool(j, "unchanged", res->unchanged);
             json_kv_string(j, "kind", res->info.kind == MEDIA_DOCUMENT ? "document" : "photo");
             json_kv_string(j, "mime", res->info.mime);
             json_kv_int(j, "width", res->info.width);
@@ -353,6 +360,8 @@ static int run_import(struct cli *cli, int argc, char **argv)
 
     if (cli->json)
         report_json(&r);
+    else if (r.unchanged)
+        printf("imported %zu, unchanged %zu, failed %zu\n", r.imported, r.unchanged, r.failed);
     else
         printf("imported %zu, failed %zu\n", r.imported, r.failed);
     st = r.failed ? CLI_FAIL : CLI_OK;
@@ -372,11 +381,14 @@ const struct cli_cmd cmd_import = {
         "is reported on stderr, naming the file, and skipped. Junk that file managers\n"
         "write (.DS_Store, ._*, Thumbs.db, desktop.ini, .directory) is skipped silently.\n"
         "The photo's name is the file's name; importing a name the set already has adds\n"
-        "a new version of that photo (the older ones stay recoverable).\n"
+        "a new version of that photo (the older ones stay recoverable), unless the bytes\n"
+        "are those of its current version (an import run again): that file is counted\n"
+        "'unchanged'.\n"
         "Then the views that people with grants on the album will browse are rendered\n"
         "ahead of time (see 'albumctl prepare'), unless --no-prepare is given.\n"
         "A progress bar is drawn on stderr when it is a terminal. The last line says\n"
-        "'imported N, failed M'; the exit status is 1 if any file failed.\n"
+        "'imported N, failed M' ('imported N, unchanged U, failed M' when some were);\n"
+        "the exit status is 1 if any file failed.\n"
         "\n"
         "options:\n"
         "  --no-prepare  do not render views now (e.g. several imports in a row; run\n"

@@ -61,6 +61,15 @@ err_lacks "Thumbs.db"
 rm "$S/shoot/day2/loop"
 ok "folders recursively, junk skipped silently, folder symlinks not followed"
 
+# --- an import run again (after an interruption): the same bytes under the
+# same name are not a new version
+versions() { sqlite3 "$ALBUMFS_LIBRARY/catalog.db" "SELECT count(*) FROM versions"; }
+before=$(versions)
+expect 0 import "$W/Folders" "$S/shoot"
+out_is "imported 0, unchanged 3, failed 0"
+[ "$(versions)" = "$before" ] || fail "a retried import added versions: $before then $(versions)"
+ok "the same files imported again: unchanged, no new versions"
+
 # --- re-importing a name makes a new version of the same photo
 expect 0 --json import "$W/Folders" "$S/shoot/day1/A.jpg"
 json_ok
@@ -91,9 +100,11 @@ ok "control characters in names, files over the limit, fifos refused"
 cp "$S/in/notes.jpg" "$S/"$'\xff'"latin.jpg"
 expect 1 --json import "$W/Ceremony" "$S/"$'\xff'"latin.jpg" "$S/in/IMG_0001.jpg"
 json_ok
-[ "$(py 'd["imported"], d["failed"]')" = "1 1" ] || fail "json counts"
+[ "$(py 'd["imported"], d["unchanged"], d["failed"]')" = "0 1 1" ] || fail "json counts"
 [ "$(py '[f["ok"] for f in d["files"]]')" = "[False, True]" ] || fail "json per file"
+[ "$(py 'd["files"][1]["unchanged"]')" = True ] || fail "json: IMG_0001.jpg was there already"
 ok "import --json (with a non-UTF-8 path)"
+
 
 # --- wrong targets: usage and missing album/set
 snapshot
