@@ -139,8 +139,8 @@ static int list_blobs(const char *copy, struct snapshot *s)
         int dup = 0;
         for (size_t i = 0; i < n; i++)
             dup |= strcmp(s->blobs[i].id, logo) == 0;
-        if (!dup)
-            snprintf(s->blobs[s->n_blobs++].id, VAULT_ID_HEX, "%s", logo);
+        if (!dup) /* strlen(logo) == VAULT_ID_HEX - 1: the id and its NUL */
+            memcpy(s->blobs[s->n_blobs++].id, logo, VAULT_ID_HEX);
     }
     s->photos = (uint64_t)photos;
 out:
