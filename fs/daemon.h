@@ -342,6 +342,10 @@ void renderq_stop(struct afs *fs);
  * thread, or immediately when the queue is stopping (rc -ESHUTDOWN). Several
  * waiters on one rendition share one render. arg may be NULL with done NULL
  * for background work. */
+/* The errno a request waiting on a render answers when the render ended
+ * with rc < 0: ENOSPC/EDQUOT/ENOMEM as they are (a full disk is not
+ * damage), EINTR when the mount is stopping, EIO for the rest. */
+int renderq_errno(int rc);
 void renderq_submit(struct afs *fs, const struct rendition_request *req, renderq_done done,
                     void *arg);
 

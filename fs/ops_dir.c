@@ -103,7 +103,7 @@ static void lookup_rendered(struct afs *fs, int rc, void *arg)
     struct pending_lookup *p = arg;
 
     if (rc < 0)
-        fuse_reply_err(p->req, rc == -ESHUTDOWN ? EINTR : EIO);
+        fuse_reply_err(p->req, renderq_errno(rc));
     else
         answer_lookup(fs, p->req, p->parent, &p->dir, p->name, false);
     free(p);

@@ -67,7 +67,7 @@ static void open_rendered(struct afs *fs, int rc, void *arg)
     struct pending_open *p = arg;
 
     if (rc < 0)
-        fuse_reply_err(p->req, rc == -ESHUTDOWN ? EINTR : EIO);
+        fuse_reply_err(p->req, renderq_errno(rc));
     else
         answer_open(fs, p->req, &p->fi, &p->node, false);
     free(p);

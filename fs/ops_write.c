@@ -70,7 +70,7 @@ static void entry_rendered(struct afs *fs, int rc, void *arg)
     struct pending_entry *p = arg;
 
     if (rc < 0)
-        fuse_reply_err(p->req, rc == -ESHUTDOWN ? EINTR : EIO);
+        fuse_reply_err(p->req, renderq_errno(rc));
     else
         reply_entry(fs, p->req, p->parent, &p->dir, p->name, p->create ? &p->fi : NULL, false);
     free(p);

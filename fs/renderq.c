@@ -197,6 +197,20 @@ void renderq_stop(struct afs *fs)
     fs->renderq = NULL;
 }
 
+int renderq_errno(int rc)
+{
+    switch (rc) {
+    case -ESHUTDOWN:
+        return EINTR; /* the mount is going */
+    case -ENOSPC:
+    case -EDQUOT:
+    case -ENOMEM:
+        return -rc; /* the disk (or memory) is full: say so */
+    default:
+        return EIO;
+    }
+}
+
 void renderq_submit(struct afs *fs, const struct rendition_request *req, renderq_done done,
                     void *arg)
 {

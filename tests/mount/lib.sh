@@ -86,6 +86,10 @@ cleanup() {
         running "$pid" && kill -9 "$pid" 2>/dev/null
     done
     for u in "${CREATED_USERS[@]}"; do userdel "$u" 2>/dev/null; done
+    # anything else a test mounted under $S (a small tmpfs for a full disk)
+    while read -r _ _ _ _ m _; do
+        case $m in "$S"/*) umount -l "$m" 2>/dev/null ;; esac
+    done </proc/self/mountinfo
     chmod -R u+rwX "$S" 2>/dev/null
     rm -rf --one-file-system "$S" # never into a mount that did not go
 }

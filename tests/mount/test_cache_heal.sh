@@ -5,7 +5,9 @@
 #     again from the original, and the next reads give the very bytes of
 #     before; the damage is logged once, not once per read;
 #   - albumctl verify names a damaged cached view, `cache trim` drops it,
-#     and verify passes again.
+#     and verify passes again;
+#   - a view that cannot be stored because the disk is full answers ENOSPC
+#     (the disk is full), not EIO (damage).
 source "$(dirname "$0")/lib.sh"
 
 standard_library
@@ -60,5 +62,19 @@ ctl cache trim >"$S/trim.out" || fail "cache trim failed"
 grep -q "dropped damaged view ${id:0:16}" "$S/trim.out" || fail "cache trim: $(cat "$S/trim.out")"
 ctl verify >/dev/null 2>"$S/verify.err" || fail "verify after cache trim: $(cat "$S/verify.err")"
 ok "verify names a damaged cached view; cache trim drops it; verify passes"
+
+# --- a full disk: the cache on a 256 KiB file system, the views gone
+ctl cache --max-size 16M >/dev/null
+sqlite3 "$LIB/catalog.db" "UPDATE renditions SET cached = 0"
+rm -rf "${LIB:?}/cache"/*
+mount -t tmpfs -o size=256k,mode=0700 albumfs-test-full "$LIB/cache" || fail "cannot mount a small tmpfs"
+M=$S/buyer
+ctl grant "$W" --user client2@example.com --role client --highres original $NP >/dev/null
+ALLOW_STDERR="cannot render a view of [0-9a-f]+: cannot store the rendition: No space left on device" \
+    mount_fs "$M" --user client2@example.com
+expect_err ENOSPC stat "$M/$W/High-res/Ceremony/IMG_0001.jpg"
+umount_fs "$M"
+umount "$LIB/cache"
+ok "a view that cannot be stored on a full disk: ENOSPC"
 
 finish
