@@ -221,30 +221,54 @@ void actions_album_viewed(struct afs *fs, struct world *w, int64_t album_id)
     g_async_queue_push(fs->viewed, v);
 }
 
+/* Record one first view: the milestone, its activity row and the owner's
+ * notification in one transaction, so it is all or nothing. 0 when done
+ * (or nothing to do: the album is gone, or it was seen before). */
+static int record_first_view(struct afs *fs, struct af_catalog *c, const struct viewed *v)
+{
+    struct cat_album a;
+    struct world_id who;
+    af_time now = (af_time)time(NULL);
+    char person[64];
+    int64_t grant;
+    bool notify;
+    int rc;
+
+    pthread_rwlock_rdlock(&fs->worlds_lock);
+    grant = via_grant(v->w, v->album_id, now, &notify);
+    pthread_rwlock_unlock(&fs->worlds_lock);
+    worlds_identity(fs, v->w, &who);
+    catalog_person_key(&who.person, person, sizeof person);
+    rc = catalog_album_by_id(c, v->album_id, &a);
+    if (rc < 0)
+        return rc == -ENOENT ? 0 : rc;
+    rc = catalog_begin(c);
+    if (rc < 0)
+        return rc;
+    rc = catalog_milestone(c, person, v->album_id, "first-view");
+    if (rc == 1) {
+        rc = catalog_activity_add(c, "album-first-view", who.label, grant, v->album_id, 0, "");
+        if (rc >= 0 && notify)
+            rc = notify_milestone(c, NOTIFY_FIRST_VIEW, a.name, who.label, "");
+    }
+    if (rc >= 0)
+        rc = catalog_commit(c);
+    if (rc < 0)
+        catalog_rollback(c);
+    return rc < 0 ? rc : 0;
+}
+
 void actions_record_views(struct afs *fs)
 {
     struct af_catalog *c = afs_catalog(fs);
     struct viewed *v;
 
-    while ((v = g_async_queue_try_pop(fs->viewed))) {
-        struct cat_album a;
-        struct world_id who;
-        af_time now = (af_time)time(NULL);
-        char person[64];
-        int64_t grant;
-        bool notify;
-
-        pthread_rwlock_rdlock(&fs->worlds_lock);
-        grant = via_grant(v->w, v->album_id, now, &notify);
-        pthread_rwlock_unlock(&fs->worlds_lock);
-        worlds_identity(fs, v->w, &who);
-        catalog_person_key(&who.person, person, sizeof person);
-        if (c && catalog_album_by_id(c, v->album_id, &a) == 0 &&
-            catalog_milestone(c, person, v->album_id, "first-view") == 1) {
-            (void)catalog_activity_add(c, "album-first-view", who.label, grant,
-                                       v->album_id, 0, "");
-            if (notify)
-                (void)notify_milestone(c, NOTIFY_FIRST_VIEW, a.name, who.label, "");
+    while (c && (v = g_async_queue_try_pop(fs->viewed))) {
+        if (record_first_view(fs, c, v) < 0) {
+            /* The catalog is busy (or failing): first in line again, tried
+             * on the watcher's next tick. */
+            g_async_queue_push_front(fs->viewed, v);
+            break;
         }
         g_free(v);
     }

@@ -312,7 +312,8 @@ int actions_take(struct afs *fs, struct world *w, int64_t photo_id);
 /* Mark or unmark a photo private. */
 int actions_mark_private(struct afs *fs, struct world *w, int64_t photo_id, bool on);
 /* Note the person's first view of an album (cheap after the first); the
- * record is written by actions_record_views, on the watcher thread. */
+ * record is written by actions_record_views, on the watcher thread, which
+ * keeps what it could not write (a busy catalog) for its next tick. */
 void actions_album_viewed(struct afs *fs, struct world *w, int64_t album_id);
 void actions_record_views(struct afs *fs);
 

@@ -129,4 +129,24 @@ rows_are "$EXPIRED" 1 || fail "the expiry was recorded $(rows "$EXPIRED") times"
 rows_are "kind = 'grant-expired'" 1 || fail "grants that did not expire were recorded"
 ok "a grant reaching its expiry is recorded once"
 
+
+# --- a first view while the catalog is busy longer than SQLite waits (10 s):
+# it is kept and recorded once the catalog is free, not lost
+ctl user add fresh@example.com >/dev/null
+ctl grant "$W" --user fresh@example.com --role invited $NP >/dev/null
+FIRST="kind = 'album-first-view' AND actor = 'fresh@example.com'"
+(echo 'BEGIN IMMEDIATE;'; sleep 14; echo 'COMMIT;') | sqlite3 "$CAT" &
+locker=$!
+for ((i = 0; i < 50; i++)); do
+    sqlite3 "$CAT" 'PRAGMA busy_timeout=0; BEGIN IMMEDIATE; ROLLBACK;' >/dev/null 2>&1 || break
+    sleep 0.1
+done
+M=$S/fresh
+ALLOW_STDERR="cannot record activity" mount_fs "$M" --user fresh@example.com
+ls "$M/$W" >/dev/null || fail "the new person's album does not list"
+wait "$locker"
+wait_for 30 rows_are "$FIRST" 1 || fail "the first view made while the catalog was busy was lost"
+umount_fs "$M"
+ok "a first view while the catalog is busy for 14 s is recorded once it is free"
+
 finish
