@@ -129,7 +129,8 @@ static int gather(struct people *p, struct af_catalog *c, int64_t album_id, af_t
 static void prepare_photo(struct af_library *lib, struct af_catalog *c,
                           const struct af_subject_buf *s, const struct af_entry *e,
                           const struct cat_photo *p, const struct watermark_settings *wm,
-                          af_time now, struct prepare_result *out)
+                          af_time now, prepare_failure failed, void *arg,
+                          struct prepare_result *out)
 {
     static const enum af_view views[] = {AF_VIEW_PROOF, AF_VIEW_WEB, AF_VIEW_HIGHRES};
     unsigned allowed = subject_offered_views(&s->subject, e, now);
@@ -153,13 +154,14 @@ static void prepare_photo(struct af_library *lib, struct af_catalog *c,
             out->made++;
         } else {
             out->failed++;
-            fprintf(stderr, "albumctl: cannot render a view of %s: %s\n", p->name, why);
+            if (failed)
+                failed(p->name, why, arg);
         }
     }
 }
 
 int prepare_album(struct af_library *lib, int64_t album_id, prepare_progress progress,
-                  void *arg, struct prepare_result *out)
+                  prepare_failure failed, void *arg, struct prepare_result *out)
 {
     struct af_catalog *c = lib->catalog;
     struct people people = {0};
@@ -196,7 +198,8 @@ int prepare_album(struct af_library *lib, int64_t album_id, prepare_progress pro
                 entry_for_photo(&album, &sets[i], &photos[j], &e);
                 for (size_t k = 0; e.kind == AF_ENTRY_PHOTO && k < people.n; k++)
                     if (policy_may_see(&people.v[k].subject, &e, now))
-                        prepare_photo(lib, c, &people.v[k], &e, &photos[j], &wm, now, out);
+                        prepare_photo(lib, c, &people.v[k], &e, &photos[j], &wm, now, failed,
+                                      arg, out);
                 if (progress)
                     progress(++done, total, arg);
             }

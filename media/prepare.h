@@ -18,16 +18,20 @@
 
 /* Called after each photo with the counts so far. */
 typedef void (*prepare_progress)(size_t done, size_t total, void *arg);
+/* Called for each view that could not be rendered: the photo's name and
+ * why (one line). */
+typedef void (*prepare_failure)(const char *photo, const char *why, void *arg);
 
 struct prepare_result {
     size_t made;    /* renditions rendered now */
     size_t ready;   /* already there */
-    size_t failed;  /* could not be rendered (reason printed on stderr) */
+    size_t failed;  /* could not be rendered (each told to `failed`) */
 };
 
 /* Prepare the views of album album_id. 0, or a negative errno when the
- * catalog cannot be read (individual render failures are counted). */
+ * catalog cannot be read (individual render failures are counted).
+ * progress and failed may be NULL; both get arg. */
 int prepare_album(struct af_library *lib, int64_t album_id, prepare_progress progress,
-                  void *arg, struct prepare_result *out);
+                  prepare_failure failed, void *arg, struct prepare_result *out);
 
 #endif

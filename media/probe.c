@@ -181,6 +181,7 @@ static int probe_open(const void *buf, size_t len, VipsFailOn fail_on,
 
     memset(info, 0, sizeof(*info));
     *image = NULL;
+    vips_error_clear(); /* what went wrong with an earlier file is not this one's */
 
     if (!buf || len == 0) {
         media_set_why(why, why_len, "file is empty");

@@ -483,6 +483,7 @@ int media_render(const void *orig, size_t len,
 
     *jpeg_out = NULL;
     *jpeg_len = 0;
+    vips_error_clear(); /* what went wrong with an earlier photo is not this one's */
 
     rc = check_spec(spec, why, why_len);
     if (rc < 0)

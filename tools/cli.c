@@ -529,6 +529,14 @@ static void prepare_progress_cb(size_t done, size_t total, void *arg)
     cli_progress(arg, done, total, "preparing views");
 }
 
+static void prepare_failure_cb(const char *photo, const char *why, void *arg)
+{
+    struct cli *cli = arg;
+
+    cli_progress_clear(cli);
+    cli_warn(cli, "cannot render a view of %s: %s", cli_printable(photo), why);
+}
+
 int cli_prepare_views(struct cli *cli, const struct cat_album *album,
                       struct prepare_result *out)
 {
@@ -537,7 +545,7 @@ int cli_prepare_views(struct cli *cli, const struct cat_album *album,
 
     if (cli_media_init(cli) != CLI_OK)
         return -EIO;
-    err = prepare_album(cli->lib, album->id, prepare_progress_cb, cli, &res);
+    err = prepare_album(cli->lib, album->id, prepare_progress_cb, prepare_failure_cb, cli, &res);
     cli_progress_clear(cli);
     if (err)
         cli_fail_errno(cli, err, "views of '%s' not prepared (albumfs renders them when "

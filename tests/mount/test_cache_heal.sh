@@ -7,7 +7,8 @@
 #   - albumctl verify names a damaged cached view, `cache trim` drops it,
 #     and verify passes again;
 #   - a view that cannot be stored because the disk is full answers ENOSPC
-#     (the disk is full), not EIO (damage).
+#     (the disk is full), not EIO (damage); albumctl import says which
+#     command could not render which photo, and why.
 source "$(dirname "$0")/lib.sh"
 
 standard_library
@@ -68,6 +69,13 @@ ctl cache --max-size 16M >/dev/null
 sqlite3 "$LIB/catalog.db" "UPDATE renditions SET cached = 0"
 rm -rf "${LIB:?}/cache"/*
 mount -t tmpfs -o size=256k,mode=0700 albumfs-test-full "$LIB/cache" || fail "cannot mount a small tmpfs"
+# albumctl says which command could not render which photo, and why
+vips copy "$SAMPLES/IMG_0001.jpg" "$S/NEW.jpg[Q=70]" # bytes of its own
+rc=0
+"$ALBUMCTL" import "$W/Ceremony" "$S/NEW.jpg" >"$S/import.out" 2>"$S/import.err" || rc=$?
+[ "$rc" = 0 ] || fail "import exited $rc: $(cat "$S/import.err")"
+grep -q "^albumctl: import: cannot render a view of NEW.jpg: cannot store the rendition: No space left on device$" \
+    "$S/import.err" || fail "import's render failure said: $(cat "$S/import.err")"
 M=$S/buyer
 ctl grant "$W" --user client2@example.com --role client --highres original $NP >/dev/null
 ALLOW_STDERR="cannot render a view of [0-9a-f]+: cannot store the rendition: No space left on device" \
