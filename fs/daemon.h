@@ -149,6 +149,7 @@ struct afs {
     struct fuse_session *se;
     uid_t owner_uid;             /* owner of the library (multi-user owner view) */
     time_t started;              /* mtime of the root and the people's folders */
+    pthread_t main_thread;       /* runs the session loop (set before any other thread) */
     atomic_bool initialised;     /* the kernel's INIT was answered */
 
     pthread_mutex_t nodes_lock;

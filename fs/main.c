@@ -129,6 +129,7 @@ int main(int argc, char *argv[])
     key_derive(fs.lib->key, AF_SUBKEY_INODE, fs.ino_key);
     fs.owner_uid = stat(dir, &st) == 0 ? st.st_uid : getuid();
     fs.started = time(NULL);
+    fs.main_thread = pthread_self();
     fs.viewed = g_async_queue_new_full(g_free);
     fs.audit = g_async_queue_new_full(g_free);
     pthread_key_create(&fs.catalog_key, close_catalog);

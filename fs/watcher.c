@@ -27,7 +27,6 @@
 #include <syslog.h>
 #include <time.h>
 #include <signal.h>
-#include <unistd.h>
 
 #include "fs/daemon.h"
 
@@ -117,7 +116,10 @@ static bool library_gone(struct afs *fs)
                      "again to serve the library as it is now)",
             fs->lib->dir, rc == -ENOENT ? "removed" : "replaced");
     atomic_store(&fs->library_lost, true);
-    kill(getpid(), SIGTERM);
+    /* To the thread that waits in the session loop: a SIGTERM that lands on
+     * another thread (this one) would set libfuse's exit flag and wake
+     * nothing until the next request. */
+    pthread_kill(fs->main_thread, SIGTERM);
     return true;
 }
 
