@@ -1,8 +1,11 @@
 /* check.c — 'backup verify': every snapshot's manifest authenticates, every
  * blob it names is there with the size it recorded and, with read_data,
  * every byte of every blob decrypts and authenticates (vault_verify, with
- * the content address checked). Each distinct blob is read once however
- * many snapshots name it. Reads only; takes no lock (see repo.h).
+ * the content address checked). Every manifest is read first; then each
+ * distinct blob is checked once however many snapshots name it, and its
+ * problem reported for each snapshot that names it (manifests in name
+ * order, each with its catalog first). Reads only; takes no lock (see
+ * repo.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,47 +16,70 @@
 
 #include "backup/backup.h"
 
-static int add_problem(GArray *problems, const char *snapshot, const char *blob, int err)
+static void add_problem(GArray *problems, const char *snapshot, const char *blob, int err)
 {
     struct check_problem p = {.err = err};
 
     snprintf(p.snapshot, sizeof p.snapshot, "%s", snapshot);
     snprintf(p.blob, sizeof p.blob, "%s", blob ? blob : "");
     g_array_append_val(problems, p);
-    return 0;
 }
 
-/* One blob named by snapshot sid with its recorded size; results cached
- * in seen (id -> errno as a pointer-sized int, 0 when good). */
-static void check_blob(struct bk_repo *r, bool read_data, GHashTable *seen, GArray *problems,
-                       const char *sid, const char *id, uint64_t want)
-{
-    gpointer cached;
-    uint64_t size = 0;
+/* One distinct blob to check: the size the first manifest naming it
+ * recorded, and what the check found. */
+struct blob_check {
+    uint64_t want;
     int err;
+};
 
-    if (g_hash_table_lookup_extended(seen, id, NULL, &cached)) {
-        err = GPOINTER_TO_INT(cached);
-    } else {
-        err = repo_blob_size(r, id, &size);
-        if (err == 0 && size != want)
-            err = -EFBIG;
-        if (err == 0 && read_data) {
-            err = vault_verify(r->blobs, id, 1);
-            if (err == -EIO)
-                err = -EBADMSG;
-        }
-        g_hash_table_insert(seen, g_strdup(id), GINT_TO_POINTER(err));
+static void note_blob(GHashTable *blobs, GPtrArray *order, const char *id, uint64_t want)
+{
+    struct blob_check *b;
+
+    if (g_hash_table_contains(blobs, id))
+        return;
+    b = g_new0(struct blob_check, 1);
+    b->want = want;
+    g_hash_table_insert(blobs, g_strdup(id), b);
+    g_ptr_array_add(order, g_strdup(id));
+}
+
+static int check_blob(struct bk_repo *r, bool read_data, const char *id, uint64_t want)
+{
+    uint64_t size = 0;
+    int err = repo_blob_size(r, id, &size);
+
+    if (err == 0 && size != want)
+        err = -EFBIG;
+    if (err == 0 && read_data) {
+        err = vault_verify(r->blobs, id, 1);
+        if (err == -EIO)
+            err = -EBADMSG;
     }
-    if (err)
-        add_problem(problems, sid, id, err);
+    return err;
+}
+
+static void blob_problems(GArray *problems, GHashTable *blobs, const struct snapshot *s)
+{
+    struct blob_check *b = g_hash_table_lookup(blobs, s->catalog);
+
+    if (b && b->err)
+        add_problem(problems, s->id, s->catalog, b->err);
+    for (size_t i = 0; i < s->n_blobs; i++) {
+        b = g_hash_table_lookup(blobs, s->blobs[i].id);
+        if (b && b->err)
+            add_problem(problems, s->id, s->blobs[i].id, b->err);
+    }
 }
 
 int backup_check(struct bk_repo *r, bool read_data, backup_progress_fn progress, void *arg,
                  struct check_result *res)
 {
     char (*ids)[SNAPSHOT_ID_HEX] = NULL;
-    GHashTable *seen;
+    struct backup_progress pr = {0};
+    struct snapshot **snaps;
+    GHashTable *blobs;
+    GPtrArray *order;
     GArray *problems;
     size_t n = 0;
     int rc;
@@ -62,32 +88,57 @@ int backup_check(struct bk_repo *r, bool read_data, backup_progress_fn progress,
     rc = snapshot_list(r, &ids, &n);
     if (rc < 0)
         return rc;
-    seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    snaps = calloc(n + 1, sizeof *snaps);
+    if (!snaps) {
+        free(ids);
+        return -ENOMEM;
+    }
+    blobs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    order = g_ptr_array_new_with_free_func(g_free);
     problems = g_array_new(FALSE, TRUE, sizeof(struct check_problem));
+    /* Every manifest first: the distinct blobs they name, in order. */
     for (size_t i = 0; i < n; i++) {
-        struct snapshot *s = NULL;
-
-        if (progress)
-            progress(arg, i, n);
-        rc = snapshot_read(r, ids[i], &s);
+        rc = snapshot_read(r, ids[i], &snaps[i]);
         if (rc == -EINVAL)
             rc = -EBADMSG; /* malformed: for the owner, the same as tampered with */
         if (rc < 0) {
             add_problem(problems, ids[i], NULL, rc);
             continue;
         }
-        check_blob(r, read_data, seen, problems, ids[i], s->catalog, s->catalog_size);
-        for (size_t b = 0; b < s->n_blobs; b++)
-            check_blob(r, read_data, seen, problems, ids[i], s->blobs[b].id, s->blobs[b].size);
-        snapshot_free(s);
+        note_blob(blobs, order, snaps[i]->catalog, snaps[i]->catalog_size);
+        for (size_t b = 0; b < snaps[i]->n_blobs; b++)
+            note_blob(blobs, order, snaps[i]->blobs[b].id, snaps[i]->blobs[b].size);
     }
+    pr.files_total = order->len;
+    for (guint i = 0; read_data && i < order->len; i++)
+        pr.bytes_total += ((struct blob_check *)g_hash_table_lookup(
+                               blobs, g_ptr_array_index(order, i)))->want;
     if (progress)
-        progress(arg, n, n);
+        progress(arg, &pr);
+    /* Then each distinct blob once. */
+    for (guint i = 0; i < order->len; i++) {
+        const char *id = g_ptr_array_index(order, i);
+        struct blob_check *b = g_hash_table_lookup(blobs, id);
+
+        b->err = check_blob(r, read_data, id, b->want);
+        pr.files_done++;
+        if (read_data)
+            pr.bytes_done += b->want;
+        if (progress)
+            progress(arg, &pr);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (snaps[i])
+            blob_problems(problems, blobs, snaps[i]);
     res->snapshots = n;
-    res->blobs = g_hash_table_size(seen);
+    res->blobs = order->len;
     res->n_problems = problems->len;
     res->problems = (struct check_problem *)(void *)g_array_free(problems, FALSE);
-    g_hash_table_destroy(seen);
+    for (size_t i = 0; i < n; i++)
+        snapshot_free(snaps[i]);
+    free(snaps);
+    g_ptr_array_free(order, TRUE);
+    g_hash_table_destroy(blobs);
     free(ids);
     return 0;
 }

@@ -25,6 +25,7 @@
 #include <glib.h>
 
 #include "backup/forget.h"
+#include "store/sysio.h"
 
 struct dated {
     int64_t time_ms;
@@ -138,12 +139,14 @@ static int forget_manifests(struct bk_repo *r, struct snapshot **snaps, size_t n
             res->kept++;
             continue;
         }
-        if (unlinkat(dfd, snaps[i]->id, 0) < 0 && errno != ENOENT)
+        if (unlinkat(dfd, snaps[i]->id, 0) < 0 && errno != ENOENT) {
             rc = -errno;
-        else
-            memcpy(res->forgotten[res->n_forgotten++], snaps[i]->id, SNAPSHOT_ID_HEX);
+            break;
+        }
+        memcpy(res->forgotten[res->n_forgotten++], snaps[i]->id, SNAPSHOT_ID_HEX);
+        repo_crash_point("forget");
     }
-    if (rc == 0 && fsync(dfd) < 0)
+    if (rc == 0 && sysio_fsync(dfd) < 0)
         rc = -errno;
     close(dfd);
     return rc;
@@ -174,8 +177,9 @@ static int sweep_fan(int blobs, const char *name, GHashTable *needed, struct for
         res->blobs_removed++;
         res->bytes_freed += (uint64_t)st.st_size;
         removed = 1;
+        repo_crash_point("prune-blob");
     }
-    if (rc == 0 && removed && fsync(fan) < 0)
+    if (rc == 0 && removed && sysio_fsync(fan) < 0)
         rc = -errno;
     closedir(d);
     return rc;
@@ -236,7 +240,7 @@ int backup_forget(struct bk_repo *r, const struct forget_policy *p, struct forge
     }
     rc = sweep(r, needed, res);
     if (rc < 0)
-        *why = "cannot remove a blob no snapshot needs (run forget again)";
+        *why = "cannot remove a blob no snapshot needs";
 out:
     g_hash_table_destroy(needed);
     for (size_t i = 0; i < n; i++)

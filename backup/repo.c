@@ -28,6 +28,7 @@
 #include <sodium.h>
 
 #include "backup/repo.h"
+#include "store/sysio.h"
 
 #define CONFIG_MAGIC "ALBUMREP"
 #define CONFIG_CHECKED 28 /* bytes covered by the check value */
@@ -65,7 +66,7 @@ int repo_fsync_dir(int dirfd, const char *name)
 
     if (fd < 0)
         return -errno;
-    if (fsync(fd) < 0)
+    if (sysio_fsync(fd) < 0)
         rc = -errno;
     close(fd);
     return rc;
@@ -93,7 +94,7 @@ int repo_write_all(int fd, const void *buf, size_t len)
     const unsigned char *p = buf;
 
     while (len > 0) {
-        ssize_t n = write(fd, p, len);
+        ssize_t n = sysio_write(fd, p, len);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -115,15 +116,15 @@ static int create_config(struct bk_repo *r, const struct af_key *key)
     put_le32(config + 8, REPO_FORMAT_VERSION);
     randombytes_buf(config + 12, REPO_ID_BYTES);
     config_check(key, config, config + CONFIG_CHECKED);
-    fd = openat(r->dirfd, "config.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    fd = sysio_openat(r->dirfd, "config.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
         return -errno;
     rc = repo_write_all(fd, config, sizeof config);
-    if (rc == 0 && fsync(fd) < 0)
+    if (rc == 0 && sysio_fsync(fd) < 0)
         rc = -errno;
     if (close(fd) < 0 && rc == 0)
         rc = -errno;
-    if (rc == 0 && renameat(r->dirfd, "config.tmp", r->dirfd, "config") < 0)
+    if (rc == 0 && sysio_renameat(r->dirfd, "config.tmp", r->dirfd, "config") < 0)
         rc = -errno;
     if (rc < 0) {
         unlinkat(r->dirfd, "config.tmp", 0);
@@ -223,7 +224,7 @@ static int read_config(struct bk_repo *r, const struct af_key *key, const char *
 
 static int take_lock(struct bk_repo *r, const char **why)
 {
-    r->lockfd = openat(r->dirfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    r->lockfd = sysio_openat(r->dirfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (r->lockfd < 0) {
         int err = -errno;
         *why = err == -EROFS || err == -EACCES || err == -EPERM
@@ -409,9 +410,16 @@ static int copy_fd(int in, int out, uint64_t *n)
 
 void repo_crash_point(const char *where)
 {
+    static unsigned long reached; /* times the named point was reached (one point a run) */
     const char *at = getenv("ALBUMFS_TEST_CRASH");
+    size_t len = strlen(where);
+    unsigned long nth = 1;
 
-    if (at && strcmp(at, where) == 0)
+    if (!at || strncmp(at, where, len) != 0 || (at[len] != '\0' && at[len] != ':'))
+        return;
+    if (at[len] == ':')
+        nth = strtoul(at + len + 1, NULL, 10);
+    if (++reached == nth)
         raise(SIGKILL);
 }
 
@@ -429,7 +437,7 @@ int repo_copy_file(const char *src, const char *tmp, const char *dst, uint64_t *
         rc = -errno;
         goto close_in;
     }
-    out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    out = sysio_open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (out < 0) {
         rc = -errno;
         goto close_in;
@@ -437,12 +445,12 @@ int repo_copy_file(const char *src, const char *tmp, const char *dst, uint64_t *
     rc = copy_fd(in, out, &copied);
     if (rc == 0 && copied != (uint64_t)st.st_size)
         rc = -EAGAIN; /* the source changed under us */
-    if (rc == 0 && fsync(out) < 0)
+    if (rc == 0 && sysio_fsync(out) < 0)
         rc = -errno;
     if (close(out) < 0 && rc == 0)
         rc = -errno;
     repo_crash_point("copy");
-    if (rc == 0 && rename(tmp, dst) < 0)
+    if (rc == 0 && sysio_rename(tmp, dst) < 0)
         rc = -errno;
     if (rc < 0)
         unlink(tmp);
@@ -481,4 +489,15 @@ int repo_copy_blob(const char *src, const char *dst_vault, const char *id, uint6
     if (rc == 0)
         rc = repo_fsync_dir(AT_FDCWD, fan);
     return rc;
+}
+
+void repo_remove_sqlite_files(const char *path)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    char name[PATH_MAX + 16];
+
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        snprintf(name, sizeof name, "%s%s", path, suffixes[i]);
+        unlink(name);
+    }
 }

@@ -81,9 +81,12 @@ int repo_copy_blob(const char *src, const char *dst_vault, const char *id,
 int repo_copy_file(const char *src, const char *tmp, const char *dst, uint64_t *written)
     __attribute__((warn_unused_result));
 
-/* Test seam for the crash tests: when $ALBUMFS_TEST_CRASH equals `where`
- * ("copy", "catalog", "blob", "manifest", "prune"), the process kills itself with
- * SIGKILL there, as a power cut or kill -9 would stop it. */
+/* Test seam for the crash tests: when $ALBUMFS_TEST_CRASH is `where`
+ * ("copy", "catalog", "blob", "manifest", "restore"; in a forget "forget"
+ * after each manifest removed, "prune" between forgetting and pruning,
+ * "prune-blob" after each blob removed), or "where:N" and this is the N-th
+ * time the point is reached, the process kills itself with SIGKILL there,
+ * as a power cut or kill -9 would stop it. */
 void repo_crash_point(const char *where);
 
 /* Path of blob id inside a vault-layout directory. 0 or -ENAMETOOLONG. */
@@ -105,6 +108,10 @@ int repo_write_all(int fd, const void *buf, size_t len);
 
 /* opendir of `name` under dirfd; caller closes with closedir. */
 int repo_opendir(int dirfd, const char *name, DIR **out);
+
+/* Remove an SQLite database file and the -wal, -shm and -journal files
+ * beside it (a temporary copy of a catalog). */
+void repo_remove_sqlite_files(const char *path);
 
 /* Whether s is exactly len lowercase hex digits. */
 bool repo_is_hex(const char *s, size_t len);

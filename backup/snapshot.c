@@ -13,12 +13,12 @@
 #include <sodium.h>
 
 #include "backup/snapshot.h"
+#include "backup/snapshot_private.h"
+#include "store/sysio.h"
 
 #define MANIFEST_MAGIC "ALBUMSNP"
 #define HEADER_BYTES 60 /* magic, version, snapshot id, repository id, nonce */
 #define AD_BYTES 36     /* the header without the nonce */
-#define BODY_FIXED 80   /* plaintext before the blob list */
-#define BLOB_ENTRY 40   /* 32-byte id, u64 size */
 #define MAX_MANIFEST (256u << 20)
 
 static void put_le(unsigned char *p, uint64_t v, int bytes)
@@ -48,7 +48,7 @@ static int hex_to_bin(unsigned char *out, size_t len, const char *hex)
 /* The plaintext body of s: malloc'd, *len bytes. */
 static int encode_body(const struct snapshot *s, unsigned char **out, size_t *len)
 {
-    size_t n = BODY_FIXED + s->n_blobs * BLOB_ENTRY;
+    size_t n = SNAPSHOT_BODY_FIXED + s->n_blobs * SNAPSHOT_BLOB_ENTRY;
     unsigned char *b = calloc(1, n);
     int rc;
 
@@ -63,7 +63,7 @@ static int encode_body(const struct snapshot *s, unsigned char **out, size_t *le
     put_le(b + 64, s->new_bytes, 8);
     put_le(b + 72, s->n_blobs, 8);
     for (size_t i = 0; i < s->n_blobs && rc == 0; i++) {
-        unsigned char *e = b + BODY_FIXED + i * BLOB_ENTRY;
+        unsigned char *e = b + SNAPSHOT_BODY_FIXED + i * SNAPSHOT_BLOB_ENTRY;
         rc = hex_to_bin(e, 32, s->blobs[i].id);
         put_le(e + 32, s->blobs[i].size, 8);
     }
@@ -76,14 +76,15 @@ static int encode_body(const struct snapshot *s, unsigned char **out, size_t *le
     return 0;
 }
 
-static int decode_body(const unsigned char *b, size_t len, struct snapshot *s)
+int snapshot_decode_body(const unsigned char *b, size_t len, struct snapshot *s)
 {
     uint64_t n;
 
-    if (len < BODY_FIXED)
+    if (len < SNAPSHOT_BODY_FIXED)
         return -EINVAL;
     n = get_le(b + 72, 8);
-    if (n > (len - BODY_FIXED) / BLOB_ENTRY || len != BODY_FIXED + n * BLOB_ENTRY)
+    if (n > (len - SNAPSHOT_BODY_FIXED) / SNAPSHOT_BLOB_ENTRY ||
+        len != SNAPSHOT_BODY_FIXED + n * SNAPSHOT_BLOB_ENTRY)
         return -EINVAL;
     s->time_ms = (int64_t)get_le(b, 8);
     sodium_bin2hex(s->catalog, sizeof s->catalog, b + 8, 32);
@@ -96,7 +97,7 @@ static int decode_body(const unsigned char *b, size_t len, struct snapshot *s)
     if (!s->blobs)
         return -ENOMEM;
     for (size_t i = 0; i < n; i++) {
-        const unsigned char *e = b + BODY_FIXED + i * BLOB_ENTRY;
+        const unsigned char *e = b + SNAPSHOT_BODY_FIXED + i * SNAPSHOT_BLOB_ENTRY;
         sodium_bin2hex(s->blobs[i].id, sizeof s->blobs[i].id, e, 32);
         s->blobs[i].size = get_le(e + 32, 8);
     }
@@ -115,12 +116,12 @@ static void make_header(const struct bk_repo *r, const unsigned char id[SNAPSHOT
 
 static int write_file(int dirfd, const char *tmp, const unsigned char *buf, size_t len)
 {
-    int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600), rc;
+    int fd = sysio_openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600), rc;
 
     if (fd < 0)
         return -errno;
     rc = repo_write_all(fd, buf, len);
-    if (rc == 0 && fsync(fd) < 0)
+    if (rc == 0 && sysio_fsync(fd) < 0)
         rc = -errno;
     if (close(fd) < 0 && rc == 0)
         rc = -errno;
@@ -157,13 +158,13 @@ int snapshot_write(struct bk_repo *r, struct snapshot *s)
     snprintf(name, sizeof name, "%s", s->id);
     snprintf(tmp, sizeof tmp, "tmp-%s", s->id);
     rc = write_file(sdir, tmp, file, file_len);
-    if (rc == 0 && renameat(sdir, tmp, sdir, name) < 0)
+    if (rc == 0 && sysio_renameat(sdir, tmp, sdir, name) < 0)
         rc = -errno;
     if (rc < 0) {
         unlinkat(sdir, tmp, 0);
         goto out;
     }
-    if (fsync(sdir) < 0)
+    if (sysio_fsync(sdir) < 0)
         rc = -errno;
 out:
     if (sdir >= 0)
@@ -258,7 +259,7 @@ int snapshot_read(struct bk_repo *r, const char *id, struct snapshot **out)
         rc = -EBADMSG;
         goto out;
     }
-    rc = decode_body(body, (size_t)body_len, s);
+    rc = snapshot_decode_body(body, (size_t)body_len, s);
     if (rc < 0)
         goto out;
     snprintf(s->id, sizeof s->id, "%s", id);
@@ -295,6 +296,8 @@ int snapshot_list(struct bk_repo *r, char (**ids)[SNAPSHOT_ID_HEX], size_t *n)
     *ids = NULL;
     *n = 0;
     rc = repo_opendir(r->dirfd, "snapshots", &d);
+    if (rc == -ENOENT)
+        return 0; /* a creation cut short after the config: no snapshot yet */
     if (rc < 0)
         return rc;
     while ((de = readdir(d)) != NULL) {

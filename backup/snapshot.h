@@ -53,7 +53,8 @@ int snapshot_read(struct bk_repo *r, const char *id, struct snapshot **out)
 void snapshot_free(struct snapshot *s);
 
 /* The ids in snapshots/ (well-formed names only, sorted), malloc'd array
- * of SNAPSHOT_ID_HEX strings freed with free(). */
+ * of SNAPSHOT_ID_HEX strings freed with free(); none (and NULL) when the
+ * folder is not there yet (a repository whose creation was cut short). */
 int snapshot_list(struct bk_repo *r, char (**ids)[SNAPSHOT_ID_HEX], size_t *n)
     __attribute__((warn_unused_result));
 

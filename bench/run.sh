@@ -8,7 +8,8 @@
 #   -d WORKDIR  scratch space, about 2.5 GB (default /var/tmp/albumfs-bench);
 #               generated inputs are kept in WORKDIR/data between invocations,
 #               libraries and mounts are made afresh under WORKDIR/run
-#   -t TESTS    any of: large proof list mount (default: all four)
+#   -t TESTS    any of: large proof list mount upload scale (default: the
+#               first five; scale takes long and is asked for by name)
 #   -w SECONDS  before each sample wait up to SECONDS for the machine to be
 #               quiet (under 25% of the CPUs busy for half a second); the CPU
 #               use seen just before each sample is reported either way
@@ -33,6 +34,25 @@
 #          cold: caches dropped), ls -lR of the 100 sets, then the daemon's
 #          peak RSS after ls -lR of everything (the owner's Web-size folders
 #          too), with bindfs over 100,000 plain files for reference
+#   upload cp of 50 camera JPEGs (24 MP, about 7.5 MB each) into a set
+#          through an editor's mount against cp into gocryptfs; the time
+#          from cp's end (its last close()) until a client's live mount
+#          lists all 50 proofs and reads them, against vipsthumbnail -s 2048
+#          of the same files two at a time; the time from cp's start to
+#          the same point; the CPU time per photo of the daemons (both
+#          albumfs mounts; gocryptfs) and of vipsthumbnail; rsync -a of the
+#          folder into each (page cache warm for the sources). Each round
+#          copies other bytes (the photos with a comment segment naming the
+#          round; the rsync another): the vault would otherwise find the
+#          same blobs, and the renderer the same proofs, as in round one
+#   scale  how albumfs grows from 1,000 to 100,000 to 1,000,000 photos
+#          (1 album of 1 set; 10 albums of 10 sets; 100 albums of 10 sets;
+#          1,000 photos a set): mount time, RSS after mount and after
+#          ls -lR of everything (and the peak), ls -lR of one set (first
+#          and again), albumctl ls of one set, grant (--no-prepare),
+#          prepare of one album and verify of the library; the ratios are
+#          to the 1,000-photo catalog, and the "per 1,000 photos" rows show
+#          whether a command that must visit every photo grows linearly
 # The 10,000 and 100,000 photo catalogs hold one imported JPEG; the other
 # rows are inserted with the sqlite3 CLI and point at the same version blob.
 #
@@ -46,7 +66,8 @@ export LC_ALL=C
 RUNS=5
 QUIET_WAIT=0
 WORK=${BENCH_DIR:-/var/tmp/albumfs-bench}
-TESTS="large proof list mount"
+TESTS="large proof list mount upload"
+ALL_TESTS="$TESTS scale"
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD_DIR:-$REPO/build-bench}
 
@@ -65,90 +86,11 @@ done
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive number"
 [[ "$QUIET_WAIT" =~ ^[0-9]+$ ]] || die "-w takes a number of seconds"
 for t in $TESTS; do
-    [[ " large proof list mount " == *" $t "* ]] || die "unknown test '$t'"
+    [[ " $ALL_TESTS " == *" $t "* ]] || die "unknown test '$t'"
 done
-WORK=$(realpath -m "$WORK")
-[ "$WORK" != / ] || die "-d / would put the scratch space at /run"
-[ "$(id -u)" = 0 ] || die "needs root (drop_caches and mounts)"
-[ -c /dev/fuse ] || die "needs /dev/fuse"
+# shellcheck source=bench/lib.sh
+source "$REPO/bench/lib.sh"
 
-# ---- peers and tools, from Debian ------------------------------------------
-
-install_missing() {
-    local pkgs=() need
-    need() { command -v "$1" >/dev/null 2>&1 || [ -x "$1" ] || pkgs+=("$2"); }
-    need gocryptfs gocryptfs
-    need bindfs bindfs
-    need vipsthumbnail libvips-tools
-    need vips libvips-tools
-    need /usr/bin/convert imagemagick
-    need sqlite3 sqlite3
-    need fusermount3 fuse3
-    need cmake cmake
-    need cc gcc
-    need pkg-config pkg-config
-    need python3 python3
-    if command -v pkg-config >/dev/null; then
-        pkg-config --exists fuse3 || pkgs+=(libfuse3-dev)
-        pkg-config --exists sqlite3 || pkgs+=(libsqlite3-dev)
-        pkg-config --exists libsodium || pkgs+=(libsodium-dev)
-        pkg-config --exists vips || pkgs+=(libvips-dev)
-        pkg-config --exists cmocka || pkgs+=(libcmocka-dev)
-    fi
-    [ ${#pkgs[@]} -eq 0 ] && return 0
-    mapfile -t pkgs < <(printf '%s\n' "${pkgs[@]}" | sort -u)
-    say "installing ${pkgs[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
-}
-install_missing
-
-# ---- albumfs, Release -------------------------------------------------------
-
-ALBUMFS=$BUILD/fs/albumfs
-ALBUMCTL=$BUILD/tools/albumctl
-if [ ! -f "$BUILD/CMakeCache.txt" ]; then
-    say "configuring $BUILD (Release)"
-    cmake -S "$REPO" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
-fi
-grep -q '^CMAKE_BUILD_TYPE:STRING=Release$' "$BUILD/CMakeCache.txt" ||
-    say "warning: $BUILD is not a Release build"
-say "building albumfs and albumctl in $BUILD"
-if ! cmake --build "$BUILD" -j"$(nproc)" --target albumfs albumctl >"$BUILD/bench-build.log" 2>&1; then
-    [ -x "$ALBUMFS" ] && [ -x "$ALBUMCTL" ] || { tail -20 "$BUILD/bench-build.log" >&2; die "build failed"; }
-    say "warning: the build failed (see $BUILD/bench-build.log); using the binaries already there"
-fi
-
-# ---- scratch space, mounts and the exit trap -------------------------------
-
-DATA=$WORK/data
-R=$WORK/run
-declare -A FS_PID=() # mountpoint -> pid of the daemon serving it
-MOUNTS=()
-
-cleanup() {
-    local m pid i
-    set +e
-    for m in "${MOUNTS[@]}"; do
-        grep -qs " $m fuse" /proc/mounts && fusermount3 -u -z "$m" 2>/dev/null
-    done
-    for pid in "${FS_PID[@]}"; do
-        [ -n "$pid" ] || continue
-        kill "$pid" 2>/dev/null
-        for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$pid" 2>/dev/null
-    done
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# Anything a previous, interrupted invocation left mounted under $R.
-if [ -d "$R" ]; then
-    while read -r _ m _; do
-        case $m in "$R"/*) fusermount3 -u -z "$m" 2>/dev/null || true ;; esac
-    done </proc/mounts
-fi
 rm -rf "$R"
 mkdir -p "$DATA" "$R/out"
 SAMPLES=$R/samples.tsv
@@ -182,48 +124,13 @@ cold() {
     [ $# -eq 0 ] || cat "$@" >/dev/null
 }
 
-is_mounted() { [ "$(stat -f -c %T "$1" 2>/dev/null)" = fuseblk ] && stat "$1" >/dev/null 2>&1; }
-
-# start_fs MNT CMD...: start a foreground FUSE daemon in the background
-# (stderr to MNT.err) and wait until MNT answers stat; MOUNT_US = the time
-# from starting it until then, µs.
-start_fs() {
-    local m=$1 t0 t1 pid i
-    shift
-    mkdir -p "$m"
-    t0=${EPOCHREALTIME/./}
-    "$@" 2>"$m.err" &
-    pid=$!
-    FS_PID[$m]=$pid
-    MOUNTS+=("$m")
-    for ((i = 0; i < 20000; i++)); do
-        if is_mounted "$m"; then
-            t1=${EPOCHREALTIME/./}
-            MOUNT_US=$((10#$t1 - 10#$t0))
-            return 0
-        fi
-        kill -0 "$pid" 2>/dev/null || die "$* exited before mounting: $(cat "$m.err")"
-        sleep 0.001
-    done
-    die "$* did not mount within 20 s"
-}
-
-stop_fs() {
-    local m=$1 pid=${FS_PID[$1]:-} i
-    fusermount3 -u "$m" 2>/dev/null || fusermount3 -u -z "$m" 2>/dev/null || true
-    if [ -n "$pid" ]; then
-        for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-        FS_PID[$m]=
-    fi
-}
-
-vm_status() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
-
 # cpu_ticks PID: user + system CPU time of a process (all its threads), ticks.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# children_ticks: the same for this shell's children that it has waited for.
+children_ticks() { awk '{ print $16 + $17 }' "/proc/$$/stat"; }
 HZ=$(getconf CLK_TCK)
+# per_photo TICKS: CPU seconds per photo of the upload test's 50.
+per_photo() { awk -v t="$1" -v hz="$HZ" 'BEGIN { printf "%.3f", t / hz / 50 }'; }
 
 # busy_pct: percentage of all CPUs busy over the next half second.
 busy_pct() {
@@ -309,7 +216,7 @@ make_small() {
 # many_photos LIB TREE NALBUMS NSETS PER_SET: a library whose albums
 # (Bench, or Album01..) hold sets Set01.. of PER_SET photos each, and a
 # plain tree TREE/<album>/<set>/<photo> of sparse files of the same names
-# and sizes. One photo is imported; the rest are catalog rows (photos and
+# and sizes (no tree when TREE is -). One photo is imported; the rest are catalog rows (photos and
 # versions) inserted with sqlite3, pointing at that photo's version blob.
 many_photos() {
     local lib=$1 tree=$2 nalb=$3 nset=$4 per=$5 a s an sql
@@ -337,8 +244,9 @@ many_photos() {
             awk -v per="$per" '{
                 k0 = NR == 1 ? 2 : (NR - 1) * per + 1; k1 = NR * per
                 printf "WITH RECURSIVE n(k) AS (SELECT %d UNION ALL SELECT k + 1 FROM n WHERE k < %d) " \
-                       "INSERT INTO photos(id, album_id, set_id, name, kind, current_version, created) " \
-                       "SELECT 1000000 + k, %d, %d, printf(\x27IMG_%%06d.jpg\x27, k), 1, 1000000 + k, " \
+                       "INSERT INTO photos(id, album_id, set_id, name, view_name, kind, current_version, created) " \
+                       "SELECT 1000000 + k, %d, %d, printf(\x27IMG_%%06d.jpg\x27, k), printf(\x27IMG_%%06d.jpg\x27, k), " \
+                       "1, 1000000 + k, " \
                        "(SELECT created FROM photos WHERE id = 1) FROM n;\n", k0, k1, $2, $1
             }'
         echo "WITH RECURSIVE n(k) AS (SELECT 2 UNION ALL SELECT k + 1 FROM n WHERE k < $((nalb * nset * per)))
@@ -351,6 +259,7 @@ many_photos() {
     local got
     got=$(sqlite3 "$lib/catalog.db" "SELECT count(*) FROM photos WHERE trashed = 0")
     [ "$got" = $((nalb * nset * per)) ] || die "$lib holds $got photos, not $((nalb * nset * per))"
+    [ "$tree" != - ] || return 0
     python3 - "$tree" "$nalb" "$nset" "$per" "$(stat -c %s "$DATA/small.jpg")" <<'EOF'
 import os, sys
 tree, nalb, nset, per, size = sys.argv[1], *map(int, sys.argv[2:])
@@ -623,6 +532,215 @@ test_mount() {
     done
 }
 
+# ---- test 6: from 1,000 to 1,000,000 photos ----------------------------------
+
+test_scale() {
+    local size lib m r pid n dt total a1 u=0
+    make_small
+    for size in 1k 100k 1M; do
+        lib=$R/lib-scale-$size
+        case $size in
+        1k) total=1000; many_photos "$lib" - 1 1 1000; a1=Bench ;;
+        100k) total=100000; many_photos "$lib" - 10 10 1000; a1=Album01 ;;
+        1M) total=1000000; many_photos "$lib" - 100 10 1000; a1=Album01 ;;
+        esac
+        say "scale: $size photos, catalog $(stat -c %s "$lib/catalog.db") bytes"
+        rec scale "catalog bytes" "$size" "$(stat -c %s "$lib/catalog.db")"
+        m=$R/m-scale-$size
+        start_fs "$m" "$ALBUMFS" --library "$lib" "$m" -f # untimed: page cache
+        stop_fs "$m"
+        for ((r = 0; r < RUNS; r++)); do
+            quiet scale
+            start_fs "$m" "$ALBUMFS" --library "$lib" "$m" -f
+            rec scale "mount until stat, warm ms" "$size" "$(ms "$MOUNT_US")"
+            stop_fs "$m"
+        done
+        start_fs "$m" "$ALBUMFS" --library "$lib" "$m" -f
+        pid=${FS_PID[$m]}
+        rec scale "RSS after mount KB" "$size" "$(vm_status "$pid" VmRSS)"
+        timeit ls -lR "$m/$a1/Set01"
+        rec scale "ls -lR of one set (1,000), first ms" "$size" "$(ms "$DT")"
+        for ((r = 0; r < RUNS; r++)); do
+            timeit ls -lR "$m/$a1/Set01"
+            rec scale "ls -lR of one set (1,000), again ms" "$size" "$(ms "$DT")"
+        done
+        timeit ls -lR "$m"
+        rec scale "ls -lR of everything, s" "$size" "$(awk -v us="$DT" 'BEGIN { printf "%.2f", us / 1e6 }')"
+        rec scale "ls -lR of everything, ms per 1,000 photos" "$size" \
+            "$(awk -v us="$DT" -v n="$total" 'BEGIN { printf "%.1f", us / n }')"
+        rec scale "RSS after ls -lR of everything KB" "$size" "$(vm_status "$pid" VmRSS)"
+        rec scale "peak RSS (VmHWM) KB" "$size" "$(vm_status "$pid" VmHWM)"
+        stop_fs "$m"
+        LIB=$lib
+        for ((r = 0; r < RUNS; r++)); do
+            quiet scale
+            timeit "$ALBUMCTL" --library "$lib" ls "$a1/Set01"
+            rec scale "albumctl ls of one set ms" "$size" "$(ms "$DT")"
+            u=$((u + 1))
+            ctl user add "scale$u@example.com"
+            timeit "$ALBUMCTL" --library "$lib" grant "$a1" --user "scale$u@example.com" \
+                --role client --no-prepare
+            rec scale "albumctl grant --no-prepare ms" "$size" "$(ms "$DT")"
+        done
+        n=$(sqlite3 "$lib/catalog.db" "SELECT count(*) FROM photos p JOIN albums a ON a.id = p.album_id
+                                        WHERE a.name = '$a1'")
+        timeit "$ALBUMCTL" --library "$lib" prepare "$a1"
+        rec scale "albumctl prepare of one album ($n photos), s" "$size" \
+            "$(awk -v us="$DT" 'BEGIN { printf "%.2f", us / 1e6 }')"
+        rec scale "albumctl prepare, ms per 1,000 photos" "$size" \
+            "$(awk -v us="$DT" -v n="$n" 'BEGIN { printf "%.1f", us / n }')"
+        timeit "$ALBUMCTL" --library "$lib" verify
+        rec scale "albumctl verify, s" "$size" "$(awk -v us="$DT" 'BEGIN { printf "%.2f", us / 1e6 }')"
+        rec scale "albumctl verify, ms per 1,000 photos" "$size" \
+            "$(awk -v us="$DT" -v n="$total" 'BEGIN { printf "%.1f", us / n }')"
+        rm -rf "$lib"
+    done
+}
+
+# ---- test 5: uploads through an editor's mount --------------------------------
+
+# 50 distinct camera JPEGs: photo24.jpg with a different caption each.
+make_uploads() {
+    local i t
+    [ -s "$DATA/up/IMG_5050.jpg" ] && return 0
+    make_photo
+    say "making $DATA/up/IMG_5001..5050.jpg (24 MP each)"
+    t=$(mktemp -d)
+    mkdir -p "$DATA/up"
+    for ((i = 5001; i <= 5050; i++)); do
+        vips text "$t/cap.v" "<span foreground=\"white\">frame $i</span>" --font "Sans 20" \
+            --dpi 300 --rgba
+        vips composite "$DATA/photo24.jpg $t/cap.v" "$t/u.jpg[Q=92]" 2 --x 300 --y 300
+        mv "$t/u.jpg" "$DATA/up/IMG_$i.jpg"
+    done
+    rm -rf "$t"
+}
+
+# variant TAG: DATA/up-TAG/, the 50 photos each with a comment segment
+# naming TAG after the SOI marker: the same pictures as other bytes, so no
+# round finds the vault's blobs or the proofs of an earlier one (made once,
+# kept between invocations). The files are then read once (page cache warm).
+variant() {
+    local d=$DATA/up-$1
+    if [ ! -s "$d/IMG_5050.jpg" ]; then
+        rm -rf "$d.tmp"
+        python3 - "$DATA/up" "$d.tmp" "$1" <<'PY'
+import os, sys
+src, dst, tag = sys.argv[1:]
+os.makedirs(dst)
+com = ("albumfs bench variant " + tag).encode()
+seg = b"\xff\xfe" + (len(com) + 2).to_bytes(2, "big") + com
+for n in sorted(os.listdir(src)):
+    data = open(os.path.join(src, n), "rb").read()
+    assert data[:2] == b"\xff\xd8", n
+    open(os.path.join(dst, n), "wb").write(data[:2] + seg + data[2:])
+PY
+        mv "$d.tmp" "$d"
+    fi
+    cat "$d"/*.jpg >/dev/null
+    echo "$d"
+}
+
+test_upload() {
+    local lib=$R/lib-up em cm gm r sys set n bytes t0 t1 c c0 cp_us epid cpid gpid src rsrc
+    make_uploads
+    bytes=$(du -cb "$DATA"/up/*.jpg | awk 'END { print $1 }')
+    say "upload: an editor's mount and a client's mount of one library; gocryptfs"
+    LIB=$lib
+    ctl init
+    ctl album create Bench
+    ctl user add editor@example.com
+    ctl user add client@example.com
+    ctl grant Bench --user editor@example.com --role editor
+    ctl grant Bench --user client@example.com --role client
+    em=$R/a-editor.m
+    cm=$R/a-client.m
+    start_fs "$em" "$ALBUMFS" --library "$lib" "$em" --user editor@example.com -f
+    start_fs "$cm" "$ALBUMFS" --library "$lib" "$cm" --user client@example.com -f
+    head -c 32 /dev/urandom | base64 >"$R/gc.pass"
+    mkdir -p "$R/gc.cipher"
+    gocryptfs -init -q -passfile "$R/gc.pass" "$R/gc.cipher" >/dev/null
+    gm=$R/gc.m
+    start_fs "$gm" gocryptfs -fg -q -nosyslog -passfile "$R/gc.pass" "$R/gc.cipher" "$gm"
+    epid=${FS_PID[$em]} cpid=${FS_PID[$cm]} gpid=${FS_PID[$gm]}
+
+    for ((r = 0; r < RUNS; r++)); do
+        for sys in $(order "$r" albumfs gocryptfs vipsthumbnail); do
+            src=$(variant "cp$r")
+            rsrc=$(variant "rs$r")
+            quiet upload
+            case $sys in
+            albumfs)
+                set=$(printf 'Cp%02d' "$r")
+                ctl set create Bench "$set" --visibility public
+                wait_for_dir "$em/Bench/$set"
+                wait_for_dir "$cm/Bench/$set"
+                c0=$(($(cpu_ticks "$epid") + $(cpu_ticks "$cpid")))
+                timeit cp "$src"/*.jpg "$em/Bench/$set/"
+                rec upload "cp MB/s" albumfs "$(mbps "$bytes" "$DT")"
+                cp_us=$DT
+                t0=${EPOCHREALTIME/./}
+                # every proof listed and read by the client
+                for ((c = 0; c < 60000; c++)); do
+                    n=$(ls "$cm/Bench/$set" | wc -l)
+                    ((n == 50)) && break
+                    sleep 0.01
+                done
+                ((n == 50)) || die "the client saw $n of 50 proofs after 10 minutes"
+                cat "$cm/Bench/$set"/* >/dev/null
+                t1=${EPOCHREALTIME/./}
+                rec upload "last close to 50 proofs read, s" albumfs \
+                    "$(awk -v us=$((10#$t1 - 10#$t0)) 'BEGIN { printf "%.2f", us / 1e6 }')"
+                rec upload "cp start to 50 proofs read, s" albumfs \
+                    "$(awk -v us=$((cp_us + 10#$t1 - 10#$t0)) 'BEGIN { printf "%.2f", us / 1e6 }')"
+                rec upload "CPU s per photo (cp and proofs)" albumfs \
+                    "$(per_photo $(($(cpu_ticks "$epid") + $(cpu_ticks "$cpid") - c0)))"
+                set=$(printf 'Rs%02d' "$r")
+                ctl set create Bench "$set" --visibility public
+                wait_for_dir "$em/Bench/$set"
+                timeit rsync -a "$rsrc/" "$em/Bench/$set/"
+                rec upload "rsync -a MB/s" albumfs "$(mbps "$bytes" "$DT")"
+                ;;
+            gocryptfs)
+                mkdir -p "$gm/cp$r" "$gm/rs$r"
+                c0=$(cpu_ticks "$gpid")
+                timeit cp "$src"/*.jpg "$gm/cp$r/"
+                rec upload "cp MB/s" gocryptfs "$(mbps "$bytes" "$DT")"
+                rec upload "CPU s per photo (cp and proofs)" gocryptfs \
+                    "$(per_photo $(($(cpu_ticks "$gpid") - c0)))"
+                timeit rsync -a "$rsrc/" "$gm/rs$r/"
+                rec upload "rsync -a MB/s" gocryptfs "$(mbps "$bytes" "$DT")"
+                rm -rf "$gm/cp$r" "$gm/rs$r"
+                ;;
+            vipsthumbnail)
+                rm -rf "$R/out/vt" && mkdir -p "$R/out/vt"
+                c0=$(children_ticks)
+                timeit sh -c 'ls "$1"/*.jpg | xargs -P2 -n1 sh -c "vipsthumbnail -s 2048 \"\$0\" -o \"$2/%s.jpg[Q=85,strip]\""' \
+                    sh "$src" "$R/out/vt"
+                rec upload "last close to 50 proofs read, s" vipsthumbnail \
+                    "$(awk -v us="$DT" 'BEGIN { printf "%.2f", us / 1e6 }')"
+                rec upload "CPU s per photo (cp and proofs)" vipsthumbnail \
+                    "$(per_photo $(($(children_ticks) - c0)))"
+                ;;
+            esac
+        done
+    done
+    stop_fs "$em"
+    stop_fs "$cm"
+    stop_fs "$gm"
+    rm -rf "$R/gc.cipher" "$lib"
+}
+
+# wait_for_dir DIR: a live mount shows a new folder within 10 s.
+wait_for_dir() {
+    local i
+    for ((i = 0; i < 1000; i++)); do
+        [ -d "$1" ] && return 0
+        sleep 0.01
+    done
+    die "$1 did not appear"
+}
+
 # ---- the report ----------------------------------------------------------------
 
 # The machine and versions, as markdown lines.
@@ -708,6 +826,16 @@ LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
         mount)
             printf '## 4. 100,000 photos (catalog %s bytes): mount time and memory\n\n' "${MOUNT_CATALOG_BYTES:-?}"
             table mount bindfs
+            ;;
+        upload)
+            printf '## 5. uploads: 50 camera JPEGs (%s bytes) through an editor'"'"'s mount\n\n' \
+                "$(du -cb "$DATA"/up/*.jpg | awk 'END { print $1 }')"
+            table upload gocryptfs
+            printf '\n("last close to 50 proofs read": vipsthumbnail is its reference)\n'
+            ;;
+        scale)
+            printf '## 6. from 1,000 to 1,000,000 photos\n\n'
+            table scale 1k
             ;;
         esac
     done

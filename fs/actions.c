@@ -6,17 +6,20 @@
  * in the activity log (who, what, through which grant) and, for milestones
  * the owner asked to hear about (the grant's notify setting), queues a
  * notification — delivered later by the notifier thread, never here.
- * A private mark is changed and recorded by store/marks.c, the same
- * function albumctl uses (it also decides whose mark a client may lift).
+ * A private mark and a favourite are changed and recorded by changes/
+ * (change_mark_private, change_favourite), the functions albumctl uses;
+ * this file keeps the milestones and notifications around them.
  * Runs on FUSE request threads, each with its own catalog connection.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "fs/daemon.h"
-#include "store/marks.h"
+#include "changes/favourites.h"
+#include "changes/marks.h"
 #include "store/notify.h"
 
 /* Everything an action needs to know about a photo for a person. */
@@ -72,13 +75,46 @@ static void milestone(struct af_catalog *c, const struct world_id *who, const st
         (void)notify_milestone(c, what, a->name, who->label, detail);
 }
 
+int world_actor_get(struct afs *fs, struct world *w, struct world_actor *out)
+{
+    const struct af_subject_buf *who = &w->who;
+    int rc = 0;
+
+    memset(out, 0, sizeof *out);
+    pthread_rwlock_rdlock(&fs->worlds_lock);
+    out->subject = *who;
+    out->subject.grants = NULL;
+    if (who->subject.n_grants) {
+        out->subject.grants = malloc(who->subject.n_grants * sizeof *who->grants);
+        if (out->subject.grants)
+            memcpy(out->subject.grants, who->grants, who->subject.n_grants * sizeof *who->grants);
+        else
+            rc = -ENOMEM;
+    }
+    if (rc < 0)
+        out->subject.subject.n_grants = 0; /* sees nothing; the caller returns rc */
+    out->subject.subject.grants = out->subject.grants;
+    out->id.kind = w->kind;
+    out->id.person = w->person;
+    snprintf(out->id.label, sizeof out->id.label, "%s", who->label);
+    pthread_rwlock_unlock(&fs->worlds_lock);
+    out->actor.who = &out->subject.subject;
+    out->actor.person = out->id.person;
+    out->actor.label = out->id.label;
+    return rc;
+}
+
+void world_actor_release(struct world_actor *a)
+{
+    subject_release(&a->subject);
+}
+
 int actions_favourite(struct afs *fs, struct world *w, int64_t photo_id, bool on)
 {
     struct af_catalog *c = afs_catalog(fs);
-    struct world_id who;
+    struct world_actor wa;
     struct target t;
     af_time now = (af_time)time(NULL);
-    int64_t grant;
     bool notify;
     int rc;
 
@@ -87,21 +123,16 @@ int actions_favourite(struct afs *fs, struct world *w, int64_t photo_id, bool on
     if ((rc = load_target(c, photo_id, &t)) < 0)
         return rc;
     pthread_rwlock_rdlock(&fs->worlds_lock);
-    rc = policy_may_favourite(&w->who.subject, &t.entry, now);
-    grant = via_grant(w, t.album.id, now, &notify);
+    via_grant(w, t.album.id, now, &notify);
     pthread_rwlock_unlock(&fs->worlds_lock);
-    if (rc < 0)
-        return rc;
-    worlds_identity(fs, w, &who);
-    rc = catalog_favourite_set(c, &who.person, photo_id, on);
-    if (rc <= 0)
-        return rc; /* already so: nothing to record */
-    (void)catalog_activity_add(c, on ? "favourite-added" : "favourite-removed", who.label,
-                               grant, t.album.id, photo_id, t.photo.name);
-    if (on)
-        milestone(c, &who, &t.album, "first-favourite", NOTIFY_FIRST_FAVOURITE, notify,
+    rc = world_actor_get(fs, w, &wa);
+    if (rc == 0)
+        rc = change_favourite(c, &wa.actor, photo_id, on);
+    if (rc == 1 && on)
+        milestone(c, &wa.id, &t.album, "first-favourite", NOTIFY_FIRST_FAVOURITE, notify,
                   t.photo.name);
-    return 0;
+    world_actor_release(&wa);
+    return rc < 0 ? rc : 0;
 }
 
 int actions_take(struct afs *fs, struct world *w, int64_t photo_id)
@@ -164,29 +195,15 @@ int actions_take(struct afs *fs, struct world *w, int64_t photo_id)
 int actions_mark_private(struct afs *fs, struct world *w, int64_t photo_id, bool on)
 {
     struct af_catalog *c = afs_catalog(fs);
-    struct mark_actor by;
-    struct world_id who;
-    struct target t;
-    af_time now = (af_time)time(NULL);
+    struct world_actor wa;
     int rc;
 
     if (!c)
         return -EIO;
-    if ((rc = load_target(c, photo_id, &t)) < 0)
-        return rc;
-    memset(&by, 0, sizeof by);
-    pthread_rwlock_rdlock(&fs->worlds_lock);
-    rc = policy_may_see(&w->who.subject, &t.entry, now) ? 0 : -ENOENT;
+    rc = world_actor_get(fs, w, &wa);
     if (rc == 0)
-        rc = policy_may_mark_private(&w->who.subject, &t.entry, now);
-    by.role = policy_album_role(&w->who.subject, t.album.id, now, &by.grant_id);
-    pthread_rwlock_unlock(&fs->worlds_lock);
-    if (rc < 0)
-        return rc;
-    worlds_identity(fs, w, &who);
-    by.person = who.person;
-    by.label = who.label;
-    rc = marks_set_private(c, &by, photo_id, on);
+        rc = change_mark_private(c, &wa.actor, photo_id, on);
+    world_actor_release(&wa);
     return rc < 0 ? rc : 0;
 }
 

@@ -4,7 +4,8 @@
  * first (unmount, a signal, the library gone): then release never comes.
  * Every handle is therefore on one list from open to release, and shutdown
  * disposes of whatever is still on it, so nothing an open file owns (a
- * vault blob, a directory snapshot) outlives the daemon unaccounted.
+ * vault blob, a directory snapshot, its reference to an upload) outlives
+ * the daemon unaccounted.
  */
 #include "fs/daemon.h"
 

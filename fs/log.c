@@ -16,18 +16,29 @@
  * is said it carries how many were left out (a damaged file read in a loop
  * must not fill the journal). The table of recent messages has its own
  * mutex (recent_lock), held only to count.
- * The file is opened before any thread starts (log_open); the switch to
+ * The file is opened before any thread starts (log_open) and opened again
+ * by name on SIGHUP (log_reopen, from the watcher); the switch to
  * syslog (log_detached) happens once while threads run, hence atomic. Each
  * message is one write(2) to the file (O_APPEND), so lines from several
  * threads never interleave.
+ * A crash (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT) is said too, with a
+ * backtrace when the destination is a file or stderr (log_catch_crashes):
+ * a daemon that dies in the background must leave its reason behind. The
+ * handler uses only write(2) and backtrace_symbols_fd (preloaded), then
+ * dies of the same signal. Not installed under a sanitizer, which reports
+ * crashes itself.
  */
 #include <errno.h>
+#include <execinfo.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
@@ -59,6 +70,7 @@ static struct recent_line recent[LOG_RECENT]; /* recent_lock */
 static _Atomic int target = LOG_TO_STDERR; /* enum log_target */
 static atomic_bool detached;               /* stderr is /dev/null now */
 static int log_fd = -1;
+static char log_path[PATH_MAX]; /* absolute: the daemon moves to / after opening */
 
 int log_open(const char *path)
 {
@@ -67,8 +79,27 @@ int log_open(const char *path)
     log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
     if (log_fd < 0)
         return -errno;
+    if (!realpath(path, log_path))
+        snprintf(log_path, sizeof log_path, "%s", path);
     target = LOG_TO_FILE;
     return 0;
+}
+
+/* dup2 swaps the file under log_fd in one step: a thread writing at that
+ * moment writes whole lines to the old file or the new one. */
+int log_reopen(void)
+{
+    int fd, rc = 0;
+
+    if (target != LOG_TO_FILE)
+        return 0;
+    fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+    if (fd < 0)
+        return -errno;
+    if (dup3(fd, log_fd, O_CLOEXEC) < 0)
+        rc = -errno;
+    close(fd);
+    return rc;
 }
 
 void log_detached(void)
@@ -78,6 +109,52 @@ void log_detached(void)
         return;
     openlog("albumfs", LOG_PID | LOG_NDELAY, LOG_DAEMON);
     target = LOG_TO_SYSLOG;
+}
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define CRASH_HANDLER 0
+#else
+#define CRASH_HANDLER 1
+#endif
+
+static void say_crash(int fd, int sig)
+{
+    char line[96];
+    void *frames[48];
+    int n = snprintf(line, sizeof line, "albumfs[%ld]: crashed: signal %d (%s); backtrace:\n",
+                     (long)getpid(), sig, sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
+
+    (void)!write(fd, line, (size_t)n);
+    backtrace_symbols_fd(frames, backtrace(frames, 48), fd);
+}
+
+static void on_crash(int sig)
+{
+    int fd = atomic_load(&detached) ? -1 : STDERR_FILENO;
+
+    if (target == LOG_TO_FILE)
+        say_crash(log_fd, sig);
+    else if (target == LOG_TO_SYSLOG)
+        syslog(LOG_CRIT, "crashed: signal %d (%s)", sig, strsignal(sig)); /* best effort */
+    if (fd >= 0)
+        say_crash(fd, sig);
+    raise(sig); /* SA_RESETHAND: the default action now, a core where enabled */
+}
+
+int log_catch_crashes(void)
+{
+    static const int fatal[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+    struct sigaction sa = {.sa_handler = on_crash, .sa_flags = SA_RESETHAND | SA_NODEFER};
+    void *warm[1];
+
+    if (!CRASH_HANDLER)
+        return 0;
+    backtrace(warm, 1); /* loads libgcc now, not inside the handler */
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
+        if (sigaction(fatal[i], &sa, NULL) < 0)
+            return -errno;
+    return 0;
 }
 
 void log_close(void)

@@ -6,8 +6,11 @@
  * that follows; the parent waits and exits with the child's verdict. Then:
  * the log (log.c); libvips, before any thread exists; the library and the
  * person, before mounting, so a wrong password or an expired link fails
- * with a message and no mount; the mount; the render pool, watcher and
- * notifier; readiness (the parent exits 0). Everything is undone in reverse.
+ * with a message and no mount; a link gateway's login socket; the mount;
+ * the render pool, watcher, notifier and the gateway's logins; the daemon's
+ * entry in the library's run/ folder (albumctl status reads it:
+ * store/mounts.h); readiness (the parent exits 0). Everything is undone in
+ * reverse.
  */
 #include <errno.h>
 #include <signal.h>
@@ -23,6 +26,8 @@
 
 #include "fs/daemon.h"
 #include "media/probe.h"
+#include "store/mounts.h"
+#include "store/staging.h"
 
 static void close_catalog(void *p)
 {
@@ -76,7 +81,31 @@ static struct fuse_lowlevel_ops make_ops(void)
     ops_dir_register(&ops);
     ops_file_register(&ops);
     ops_write_register(&ops);
+    ops_xattr_register(&ops);
     return ops;
+}
+
+/* Enter this daemon in the library's run/ folder. A failure is logged and
+ * is not fatal: it only hides the mount from 'albumctl status'. */
+static void register_mount(struct afs *fs)
+{
+    char serves[AF_EMAIL_MAX + 16];
+    int rc;
+
+    if (fs->cfg.multi_user)
+        snprintf(serves, sizeof serves, "multi-user");
+    else if (fs->cfg.person)
+        snprintf(serves, sizeof serves, "user %s", fs->cfg.person);
+    else if (fs->cfg.link)
+        snprintf(serves, sizeof serves, "link");
+    else
+        snprintf(serves, sizeof serves, "owner");
+    rc = mounts_register(fs->lib->dir, fs->owner_uid,
+                         fs->cfg.mount_path ? fs->cfg.mount_path : fs->cfg.mountpoint, serves,
+                         fs->run_file, sizeof fs->run_file);
+    if (rc < 0)
+        afs_log(LOG_WARNING, "cannot register this mount in %s/%s (albumctl status will not "
+                "list it): %s", fs->lib->dir, MOUNTS_DIR, strerror(-rc));
 }
 
 static int add_mount_options(struct fuse_args *args, const struct afs *fs)
@@ -84,7 +113,7 @@ static int add_mount_options(struct fuse_args *args, const struct afs *fs)
     char opts[PATH_MAX + 128];
 
     snprintf(opts, sizeof opts, "-ofsname=albumfs,subtype=albumfs,default_permissions%s",
-             fs->cfg.multi_user ? ",allow_other" : "");
+             afs_shared(fs) ? ",allow_other" : "");
     return fuse_opt_add_arg(args, opts);
 }
 
@@ -138,40 +167,62 @@ int main(int argc, char *argv[])
         afs_log(LOG_ERR, "%s", why[0] ? why : strerror(-rc));
         goto out_lib;
     }
+    if ((rc = uploads_init(&fs)) < 0) {
+        afs_log(LOG_ERR, "cannot open %s/%s for uploads: %s", fs.lib->dir, STAGING_DIR,
+                strerror(-rc));
+        goto out_uploads;
+    }
+    if ((rc = gateway_open(&fs, &why)) < 0) {
+        afs_log(LOG_ERR, "%s %s: %s", why, fs.cfg.gateway_socket, strerror(-rc));
+        goto out_uploads;
+    }
     if (nodes_init(&fs) < 0 || add_mount_options(&args, &fs) < 0)
-        goto out_worlds;
+        goto out_nodes;
     fs.se = fuse_session_new(&args, &ops, sizeof ops, &fs);
     if (!fs.se)
         goto out_nodes;
     handles_init(&fs);
     cache_use_init(&fs);
-    if (fuse_set_signal_handlers(fs.se) < 0)
+    if (fuse_set_signal_handlers(fs.se) < 0 || service_catch_hangup() < 0 ||
+        log_catch_crashes() < 0)
         goto out_session;
     if (fuse_session_mount(fs.se, fs.cfg.mountpoint) < 0) {
-        afs_log(LOG_ERR, "cannot mount on %s", fs.cfg.mountpoint);
+        afs_log(LOG_ERR, "cannot mount on %s%s", fs.cfg.mountpoint,
+                fs.cfg.multi_user && geteuid() != 0
+                    ? "; a multi-user mount started by an account other than root needs "
+                      "'user_allow_other' in /etc/fuse.conf"
+                    : "");
         goto out_signals;
     }
     if (chdir("/") < 0) /* keep no directory busy */
         goto out_unmount;
     if (renderq_start(&fs, fs.cfg.render_threads) < 0 || watcher_start(&fs) < 0 ||
-        notifier_start(&fs) < 0) {
+        notifier_start(&fs) < 0 || gateway_start(&fs) < 0) {
         afs_log(LOG_ERR, "cannot start worker threads");
         goto out_threads;
     }
     loop = fuse_loop_cfg_create();
     if (!loop)
         goto out_threads;
+    register_mount(&fs);
     if (!fs.cfg.foreground)
         detach_ready();
+    afs_log(LOG_NOTICE, "serving %s on %s", fs.lib->dir, fs.cfg.mountpoint);
+    service_notify("READY=1\nSTATUS=serving");
     fuse_loop_cfg_set_max_threads(loop, fs.cfg.threads);
     fuse_loop_cfg_set_idle_threads(loop, fs.cfg.threads);
     rc = fuse_session_loop_mt(fs.se, loop);
+    service_notify("STOPPING=1");
     /* libfuse returns the number of the signal that stopped the loop: SIGTERM
-     * (kill, systemd), SIGINT (^C) and SIGHUP are an orderly stop, not a
-     * failure (systemd's Restart=on-failure reads them the same way). */
-    status = (rc == 0 || rc == SIGTERM || rc == SIGINT || rc == SIGHUP) ? 0 : 1;
+     * (kill, systemd) and SIGINT (^C) are an orderly stop, not a failure
+     * (systemd's Restart=on-failure reads them the same way). SIGHUP
+     * reloads (service.c). */
+    status = (rc == 0 || rc == SIGTERM || rc == SIGINT) ? 0 : 1;
+    afs_log(LOG_NOTICE, "stopping (%s)", rc == 0 ? "unmounted" : strsignal(rc));
     fuse_loop_cfg_destroy(loop);
 out_threads:
+    gateway_stop(&fs); /* first: a login may wake the watcher */
+    mounts_unregister(fs.run_file);
     notifier_stop(&fs);
     watcher_stop(&fs);
     renderq_stop(&fs);
@@ -191,7 +242,9 @@ out_session:
     cache_use_release(&fs);
 out_nodes:
     nodes_release(&fs);
-out_worlds:
+    gateway_stop(&fs); /* the socket, when the mount did not get that far */
+out_uploads:
+    uploads_release(&fs);
     worlds_release(&fs);
 out_lib:
     g_async_queue_unref(fs.viewed);

@@ -1,11 +1,12 @@
 /* notifier.c — delivers the outbox (store/notify.h) while the daemon runs.
  *
  * Filesystem requests only queue messages; this dedicated thread hands
- * them to the configured mail command, so a slow or hanging command never
+ * them to the SMTP server or the mail command of the settings (the library
+ * key opens the server's password), so a slow or hanging delivery never
  * holds up a request. It wakes every two seconds, and once more when the
  * daemon stops (a milestone queued just before unmounting still goes out).
  * Each pass uses the thread's own catalog connection and the delivery
- * timeout of setting notify.timeout; a pass stops early after a command
+ * timeout of setting notify.timeout; a pass stops early after a delivery
  * timed out, so stopping waits for at most about one timeout.
  * Owns: struct notifier (fs->notifier), written by notifier_start and
  * notifier_stop only; `stopping` is protected by `lock`.
@@ -33,7 +34,7 @@ struct notifier {
 static void deliver(struct afs *fs, bool *reported)
 {
     struct af_catalog *c = afs_catalog(fs);
-    int rc = c ? notify_deliver_due(c, notify_timeout(c)) : -EIO;
+    int rc = c ? notify_deliver_due(c, fs->lib->key, notify_timeout(c)) : -EIO;
 
     if (rc >= 0) {
         *reported = false;

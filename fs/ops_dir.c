@@ -4,7 +4,9 @@
  * errno and go out unchanged: ENOENT for anything hidden. On a multi-user
  * mount the root holds one folder per person, shown only to that person
  * (and root); those folders are never cached by the kernel (timeouts 0) so
- * another person's lookup always reaches the daemon and is refused.
+ * another person's lookup always reaches the daemon and is refused. A link
+ * gateway's root lists nothing; its sessions' folders are found by name,
+ * by the gateway's account only (and root), and never cached either.
  * A lookup of a view that is not rendered yet waits for the render pool
  * and is answered from a render thread; nothing else waits behind it.
  */
@@ -29,7 +31,7 @@ static bool caller_owns(struct afs *fs, fuse_req_t req, const struct world *w)
 {
     const struct fuse_ctx *ctx = fuse_req_ctx(req);
 
-    if (!fs->cfg.multi_user)
+    if (!afs_shared(fs))
         return true;
     return w && (ctx->uid == w->uid || ctx->uid == 0);
 }
@@ -46,14 +48,18 @@ int afs_caller_node(struct afs *fs, fuse_req_t req, fuse_ino_t ino, struct node 
 void afs_fill_entry(const struct afs *fs, const struct node *n, const struct stat *st,
                     struct fuse_entry_param *e)
 {
-    bool volatile_entry = n->kind == NODE_PERSON;
+    /* A person's folder is checked at every lookup (multi-user), and a
+     * file being written changes size and becomes a photo: never cached. */
+    bool volatile_entry = n->kind == NODE_PERSON || n->upload_id;
 
     memset(e, 0, sizeof *e);
     e->ino = n->ino;
     e->generation = 1;
     e->attr = *st;
     e->attr.st_ino = nodes_public_ino(fs, n);
-    e->attr_timeout = volatile_entry ? 0.0 : AFS_TIMEOUT;
+    /* READ ME.txt's size follows the rules (an allowance used): its
+     * attributes are asked for afresh every time. */
+    e->attr_timeout = volatile_entry || n->kind == NODE_README ? 0.0 : AFS_TIMEOUT;
     e->entry_timeout = volatile_entry ? 0.0 : AFS_TIMEOUT;
 }
 
@@ -64,6 +70,9 @@ static struct world *person_by_name(struct afs *fs, fuse_req_t req, const char *
     const struct fuse_ctx *ctx = fuse_req_ctx(req);
     struct world *w;
 
+    if (fs->cfg.link_gateway)
+        return ctx->uid == fs->cfg.gateway_uid || ctx->uid == 0 ? worlds_by_dirname(fs, name)
+                                                                : NULL;
     if (ctx->uid == 0) {
         struct passwd pw, *res = NULL;
         char buf[1024];
@@ -216,7 +225,9 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
         return;
     }
     st.st_ino = nodes_public_ino(fs, &n);
-    fuse_reply_attr(req, &st, n.kind == NODE_PERSON ? 0.0 : AFS_TIMEOUT);
+    fuse_reply_attr(req, &st,
+                    n.kind == NODE_PERSON || n.kind == NODE_README || n.upload_id ? 0.0
+                                                                                  : AFS_TIMEOUT);
 }
 
 /* ---- directories ---- */
@@ -244,6 +255,8 @@ static int list_multi_root(struct afs *fs, fuse_req_t req, struct tree_entry **o
 
     *out = NULL;
     *n = 0;
+    if (fs->cfg.link_gateway)
+        return 0; /* sessions are entered by name, never listed */
     if (ctx->uid == 0) {
         /* Root sees every mapped person's folder. */
         struct af_catalog *c = afs_catalog(fs);
@@ -325,7 +338,7 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
         fuse_reply_err(req, -rc);
         return;
     }
-    if (n.kind == NODE_FILE) {
+    if (n.kind == NODE_FILE || n.kind == NODE_README) {
         fuse_reply_err(req, ENOTDIR);
         return;
     }
@@ -441,6 +454,15 @@ static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
     fuse_reply_err(req, 0);
 }
 
+/* The size and free space a mount reports: the same constant for
+ * everyone, always. File managers check a destination's free space before
+ * copying (Windows Explorer and the macOS Finder refuse "not enough
+ * space" up front, also over SMB and WebDAV), and putting a photo into a
+ * drop folder stores nothing; an upload finds out about a full disk when
+ * it writes (ENOSPC). The library's real free space would tell a guest
+ * when someone imports into albums hidden from them. */
+#define AFS_STATFS_BLOCKS (UINT64_C(16) << 24) /* 16 TiB of 64 KiB blocks */
+
 static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 {
     struct statvfs sv;
@@ -448,6 +470,8 @@ static void op_statfs(fuse_req_t req, fuse_ino_t ino)
     memset(&sv, 0, sizeof sv);
     sv.f_bsize = 65536;
     sv.f_frsize = 65536;
+    sv.f_blocks = sv.f_bfree = sv.f_bavail = AFS_STATFS_BLOCKS;
+    sv.f_files = sv.f_ffree = sv.f_favail = UINT32_MAX;
     sv.f_namemax = AF_NAME_MAX;
     fuse_reply_statfs(req, &sv);
 }

@@ -1,20 +1,30 @@
-/* ops_write.c — every operation that changes something.
+/* ops_write.c — every operation that changes names or attributes.
  *
- * People change three things through a mount, with operations a file
- * manager and a shell both offer (docs/filesystem.md, docs/clients.md):
+ * People change things through a mount with operations a file manager and
+ * a shell both offer (docs/filesystem.md, docs/clients.md):
  *   - favourites: put a photo into Favourites/<Set>/ (copy, link or touch
  *     its name there) to add it; delete it there to remove it;
  *   - high-res downloads: put a photo into High-res/<Set>/ the same way to
  *     take it (a limited allowance is charged once, there and then; EDQUOT
  *     when it is used up); taking is never undone by deleting;
- *   - private marks: chmod o-r on a photo marks it private, o+r unmarks.
+ *   - private marks: put a photo into Private/<Set>/ to mark it private,
+ *     delete it there to unmark it; or chmod o-r on a photo, o+r to unmark;
+ *   - putting is create, mknod, link, or a rename of the photo (a file
+ *     manager's move, which leaves it where it was too) into the folder;
+ *   - what file managers write along (names_is_junk: ._IMG_1.jpg,
+ *     .DS_Store, Thumbs.db, desktop.ini) into a drop folder is accepted
+ *     and kept for its writer only, like junk in an album (uploads.c),
+ *     never a photo, so the copy it comes with goes on;
+ *   - the owner and editors write: a file created in a set is an upload
+ *     (uploads.c) until it becomes a photo; rename, unlink, mkdir and rmdir
+ *     rename, move and delete photos and sets (edits.c).
  * Putting works by name: the photo of that name in that set is meant, and
  * the bytes written by a copy are not kept (the photo is already stored).
- * Read-only extended attributes (user.albumfs.*) tell what a file is.
  * Everything else that would write is EROFS on visible entries — the
  * kernel has already answered ENOENT for hidden names before we see them.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,12 +37,43 @@ static struct afs *afs_of(fuse_req_t req)
     return fuse_req_userdata(req);
 }
 
-bool afs_is_drop_folder(const struct node *dir)
+bool afs_may_write(const struct node *n, const struct stat *st)
 {
-    return dir->kind == NODE_FAVSET || (dir->kind == NODE_VIEWSET && dir->view == AF_VIEW_HIGHRES);
+    return (st->st_mode & S_IWUSR) && !afs_is_drop_folder(n);
 }
 
-/* Put photo `name` into drop folder dir: favourite it or take it. */
+bool afs_is_dropped_in(struct afs *fs, const struct node *n)
+{
+    struct node dir;
+
+    return n->kind == NODE_FILE && nodes_get(fs, n->parent, &dir) && afs_is_drop_folder(&dir);
+}
+
+/* What putting a photo into (on) or deleting it from (!on) drop folder
+ * dir does: 0 or negative errno. Taking is never undone (EPERM). */
+static int drop_action(struct afs *fs, const struct node *dir, int64_t photo_id, bool on)
+{
+    int rc;
+
+    if (dir->kind == NODE_FAVSET)
+        rc = actions_favourite(fs, dir->world, photo_id, on);
+    else if (dir->kind == NODE_PRIVSET)
+        rc = actions_mark_private(fs, dir->world, photo_id, on);
+    else
+        rc = on ? actions_take(fs, dir->world, photo_id) : -EPERM;
+    audit_refused(fs, dir->world, dir->album_id, photo_id,
+                  dir->kind == NODE_FAVSET    ? "favourite"
+                  : dir->kind == NODE_PRIVSET ? "private"
+                  : on                        ? "take"
+                                              : "delete",
+                  rc);
+    if (rc == 0 && dir->kind == NODE_PRIVSET)
+        watcher_kick(fs); /* guests lose (or get back) the photo now */
+    return rc;
+}
+
+/* Put photo `name` into drop folder dir: favourite it, mark it private or
+ * take it. */
 static int put_photo(struct afs *fs, const struct node *dir, const char *name, int64_t must_be)
 {
     int64_t photo_id;
@@ -42,13 +83,7 @@ static int put_photo(struct afs *fs, const struct node *dir, const char *name, i
         return rc == -ENOENT ? -ENOENT : rc;
     if (must_be && photo_id != must_be)
         return -EXDEV; /* `ln A/x B/y`: only a photo itself can be linked */
-    if (dir->kind == NODE_FAVSET)
-        rc = actions_favourite(fs, dir->world, photo_id, true);
-    else
-        rc = actions_take(fs, dir->world, photo_id);
-    audit_refused(fs, dir->world, dir->album_id, photo_id,
-                  dir->kind == NODE_FAVSET ? "favourite" : "take", rc);
-    return rc;
+    return drop_action(fs, dir, photo_id, true);
 }
 
 /* ---- answering with the entry that now exists ---- */
@@ -63,7 +98,8 @@ struct pending_entry {
 };
 
 static void reply_entry(struct afs *fs, fuse_req_t req, fuse_ino_t parent, const struct node *dir,
-                        const char *name, struct fuse_file_info *fi, bool may_wait);
+                        const char *name, struct fuse_file_info *fi, struct upload *up,
+                        bool may_wait);
 
 static void entry_rendered(struct afs *fs, int rc, void *arg)
 {
@@ -72,12 +108,17 @@ static void entry_rendered(struct afs *fs, int rc, void *arg)
     if (rc < 0)
         fuse_reply_err(p->req, renderq_errno(rc));
     else
-        reply_entry(fs, p->req, p->parent, &p->dir, p->name, p->create ? &p->fi : NULL, false);
+        reply_entry(fs, p->req, p->parent, &p->dir, p->name, p->create ? &p->fi : NULL, NULL,
+                    false);
     free(p);
 }
 
+/* Answer a create, mknod, link or mkdir with the entry `name` of dir now
+ * is (and for a create an open handle on it: on upload `up` when given,
+ * whose reference passes to the handle, else a write sink). */
 static void reply_entry(struct afs *fs, fuse_req_t req, fuse_ino_t parent, const struct node *dir,
-                        const char *name, struct fuse_file_info *fi, bool may_wait)
+                        const char *name, struct fuse_file_info *fi, struct upload *up,
+                        bool may_wait)
 {
     struct fuse_entry_param e;
     struct tree_entry t;
@@ -86,6 +127,10 @@ static void reply_entry(struct afs *fs, fuse_req_t req, fuse_ino_t parent, const
     int64_t epoch = atomic_load(&fs->epoch);
     int rc = tree_child(fs, dir, name, &t);
 
+    if (!fi && up) {
+        uploads_put(fs, up); /* no handle to hold it: the table does */
+        up = NULL;
+    }
     if (rc == -EAGAIN && may_wait) {
         struct file_source src;
         size_t len = strlen(name) + 1;
@@ -106,6 +151,7 @@ static void reply_entry(struct afs *fs, fuse_req_t req, fuse_ino_t parent, const
         return;
     }
     if (rc < 0) {
+        uploads_put(fs, up);
         fuse_reply_err(req, rc == -EAGAIN ? EIO : -rc);
         return;
     }
@@ -113,9 +159,12 @@ static void reply_entry(struct afs *fs, fuse_req_t req, fuse_ino_t parent, const
     if (!n || (fi && !(h = afs_file_handle(fs, n, NULL)))) {
         if (n)
             nodes_forget(fs, n->ino, 1);
+        uploads_put(fs, up);
         fuse_reply_err(req, ENOMEM);
         return;
     }
+    if (h && up)
+        afs_file_handle_upload(fs, h, up, true);
     afs_fill_entry(fs, n, &t.st, &e);
     if (fi) {
         fi->fh = (uint64_t)(uintptr_t)h;
@@ -144,40 +193,85 @@ static int drop_folder(struct afs *fs, fuse_req_t req, fuse_ino_t parent, struct
     return afs_is_drop_folder(dir) ? 0 : -EROFS;
 }
 
-static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
-                      struct fuse_file_info *fi)
+/* A new file `name` in folder dir written by its person (create, mknod):
+ * the upload to write it into, referenced in *up. -EROFS for people who
+ * may not write there, -EPERM where files may not go (an album takes only
+ * junk), -EINVAL for a name no photo may have, -EEXIST with O_EXCL. */
+static int new_file(struct afs *fs, const struct node *dir, const char *name, int flags,
+                    struct upload **up)
 {
-    struct afs *fs = afs_of(req);
-    struct node dir;
-    int rc = drop_folder(fs, req, parent, &dir);
+    struct tree_entry t;
+    const char *why;
+    bool junk = uploads_is_junk(name);
+    int rc = edits_may_write(fs, dir);
 
-    if (rc == -EROFS)
-        audit_refused(fs, dir.world, dir.album_id, 0, "create", rc);
-    if (rc == 0)
-        rc = put_photo(fs, &dir, name, 0);
+    *up = NULL;
     if (rc < 0)
-        fuse_reply_err(req, rc == -ENOENT ? EACCES : -rc); /* no such photo to put here */
-    else
-        reply_entry(fs, req, parent, &dir, name, fi, true);
+        return rc;
+    if (dir->kind != NODE_SET && !(dir->kind == NODE_ALBUM && junk))
+        return -EPERM;
+    if (!junk && names_check(name, &why) < 0)
+        return -EINVAL;
+    rc = tree_child(fs, dir, name, &t);
+    if (rc == 0 && (flags & O_EXCL))
+        return -EEXIST;
+    if (rc == 0 && t.proto.upload_id) { /* one being written: that one */
+        *up = uploads_get(fs, t.proto.upload_id);
+        rc = *up ? 0 : -ENOENT;
+        if (rc == 0 && (flags & O_TRUNC))
+            rc = uploads_truncate(fs, *up, 0);
+        return rc;
+    }
+    rc = uploads_create(fs, dir, name, rc == 0, up);
+    if (rc == 0 && t.proto.photo_id && !(flags & O_TRUNC)) {
+        struct file_source src;
+
+        /* An existing photo opened by create without O_TRUNC: its bytes. */
+        rc = tree_source(fs, &t.proto, &src);
+        if (rc == 0)
+            rc = uploads_start_from(fs, *up, src.blob);
+    }
+    return rc;
 }
 
-static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
+/* create and mknod: put a photo into a drop folder, or start an upload. */
+static void add_file(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+                     struct fuse_file_info *fi)
 {
     struct afs *fs = afs_of(req);
+    struct upload *up = NULL;
     struct node dir;
     int rc = afs_caller_node(fs, req, parent, &dir);
     bool seen = rc == 0;
 
-    if (!S_ISREG(mode) || (seen && !afs_is_drop_folder(&dir)))
-        rc = -EROFS;
+    if (rc == 0 && !S_ISREG(mode))
+        rc = -EROFS; /* no devices, fifos or sockets */
+    else if (rc == 0 && afs_is_drop_folder(&dir) && uploads_is_junk(name))
+        rc = uploads_create(fs, &dir, name, false, &up); /* kept, never a photo */
+    else if (rc == 0 && afs_is_drop_folder(&dir))
+        rc = put_photo(fs, &dir, name, 0);
+    else if (rc == 0)
+        rc = new_file(fs, &dir, name, fi ? fi->flags : O_CREAT, &up);
     if (seen && rc == -EROFS)
         audit_refused(fs, dir.world, dir.album_id, 0, "create", rc);
-    if (rc == 0)
-        rc = put_photo(fs, &dir, name, 0);
-    if (rc < 0)
-        fuse_reply_err(req, rc == -ENOENT ? EACCES : -rc);
-    else
-        reply_entry(fs, req, parent, &dir, name, NULL, true);
+    if (rc < 0) {
+        uploads_put(fs, up);
+        /* In a drop folder: no such photo to put there. */
+        fuse_reply_err(req, rc == -ENOENT && afs_is_drop_folder(&dir) ? EACCES : -rc);
+        return;
+    }
+    reply_entry(fs, req, parent, &dir, name, fi, up, true);
+}
+
+static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+                      struct fuse_file_info *fi)
+{
+    add_file(req, parent, name, mode, fi);
+}
+
+static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
+{
+    add_file(req, parent, name, mode, NULL);
 }
 
 static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
@@ -197,7 +291,21 @@ static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const 
     if (rc < 0)
         fuse_reply_err(req, rc == -ENOENT ? EACCES : -rc);
     else
-        reply_entry(fs, req, newparent, &dir, newname, NULL, true);
+        reply_entry(fs, req, newparent, &dir, newname, NULL, NULL, true);
+}
+
+/* Junk `name` its person wrote into drop folder dir, deleted: 0, or
+ * -ENOENT when there is none of that name. */
+static int drop_junk(struct afs *fs, const struct node *dir, const char *name)
+{
+    struct upload_entry e;
+    struct upload *u;
+
+    if (uploads_lookup(fs, dir, name, &e) < 0 || !(u = uploads_get(fs, e.id)))
+        return -ENOENT;
+    uploads_drop(fs, u);
+    uploads_put(fs, u);
+    return 0;
 }
 
 static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -207,50 +315,95 @@ static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
     int64_t photo_id;
     int rc = afs_caller_node(fs, req, parent, &dir);
 
-    if (rc == 0 && dir.kind != NODE_FAVSET)
-        rc = (dir.kind == NODE_VIEWSET && dir.view == AF_VIEW_HIGHRES) ? -EPERM : -EROFS;
-    if (rc == -EPERM || rc == -EROFS)
+    if (rc == 0 && (dir.kind == NODE_SET || dir.kind == NODE_ALBUM)) {
+        fuse_reply_err(req, -edits_unlink(fs, &dir, name));
+        return;
+    }
+    if (rc == 0 && !afs_is_drop_folder(&dir))
+        rc = -EROFS;
+    if (rc == 0 && drop_junk(fs, &dir, name) == 0) {
+        fuse_reply_err(req, 0);
+        return;
+    }
+    if (rc == -EROFS)
         audit_refused(fs, dir.world, dir.album_id, 0, "delete", rc);
     if (rc == 0)
         rc = tree_photo_for_name(fs, &dir, name, &photo_id);
     if (rc == 0)
-        rc = actions_favourite(fs, dir.world, photo_id, false);
+        rc = drop_action(fs, &dir, photo_id, false); /* EPERM in High-res/ */
     fuse_reply_err(req, -rc);
 }
 
-/* chmod: only the "others may read" bit means something (private marks);
- * truncate and times are accepted without effect on what was just put in a
- * drop folder (cp and touch do that). */
+/* The upload a setattr is about: the handle's, or the node's. NULL when
+ * it is not one (the caller puts what it gets). */
+static struct upload *setattr_upload(struct afs *fs, const struct node *n,
+                                     const struct fuse_file_info *fi)
+{
+    struct filehandle *h = fi ? (struct filehandle *)(uintptr_t)fi->fh : NULL;
+
+    if (h && h->up)
+        return uploads_get(fs, uploads_id(h->up));
+    return n->upload_id ? uploads_get(fs, n->upload_id) : NULL;
+}
+
+/* Attributes. chmod o-r / o+r of a photo marks / unmarks it private, for
+ * whoever may (the only mode bit with a meaning). Whoever may write an
+ * entry (its u+w bit: owner and editors, tree.c) may also change the size
+ * of a file being written (truncate), and set times, other mode bits and
+ * its shown owner and group, accepted without effect (cp -p, tar, rsync
+ * set them); a stored photo is rewritten by opening it, not by a size
+ * change (EPERM). In drop folders size and times are accepted without
+ * effect on what was just put there (cp and touch do that). Everything
+ * else: chown and modes EPERM, size and times EROFS. */
 static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
                        struct fuse_file_info *fi)
 {
     struct afs *fs = afs_of(req);
-    const int ignorable = FUSE_SET_ATTR_SIZE | FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME |
-                          FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW | FUSE_SET_ATTR_CTIME;
-    struct node n, dir;
+    const int times = FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW |
+                      FUSE_SET_ATTR_MTIME_NOW | FUSE_SET_ATTR_CTIME;
+    struct upload *up = NULL;
+    struct node n;
     struct stat st;
     const char *op = "chmod";
+    bool writer = false, dropped_in = false;
     int rc = afs_caller_node(fs, req, ino, &n);
 
     if (rc == 0)
         rc = tree_stat(fs, &n, &st);
+    if (rc == 0) {
+        dropped_in = afs_is_dropped_in(fs, &n);
+        /* A photo put into a drop folder shows u+w for puts (tree.c), but
+         * only junk written there is the writer's own. */
+        writer = afs_may_write(&n, &st) && !(dropped_in && !n.upload_id);
+        up = setattr_upload(fs, &n, fi);
+    }
     if (rc == 0 && (to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID))) {
         op = "chown";
-        rc = -EPERM;
+        if (!writer || ((to_set & FUSE_SET_ATTR_UID) && attr->st_uid != st.st_uid) ||
+            ((to_set & FUSE_SET_ATTR_GID) && attr->st_gid != st.st_gid))
+            rc = -EPERM;
     }
     if (rc == 0 && (to_set & FUSE_SET_ATTR_MODE)) {
         mode_t want = attr->st_mode & 07777, have = st.st_mode & 07777;
+        bool marks = n.kind == NODE_FILE && !n.upload_id;
 
-        if (n.kind != NODE_FILE || (want & ~(mode_t)S_IROTH) != (have & ~(mode_t)S_IROTH))
+        if (!writer && (!marks || (want & ~(mode_t)S_IROTH) != (have & ~(mode_t)S_IROTH)))
             rc = -EPERM; /* only o+r / o-r on a photo has a meaning */
-        else if (want != have)
+        else if (marks && (want & S_IROTH) != (have & S_IROTH))
             rc = actions_mark_private(fs, n.world, n.photo_id, !(want & S_IROTH));
     }
-    if (rc == 0 && (to_set & ignorable) &&
-        (n.kind != NODE_FILE || !nodes_get(fs, n.parent, &dir) || !afs_is_drop_folder(&dir))) {
+    if (rc == 0 && (to_set & FUSE_SET_ATTR_SIZE)) {
+        op = "write";
+        if (up)
+            rc = uploads_truncate(fs, up, (uint64_t)attr->st_size);
+        else if (!dropped_in)
+            rc = writer ? -EPERM : -EROFS;
+    }
+    if (rc == 0 && (to_set & times) && !writer && !dropped_in) {
         op = "write";
         rc = -EROFS;
     }
+    uploads_put(fs, up);
     if (rc == -EPERM || rc == -EACCES || rc == -EROFS)
         audit_refused(fs, n.world, n.album_id, n.photo_id, op, rc);
     if (rc == 0)
@@ -260,101 +413,85 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
         return;
     }
     st.st_ino = nodes_public_ino(fs, &n);
-    fuse_reply_attr(req, &st, AFS_TIMEOUT);
+    fuse_reply_attr(req, &st, n.upload_id ? 0.0 : AFS_TIMEOUT);
 }
 
-/* ---- extended attributes: read-only facts ---- */
+/* ---- names: mkdir, rmdir, rename (edits.c) ---- */
 
-#define XATTR_VIEW "user.albumfs.view"
-#define XATTR_PRIVATE "user.albumfs.private"
-#define XATTR_FAVOURITE "user.albumfs.favourite"
-
-/* The value of xattr `name` of node n into buf: its length, or -ENODATA. */
-static int xattr_value(struct afs *fs, const struct node *n, const char *name, char *buf,
-                       size_t len)
-{
-    struct af_catalog *c = afs_catalog(fs);
-    struct world_id who;
-    struct cat_photo p;
-    int fav;
-
-    if (n->kind != NODE_FILE)
-        return -ENODATA;
-    if (!c || catalog_photo_by_id(c, n->photo_id, &p) < 0)
-        return -ENOENT;
-    if (strcmp(name, XATTR_VIEW) == 0)
-        return snprintf(buf, len, "%s", policy_view_name(n->view));
-    if (strcmp(name, XATTR_PRIVATE) == 0)
-        return snprintf(buf, len, "%d", p.is_private ? 1 : 0);
-    if (strcmp(name, XATTR_FAVOURITE) != 0)
-        return -ENODATA;
-    worlds_identity(fs, n->world, &who);
-    if (who.kind != AFS_MODE_OWNER && (fav = catalog_is_favourite(c, &who.person, p.id)) >= 0)
-        return snprintf(buf, len, "%d", fav);
-    return -ENODATA;
-}
-
-static bool ours(const char *name)
-{
-    return strcmp(name, XATTR_VIEW) == 0 || strcmp(name, XATTR_PRIVATE) == 0 ||
-           strcmp(name, XATTR_FAVOURITE) == 0;
-}
-
-static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
     struct afs *fs = afs_of(req);
-    struct node n;
-    struct stat st;
-    char value[32];
-    int rc = afs_caller_node(fs, req, ino, &n);
+    struct node dir;
+    int rc = afs_caller_node(fs, req, parent, &dir);
 
-    /* `ls -l` asks security.selinux and system.posix_acl_access of every
-     * file: for names albumfs does not serve, the visibility check (hidden
-     * is ENOENT) is all the catalog work there is. */
     if (rc == 0)
-        rc = tree_stat(fs, &n, &st); /* hidden: ENOENT */
-    if (rc == 0)
-        rc = ours(name) ? xattr_value(fs, &n, name, value, sizeof value) : -ENODATA;
+        rc = edits_mkdir(fs, &dir, name);
     if (rc < 0)
-        fuse_reply_err(req, rc == -EAGAIN ? EIO : -rc);
-    else if (size == 0)
-        fuse_reply_xattr(req, (size_t)rc);
-    else if ((size_t)rc > size)
-        fuse_reply_err(req, ERANGE);
+        fuse_reply_err(req, -rc);
     else
-        fuse_reply_buf(req, value, (size_t)rc);
+        reply_entry(fs, req, parent, &dir, name, NULL, NULL, false);
 }
 
-static void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-    static const char *const names[] = {XATTR_VIEW, XATTR_PRIVATE, XATTR_FAVOURITE};
     struct afs *fs = afs_of(req);
-    char list[128], value[32];
-    size_t used = 0;
-    struct node n;
-    struct stat st;
-    int rc = afs_caller_node(fs, req, ino, &n);
+    struct node dir;
+    int rc = afs_caller_node(fs, req, parent, &dir);
 
     if (rc == 0)
-        rc = tree_stat(fs, &n, &st);
-    if (rc < 0) {
-        fuse_reply_err(req, rc == -EAGAIN ? EIO : -rc);
-        return;
-    }
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        size_t len = strlen(names[i]) + 1;
+        rc = edits_rmdir(fs, &dir, name);
+    fuse_reply_err(req, -rc);
+}
 
-        if (xattr_value(fs, &n, names[i], value, sizeof value) >= 0) {
-            memcpy(list + used, names[i], len);
-            used += len;
-        }
+/* A rename into drop folder `to`: a photo (from its set or another album
+ * folder, as a file manager moves it) is put there, and stays where it
+ * was (-EXDEV when `newname` names another photo); junk the person wrote
+ * into a drop folder, renamed onto a photo's name (a copy written under a
+ * temporary name), puts that photo and is dropped. A folder, or a file
+ * being uploaded into a set: EPERM. The kernel refuses a move out of a
+ * folder the caller may not write (a client's set) before we see it. */
+static int rename_into_drop(struct afs *fs, const struct node *from,
+                            const char *name, const struct node *to, const char *newname)
+{
+    struct tree_entry src;
+    int rc = tree_child(fs, from, name, &src);
+
+    if (rc == -EAGAIN)
+        rc = 0; /* a view not rendered yet is the photo all the same */
+    if (rc < 0)
+        return rc;
+    if (src.proto.kind != NODE_FILE)
+        return -EPERM;
+    if (src.proto.upload_id) {
+        if (!afs_is_drop_folder(from) || uploads_is_junk(newname))
+            return -EPERM; /* a file being written is no photo to put */
+        rc = put_photo(fs, to, newname, 0);
+        if (rc == 0)
+            (void)drop_junk(fs, from, name);
+        return rc == -ENOENT ? -EACCES : rc;
     }
-    if (size == 0)
-        fuse_reply_xattr(req, used);
-    else if (used > size)
-        fuse_reply_err(req, ERANGE);
-    else
-        fuse_reply_buf(req, list, used);
+    rc = put_photo(fs, to, newname, src.proto.photo_id);
+    return rc == -ENOENT ? -EACCES : rc;
+}
+
+static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
+                      const char *newname, unsigned int flags)
+{
+    struct afs *fs = afs_of(req);
+    struct node from, to;
+    int rc = afs_caller_node(fs, req, parent, &from);
+
+    if (rc == 0)
+        rc = afs_caller_node(fs, req, newparent, &to);
+    if (rc == 0 && afs_is_drop_folder(&to) && !(flags & ~(unsigned)RENAME_NOREPLACE)) {
+        rc = rename_into_drop(fs, &from, name, &to, newname);
+        if (rc == 0) { /* the kernel moved its name; the photo is still where it was */
+            atomic_store(&fs->inval_wanted, true);
+            watcher_kick(fs);
+        }
+    } else if (rc == 0)
+        rc = edits_rename(fs, parent, &from, name, newparent, &to, newname, flags);
+    fuse_reply_err(req, -rc);
 }
 
 /* ---- everything else writes nothing ---- */
@@ -371,36 +508,9 @@ static void refuse(fuse_req_t req, fuse_ino_t ino, const char *op)
     fuse_reply_err(req, EROFS);
 }
 
-static void deny_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
-{
-    refuse(req, parent, "mkdir");
-}
-
-static void deny_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
-{
-    refuse(req, parent, "rmdir");
-}
-
 static void deny_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
 {
     refuse(req, parent, "symlink");
-}
-
-static void deny_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
-                        const char *newname, unsigned int flags)
-{
-    refuse(req, parent, "rename");
-}
-
-static void deny_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
-                          size_t size, int flags)
-{
-    refuse(req, ino, "setxattr");
-}
-
-static void deny_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
-{
-    refuse(req, ino, "removexattr");
 }
 
 void ops_write_register(struct fuse_lowlevel_ops *ops)
@@ -410,12 +520,8 @@ void ops_write_register(struct fuse_lowlevel_ops *ops)
     ops->link = op_link;
     ops->unlink = op_unlink;
     ops->setattr = op_setattr;
-    ops->getxattr = op_getxattr;
-    ops->listxattr = op_listxattr;
-    ops->mkdir = deny_mkdir;
-    ops->rmdir = deny_rmdir;
+    ops->mkdir = op_mkdir;
+    ops->rmdir = op_rmdir;
     ops->symlink = deny_symlink;
-    ops->rename = deny_rename;
-    ops->setxattr = deny_setxattr;
-    ops->removexattr = deny_removexattr;
+    ops->rename = op_rename;
 }

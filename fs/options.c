@@ -2,14 +2,18 @@
  *
  *   albumfs [--library DIR] MOUNTPOINT [--user EMAIL | (--link TOKEN |
  *           --link-file F) [--password-file F] [--email ADDRESS
- *           [--code-file F]] | --multi-user] [-f] [-d] [-o OPTIONS]
+ *           [--code-file F]] | --multi-user | --link-gateway --gateway-user
+ *           USER [--gateway-socket PATH]] [-f] [-d] [-o OPTIONS]
  *   albumfs LIBRARY MOUNTPOINT -o OPTIONS     (mount.fuse3 / fstab form)
  * Every long option also exists as an -o option (library=, person=, link=,
  * link_file=, password_file=, email=, code_file=, passphrase_file=,
- * log_file=, multi_user, threads=, render_threads=, readahead=) so the
+ * log_file=, multi_user, link_gateway, gateway_user=, gateway_socket=,
+ * threads=, render_threads=, readahead=) so the
  * mount helper and fstab can say everything the command line can. Options
  * not ours are left in args for libfuse, except that allow_other is refused
- * on a one-person mount and allow_root on every mount.
+ * on a one-person mount and allow_root on every mount. --link-gateway's
+ * USER is resolved here (cfg->gateway_uid, gateway_gid) and its socket
+ * path, unless given, derived from the mountpoint (MOUNTPOINT.login).
  *
  * Secrets: a link token given with --link-file is read here from its
  * private file into cfg->link. Values that name a person or a link on the
@@ -20,6 +24,7 @@
  * exposes the token).
  */
 #include <errno.h>
+#include <pwd.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,9 +80,18 @@ static const struct fuse_opt option_table[] = {
     OPT("log_file=%s", log_file, 0),
     OPT("--multi-user", multi_user, 1),
     OPT("multi_user", multi_user, 1),
+    OPT("--link-gateway", link_gateway, 1),
+    OPT("link_gateway", link_gateway, 1),
+    OPT("--gateway-user %s", gateway_user, 0),
+    OPT("--gateway-user=%s", gateway_user, 0),
+    OPT("gateway_user=%s", gateway_user, 0),
+    OPT("--gateway-socket %s", gateway_socket, 0),
+    OPT("--gateway-socket=%s", gateway_socket, 0),
+    OPT("gateway_socket=%s", gateway_socket, 0),
     OPT("threads=%u", threads, 0),
     OPT("render_threads=%u", render_threads, 0),
     OPT("readahead=%u", readahead_kib, 0),
+    OPT("max_inodes=%u", max_inodes, 0),
     FUSE_OPT_KEY("-h", KEY_HELP),
     FUSE_OPT_KEY("--help", KEY_HELP),
     FUSE_OPT_KEY("-V", KEY_VERSION),
@@ -90,8 +104,9 @@ static const struct fuse_opt option_table[] = {
 
 static const char usage[] =
     "usage: albumfs [--library DIR] MOUNTPOINT [--user EMAIL | (--link-file F |\n"
-    "               --link TOKEN) [--password-file F] | --multi-user] [-f] [-d]\n"
-    "               [-o OPTIONS]\n"
+    "               --link TOKEN) [--password-file F] | --multi-user |\n"
+    "               --link-gateway --gateway-user USER [--gateway-socket PATH]]\n"
+    "               [-f] [-d] [-o OPTIONS]\n"
     "       albumfs LIBRARY MOUNTPOINT -o OPTIONS      (mount -t fuse.albumfs)\n"
     "\n"
     "Mounts a photo library: each person sees the albums their grants open.\n"
@@ -99,7 +114,8 @@ static const char usage[] =
     "  --user EMAIL           one person's view (private mount)\n"
     "  --link-file F          a share link's view, its token read from F (a file\n"
     "                         only you can read: the token never shows in ps);\n"
-    "                         --password-file F if the link has a password;\n"
+    "                         --password-file F if the link has a password (a\n"
+    "                         client password opens the link's client door);\n"
     "                         --email ADDRESS to get access of one's own (favourites,\n"
     "                         downloads under one's name), from the link's settings:\n"
     "                         a code is sent there (meanwhile, the link's view);\n"
@@ -108,6 +124,11 @@ static const char usage[] =
     "  --multi-user           one folder per Unix user mapped with\n"
     "                         'albumctl user add --uid' (allow_other, so root; other\n"
     "                         mounts refuse allow_other and allow_root)\n"
+    "  --link-gateway         share links for a WebDAV server running as USER\n"
+    "                         (--gateway-user): links log in through a socket\n"
+    "                         (--gateway-socket, default MOUNTPOINT.login), each\n"
+    "                         link's gallery in a folder of its own that only USER\n"
+    "                         may enter (docs/reexport.md; root)\n"
     "  --library DIR          the library (default $ALBUMFS_LIBRARY, then\n"
     "                         ~/.local/share/albumfs)\n"
     "  --passphrase-file F    passphrase of a passphrase-protected library\n"
@@ -117,10 +138,13 @@ static const char usage[] =
     "  --log-file F           messages to file F instead (-o log_file=F)\n"
     "  -o opts                library=, person=, link=, link_file=, password_file=,\n"
     "                         email=, code_file=, passphrase_file=, log_file=,\n"
-    "                         multi_user, threads=N (request\n"
+    "                         multi_user, link_gateway, gateway_user=,\n"
+    "                         gateway_socket=, threads=N (request\n"
     "                         threads; default: the CPUs, at least 2), render_threads=N,\n"
     "                         readahead=KIB (kernel read-ahead; default 4096,\n"
     "                         0 keeps the kernel's; needs root),\n"
+    "                         max_inodes=N (photo files the daemon remembers;\n"
+    "                         default 100000, 0: no bound),\n"
     "                         and libfuse's own options\n"
     "See docs/filesystem.md for what each person sees.\n";
 
@@ -240,6 +264,48 @@ static int check_mountpoint(const char *path)
     return 0;
 }
 
+/* --link-gateway: USER resolved to an account other than root, and the
+ * socket's path (given, or MOUNTPOINT.login). A message and -1 when not. */
+static int check_gateway(struct afs_config *cfg)
+{
+    struct passwd pw, *res = NULL;
+    char buf[1024];
+
+    if (!cfg->link_gateway) {
+        if (cfg->gateway_user || cfg->gateway_socket) {
+            fprintf(stderr, "albumfs: --gateway-user and --gateway-socket go with "
+                            "--link-gateway\n");
+            return -1;
+        }
+        return 0;
+    }
+    if (!cfg->gateway_user) {
+        fprintf(stderr, "albumfs: --link-gateway needs --gateway-user USER (the account "
+                        "the WebDAV server runs as)\n");
+        return -1;
+    }
+    if (getpwnam_r(cfg->gateway_user, &pw, buf, sizeof buf, &res) != 0 || !res) {
+        fprintf(stderr, "albumfs: --gateway-user %s: no such account\n", cfg->gateway_user);
+        return -1;
+    }
+    if (res->pw_uid == 0) {
+        fprintf(stderr, "albumfs: --gateway-user must not be root: run the WebDAV server as "
+                        "an account of its own\n");
+        return -1;
+    }
+    cfg->gateway_uid = res->pw_uid;
+    cfg->gateway_gid = res->pw_gid;
+    if (!cfg->gateway_socket && !cfg->mount_path) {
+        fprintf(stderr, "albumfs: give --gateway-socket PATH\n");
+        return -1;
+    }
+    if (!cfg->gateway_socket && asprintf(&cfg->gateway_socket, "%s.login", cfg->mount_path) < 0) {
+        cfg->gateway_socket = NULL;
+        return -1;
+    }
+    return 0;
+}
+
 int options_parse(struct fuse_args *args, struct afs_config *cfg)
 {
     struct parse_state ps;
@@ -249,6 +315,7 @@ int options_parse(struct fuse_args *args, struct afs_config *cfg)
     ps.cfg.threads = default_threads();
     ps.cfg.render_threads = 2;
     ps.cfg.readahead_kib = 4096;
+    ps.cfg.max_inodes = 100000;
     if (fuse_opt_parse(args, &ps, option_table, on_option) < 0)
         return -EINVAL;
     *cfg = ps.cfg;
@@ -287,17 +354,21 @@ int options_parse(struct fuse_args *args, struct afs_config *cfg)
         fprintf(stderr, "albumfs: give the link once: --link or --link-file\n");
         return -EINVAL;
     }
-    modes = !!cfg->person + !!(cfg->link || cfg->link_file) + !!cfg->multi_user;
+    modes = !!cfg->person + !!(cfg->link || cfg->link_file) + !!cfg->multi_user +
+            !!cfg->link_gateway;
     if (modes > 1) {
-        fprintf(stderr, "albumfs: choose one of --user, --link and --multi-user\n");
+        fprintf(stderr, "albumfs: choose one of --user, --link, --multi-user and "
+                        "--link-gateway\n");
         return -EINVAL;
     }
+    if (check_gateway(cfg) < 0)
+        return -EINVAL;
     if (cfg->allow_root) {
         fprintf(stderr, "albumfs: -o allow_root is refused: a mount is for the account that "
                         "mounts it, or with --multi-user for every mapped user\n");
         return -EINVAL;
     }
-    if (cfg->allow_other && !cfg->multi_user) {
+    if (cfg->allow_other && !cfg->multi_user && !cfg->link_gateway) {
         fprintf(stderr, "albumfs: -o allow_other would let every local user into this "
                         "one-person mount; it is refused (--multi-user shares a mount, "
                         "each user seeing their own folder)\n");
@@ -320,6 +391,10 @@ int options_parse(struct fuse_args *args, struct afs_config *cfg)
     }
     if (cfg->render_threads == 0 || cfg->render_threads > 64) {
         fprintf(stderr, "albumfs: render_threads must be 1..64\n");
+        return -EINVAL;
+    }
+    if (cfg->max_inodes && cfg->max_inodes < 100) {
+        fprintf(stderr, "albumfs: max_inodes must be 0 (no bound) or at least 100\n");
         return -EINVAL;
     }
     if (cfg->readahead_kib > 262144) {
@@ -401,5 +476,7 @@ void options_release(struct afs_config *cfg)
     free(cfg->code_file);
     free(cfg->passphrase_file);
     free(cfg->log_file);
+    free(cfg->gateway_user);
+    free(cfg->gateway_socket);
     memset(cfg, 0, sizeof *cfg);
 }

@@ -11,6 +11,10 @@
  *                                     already taken (so browsing never
  *                                     charges); taking = putting a photo there
  *   <Album>/Favourites/<Set>/<photo>  the person's favourites, where allowed
+ *   <Album>/Private/<Set>/<photo>     the photos marked private, where the
+ *                                     person may mark them (putting one
+ *                                     there marks it, deleting it there
+ *                                     unmarks it: ops_write.c)
  * Files are named by the photo's own name where a person browses originals
  * (owner and editors, in sets and Favourites/) and by its view name
  * everywhere else (every file of people who browse proofs, and Web-size/
@@ -27,6 +31,16 @@
  * A view that has not been rendered yet is left out of listings (a listing
  * never renders) and queued for the render pool; looking it up by name
  * returns -EAGAIN so the caller can wait for it off the request thread.
+ * Files being written (uploads.c) are in their writer's world only: they
+ * join the listing of their set (or album or drop folder, for junk names)
+ * there, in the place of a photo of the same name, and nowhere else.
+ * Each album also lists READ ME.txt, its rules for the person (readme.c).
+ * A set that kept a reserved name from before it was reserved (a set
+ * "Favourites", "Private", "READ ME.txt") stands in its place: the album
+ * folder or file of that name is left out for the people who see the set.
+ * Permission bits say who may write: folders and files of albums the
+ * person may modify (owner, editors) carry u+w, and so does the owner's
+ * root (albums are renamed there).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -40,7 +54,7 @@
 /* ---- the folders of an album besides its sets ---- */
 
 struct album_folder {
-    enum node_kind kind;  /* NODE_VIEWDIR or NODE_FAVDIR */
+    enum node_kind kind;  /* NODE_VIEWDIR, NODE_FAVDIR or NODE_PRIVDIR */
     enum af_view view;    /* VIEWDIR: its view */
     const char *name;
 };
@@ -49,6 +63,7 @@ static const struct album_folder album_folders[] = {
     {NODE_VIEWDIR, AF_VIEW_WEB, AFS_DIR_WEB},
     {NODE_VIEWDIR, AF_VIEW_HIGHRES, AFS_DIR_HIGHRES},
     {NODE_FAVDIR, 0, AFS_DIR_FAVOURITES},
+    {NODE_PRIVDIR, 0, AFS_DIR_PRIVATE},
 };
 #define N_ALBUM_FOLDERS (sizeof album_folders / sizeof album_folders[0])
 
@@ -67,17 +82,40 @@ static enum cat_name_kind folder_names(const struct world *w, const struct node 
 
 /* ---- attributes ---- */
 
+/* Whether a folder of this kind holds a set's photos (the set itself, or
+ * its folder inside an album folder). */
+static bool is_set_folder(enum node_kind kind)
+{
+    return kind == NODE_SET || kind == NODE_VIEWSET || kind == NODE_FAVSET ||
+           kind == NODE_PRIVSET;
+}
+
+/* Whether a folder of this kind (and view) is one people put photos into:
+ * a set's folder in Favourites/, Private/ or High-res/. */
+static bool is_drop_kind(enum node_kind kind, enum af_view view)
+{
+    return kind == NODE_FAVSET || kind == NODE_PRIVSET ||
+           (kind == NODE_VIEWSET && view == AF_VIEW_HIGHRES);
+}
+
+bool afs_is_drop_folder(const struct node *dir)
+{
+    return is_drop_kind(dir->kind, dir->view);
+}
+
 /* Folders are r-x; the folders people put photos into (a set's folder in
- * Favourites/ or High-res/) also carry u+w, so file managers offer to drop
- * there; a person's own folder on a multi-user mount is theirs alone. */
+ * Favourites/, Private/ or High-res/) also carry u+w, so file managers offer to drop
+ * there, and so do those the person may change (`writable`: albums and
+ * sets of an owner or editor, the owner's root); a person's own folder on a
+ * multi-user mount is theirs alone. */
 static void fill_dir(const struct world *w, enum node_kind kind, enum af_view view, af_time mtime,
-                     nlink_t links, struct stat *st)
+                     nlink_t links, bool writable, struct stat *st)
 {
     memset(st, 0, sizeof *st);
     st->st_mode = S_IFDIR | 0555;
-    /* Only the folders one puts photos into are writable: Favourites/<Set>/
-     * and High-res/<Set>/ (not Web-size/<Set>/, where writes are EROFS). */
-    if (kind == NODE_FAVSET || (kind == NODE_VIEWSET && view == AF_VIEW_HIGHRES))
+    /* Of the album folders' set folders only those one puts photos into are
+     * writable (not Web-size/<Set>/, where writes are EROFS). */
+    if (writable || is_drop_kind(kind, view))
         st->st_mode = S_IFDIR | 0755;
     if (kind == NODE_PERSON)
         st->st_mode = S_IFDIR | 0500;
@@ -90,13 +128,16 @@ static void fill_dir(const struct world *w, enum node_kind kind, enum af_view vi
     st->st_mtime = st->st_ctime = st->st_atime = (time_t)mtime;
 }
 
-/* Files are r--; a photo marked private has no read bit for others
- * (chmod o-r is how a client marks one; docs/filesystem.md). */
+/* Files are r--, rw- for those who may write them (a new version) and in
+ * the folders people put photos into (putting one again opens it for
+ * writing: Samba refuses that itself on a file without u+w); a
+ * photo marked private has no read bit for others (chmod o-r is how a
+ * client marks one; docs/filesystem.md). */
 static void fill_file(const struct world *w, uint64_t size, af_time mtime, bool is_private,
-                      struct stat *st)
+                      bool writable, struct stat *st)
 {
     memset(st, 0, sizeof *st);
-    st->st_mode = S_IFREG | (is_private ? 0440 : 0444);
+    st->st_mode = S_IFREG | (is_private ? 0440 : 0444) | (writable ? 0200 : 0);
     st->st_nlink = 1;
     st->st_uid = w->uid;
     st->st_gid = w->gid;
@@ -120,6 +161,8 @@ static bool set_in_folder(const struct world *w, const struct cat_album *a,
     entry_for_any_photo(a, s, &e);
     if (f->kind == NODE_FAVDIR)
         return policy_may_favourite(&w->who.subject, &e, now) == 0;
+    if (f->kind == NODE_PRIVDIR)
+        return policy_may_mark_private(&w->who.subject, &e, now) == 0;
     return (subject_offered_views(&w->who.subject, &e, now) & f->view) != 0;
 }
 
@@ -128,12 +171,14 @@ static bool set_in_folder(const struct world *w, const struct cat_album *a,
 static const struct album_folder *folder_of(const struct node *n)
 {
     bool fav = n->kind == NODE_FAVDIR || n->kind == NODE_FAVSET;
+    bool priv = n->kind == NODE_PRIVDIR || n->kind == NODE_PRIVSET;
     bool view = n->kind == NODE_VIEWDIR || n->kind == NODE_VIEWSET;
 
     for (size_t k = 0; k < N_ALBUM_FOLDERS; k++) {
         const struct album_folder *f = &album_folders[k];
 
-        if ((fav && f->kind == NODE_FAVDIR) || (view && f->kind == NODE_VIEWDIR && f->view == n->view))
+        if ((fav && f->kind == NODE_FAVDIR) || (priv && f->kind == NODE_PRIVDIR) ||
+            (view && f->kind == NODE_VIEWDIR && f->view == n->view))
             return f;
     }
     return NULL;
@@ -188,6 +233,9 @@ static int decide_file(const struct world *w, const struct cat_album *a, const s
         return -EACCES;
     src->mtime = p->mtime;
     src->is_private = p->is_private;
+    /* Only an original is written (a new version); views are made. */
+    src->writable = view == AF_VIEW_ORIGINAL && policy_may_modify(&w->who.subject, &e, now) == 0;
+    src->version_id = p->version_id;
     if (view == AF_VIEW_ORIGINAL) {
         snprintf(src->blob, sizeof src->blob, "%s", p->blob);
         src->size = p->size;
@@ -230,14 +278,17 @@ static int place_decide(const struct world *w, const struct node *dir, const str
         return -ENOENT;
     if (dir->kind == NODE_FAVSET && policy_may_favourite(&w->who.subject, &e, now) < 0)
         return -ENOENT;
+    if (dir->kind == NODE_PRIVSET && policy_may_mark_private(&w->who.subject, &e, now) < 0)
+        return -ENOENT;
     view = folder_view(w, dir, &e, now);
     if (!view)
         return -ENOENT;
     return decide_file(w, a, s, p, view, now, src) < 0 ? -ENOENT : 0;
 }
 
-/* Phase two: favourites are in Favourites/, and a limited allowance's
- * High-res/ shows only photos already taken. `favs` (photo ids) may be NULL
+/* Phase two: favourites are in Favourites/, photos marked private in
+ * Private/, and a limited allowance's High-res/ shows only photos already
+ * taken. `favs` (photo ids) may be NULL
  * to ask the catalog one photo at a time. */
 static int place_check(struct afs *fs, struct af_catalog *c, const struct node *dir,
                        const struct cat_photo *p, const struct file_source *src, GHashTable *favs)
@@ -251,6 +302,8 @@ static int place_check(struct afs *fs, struct af_catalog *c, const struct node *
     } else if (dir->kind == NODE_FAVSET) {
         rc = g_hash_table_contains(favs, &p->id);
     }
+    if (dir->kind == NODE_PRIVSET)
+        rc = p->is_private;
     if (dir->kind == NODE_VIEWSET && dir->view == AF_VIEW_HIGHRES && src->pool_id)
         rc = catalog_pool_is_charged(c, src->pool_id, p->id);
     return rc < 0 ? rc : rc ? 0 : -ENOENT;
@@ -292,7 +345,7 @@ static struct tree_entry *add(struct lister *l)
 
 static struct tree_entry *add_dir(struct lister *l, struct world *w, enum node_kind kind,
                                   int64_t album_id, int64_t set_id, enum af_view view,
-                                  const char *name, af_time mtime, nlink_t links)
+                                  const char *name, af_time mtime, nlink_t links, bool writable)
 {
     struct tree_entry *t = add(l);
 
@@ -304,8 +357,60 @@ static struct tree_entry *add_dir(struct lister *l, struct world *w, enum node_k
     t->proto.set_id = set_id;
     t->proto.view = view;
     snprintf(t->name, sizeof t->name, "%s", name);
-    fill_dir(w, kind, view, mtime, links, &t->st);
+    fill_dir(w, kind, view, mtime, links, writable, &t->st);
     return t;
+}
+
+/* The uploads of dir's world in folder dir (a set; an album or a drop
+ * folder: junk names) join its listing; with `names`, a set of their names is made
+ * there (NULL when none; caller destroys it). */
+static int add_uploads(struct afs *fs, const struct node *dir, struct lister *l, GHashTable **names)
+{
+    struct upload_entry *ups = NULL;
+    size_t n = 0;
+    int rc = uploads_list(fs, dir, &ups, &n);
+
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        struct tree_entry *t = add(l);
+
+        if (!t) {
+            rc = -ENOMEM;
+            break;
+        }
+        t->proto.kind = NODE_FILE;
+        t->proto.world = dir->world;
+        t->proto.album_id = dir->album_id;
+        t->proto.set_id = dir->set_id;
+        t->proto.upload_id = ups[i].id;
+        snprintf(t->name, sizeof t->name, "%s", ups[i].name);
+        fill_file(dir->world, ups[i].size, ups[i].mtime, false, true, &t->st);
+        if (names && !*names)
+            *names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        if (names)
+            g_hash_table_add(*names, g_strdup(ups[i].name));
+    }
+    free(ups);
+    return rc;
+}
+
+/* The upload `name` of set or drop folder dir in its world: 0 with *out,
+ * -ENOENT. */
+static int upload_child(struct afs *fs, const struct node *dir, const char *name,
+                        struct tree_entry *out)
+{
+    struct upload_entry u;
+    int rc = uploads_lookup(fs, dir, name, &u);
+
+    if (rc < 0)
+        return rc;
+    out->proto.kind = NODE_FILE;
+    out->proto.world = dir->world;
+    out->proto.album_id = dir->album_id;
+    out->proto.set_id = dir->set_id;
+    out->proto.upload_id = u.id;
+    snprintf(out->name, sizeof out->name, "%s", name);
+    fill_file(dir->world, u.size, u.mtime, false, true, &out->st);
+    return 0;
 }
 
 static int list_albums(struct afs *fs, struct af_catalog *c, struct world *w, struct lister *l)
@@ -320,25 +425,52 @@ static int list_albums(struct afs *fs, struct af_catalog *c, struct world *w, st
         size_t nsets = 0;
         struct af_entry e;
         nlink_t links = 0;
+        bool writable = false;
 
         rc = catalog_sets(c, albums[i].id, &sets, &nsets);
         if (rc < 0)
             break;
         entry_for_album(&albums[i], &e);
         pthread_rwlock_rdlock(&fs->worlds_lock);
-        if (policy_may_see(&w->who.subject, &e, now))
+        if (policy_may_see(&w->who.subject, &e, now)) {
             links = album_links(w, &albums[i], sets, nsets, now);
+            writable = policy_may_modify(&w->who.subject, &e, now) == 0;
+        }
         pthread_rwlock_unlock(&fs->worlds_lock);
         free(sets);
         if (links && !add_dir(l, w, NODE_ALBUM, albums[i].id, 0, 0, albums[i].name,
-                              albums[i].mtime, links))
+                              albums[i].mtime, links, writable))
             rc = -ENOMEM;
     }
     free(albums);
     return rc;
 }
 
-/* An album: its visible sets, then the album folders it offers. */
+/* READ ME.txt of album a joins its listing (readme.c), unless a set of
+ * that name, from before the name was reserved, stands there. */
+static int add_readme(struct afs *fs, struct af_catalog *c, const struct node *dir,
+                      const struct cat_album *a, struct lister *l)
+{
+    struct tree_entry *t;
+    char *text = NULL;
+    size_t len = 0;
+    int rc = readme_text(fs, c, dir->world, a, &text, &len);
+
+    free(text);
+    if (rc < 0)
+        return rc;
+    if (!(t = add(l)))
+        return -ENOMEM;
+    t->proto.kind = NODE_README;
+    t->proto.world = dir->world;
+    t->proto.album_id = a->id;
+    snprintf(t->name, sizeof t->name, "%s", AFS_README);
+    fill_file(dir->world, len, a->mtime, false, false, &t->st);
+    return 0;
+}
+
+/* An album: its visible sets, then the album folders it offers, its
+ * READ ME.txt and the uploads of junk names its person is writing. */
 static int list_album(struct afs *fs, struct af_catalog *c, const struct node *dir,
                       struct lister *l)
 {
@@ -348,34 +480,49 @@ static int list_album(struct afs *fs, struct af_catalog *c, const struct node *d
     struct af_entry e;
     size_t n = 0;
     af_time now = (af_time)time(NULL);
+    bool readme_taken = false;
+    GHashTable *shown = g_hash_table_new(g_str_hash, g_str_equal); /* the sets' names */
     int rc;
 
     if ((rc = catalog_album_by_id(c, dir->album_id, &a)) < 0 ||
-        (rc = catalog_sets(c, a.id, &sets, &n)) < 0)
+        (rc = catalog_sets(c, a.id, &sets, &n)) < 0) {
+        g_hash_table_destroy(shown);
         return rc;
+    }
     entry_for_album(&a, &e);
     pthread_rwlock_rdlock(&fs->worlds_lock);
     if (!policy_may_see(&w->who.subject, &e, now))
         rc = -ENOENT;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         entry_for_set(&a, &sets[i], &e);
-        if (policy_may_see(&w->who.subject, &e, now) &&
-            !add_dir(l, w, NODE_SET, a.id, sets[i].id, 0, sets[i].name, sets[i].mtime, 2))
+        if (!policy_may_see(&w->who.subject, &e, now))
+            continue;
+        readme_taken |= strcmp(sets[i].name, AFS_README) == 0;
+        g_hash_table_add(shown, sets[i].name);
+        if (!add_dir(l, w, NODE_SET, a.id, sets[i].id, 0, sets[i].name, sets[i].mtime, 2,
+                     policy_may_modify(&w->who.subject, &e, now) == 0))
             rc = -ENOMEM;
     }
     for (size_t k = 0; rc == 0 && k < N_ALBUM_FOLDERS; k++) {
         const struct album_folder *f = &album_folders[k];
         nlink_t links = folder_links(w, &a, sets, n, f, now);
 
-        if (links > 2 && !add_dir(l, w, f->kind, a.id, 0, f->view, f->name, a.mtime, links))
+        if (links > 2 && !g_hash_table_contains(shown, f->name) &&
+            !add_dir(l, w, f->kind, a.id, 0, f->view, f->name, a.mtime, links, false))
             rc = -ENOMEM;
     }
     pthread_rwlock_unlock(&fs->worlds_lock);
+    g_hash_table_destroy(shown);
     free(sets);
+    if (rc == 0 && !readme_taken)
+        rc = add_readme(fs, c, dir, &a, l);
+    if (rc == 0)
+        rc = add_uploads(fs, dir, l, NULL);
     return rc;
 }
 
-/* An album folder (Web-size/, High-res/, Favourites/): a folder per set. */
+/* An album folder (Web-size/, High-res/, Favourites/, Private/): a folder
+ * per set. */
 static int list_album_folder(struct afs *fs, struct af_catalog *c, const struct node *dir,
                              struct lister *l)
 {
@@ -385,7 +532,9 @@ static int list_album_folder(struct afs *fs, struct af_catalog *c, const struct 
     struct cat_set *sets = NULL;
     size_t n = 0;
     af_time now = (af_time)time(NULL);
-    enum node_kind child = dir->kind == NODE_FAVDIR ? NODE_FAVSET : NODE_VIEWSET;
+    enum node_kind child = dir->kind == NODE_FAVDIR    ? NODE_FAVSET
+                           : dir->kind == NODE_PRIVDIR ? NODE_PRIVSET
+                                                       : NODE_VIEWSET;
     int rc;
 
     if (!f)
@@ -398,7 +547,8 @@ static int list_album_folder(struct afs *fs, struct af_catalog *c, const struct 
         rc = -ENOENT;
     for (size_t i = 0; rc == 0 && i < n; i++)
         if (set_in_folder(w, &a, &sets[i], f, now) &&
-            !add_dir(l, w, child, a.id, sets[i].id, dir->view, sets[i].name, sets[i].mtime, 2))
+            !add_dir(l, w, child, a.id, sets[i].id, dir->view, sets[i].name, sets[i].mtime, 2,
+                     false))
             rc = -ENOMEM;
     pthread_rwlock_unlock(&fs->worlds_lock);
     free(sets);
@@ -447,7 +597,7 @@ static int list_photos(struct afs *fs, struct af_catalog *c, const struct node *
     struct cat_photo *photos = NULL;
     struct file_source *src = NULL;
     struct watermark_settings wm;
-    GHashTable *favs = NULL;
+    GHashTable *favs = NULL, *writing = NULL;
     enum cat_name_kind names = CAT_NAME_VIEW;
     size_t n = 0, kept = 0;
     af_time now = (af_time)time(NULL);
@@ -476,9 +626,14 @@ static int list_photos(struct afs *fs, struct af_catalog *c, const struct node *
     pthread_rwlock_unlock(&fs->worlds_lock);
     if (rc == 0 && dir->kind == NODE_FAVSET && !(favs = favourite_ids(fs, c, w, a.id)))
         rc = -EIO;
+    if (rc == 0 && (dir->kind == NODE_SET || afs_is_drop_folder(dir)))
+        rc = add_uploads(fs, dir, l, &writing);
     for (size_t i = 0; rc == 0 && i < kept; i++) {
+        const char *name = photo_file_name(&photos[i], names);
         struct tree_entry *t;
 
+        if (writing && g_hash_table_contains(writing, name))
+            continue; /* being written again: the upload stands in its place */
         if (place_check(fs, c, dir, &photos[i], &src[i], favs) < 0)
             continue;
         if (src[i].is_rendition && resolve_rendition(fs, c, &wm, &src[i]) < 0) {
@@ -494,12 +649,16 @@ static int list_photos(struct afs *fs, struct af_catalog *c, const struct node *
         t->proto.album_id = a.id;
         t->proto.set_id = s.id;
         t->proto.photo_id = photos[i].id;
+        t->proto.version_id = photos[i].version_id;
         t->proto.view = src[i].is_rendition ? src[i].request.view : AF_VIEW_ORIGINAL;
-        snprintf(t->name, sizeof t->name, "%s", photo_file_name(&photos[i], names));
-        fill_file(w, src[i].size, photos[i].mtime, photos[i].is_private, &t->st);
+        snprintf(t->name, sizeof t->name, "%s", name);
+        fill_file(w, src[i].size, photos[i].mtime, photos[i].is_private,
+                  src[i].writable || afs_is_drop_folder(dir), &t->st);
     }
     if (favs)
         g_hash_table_destroy(favs);
+    if (writing)
+        g_hash_table_destroy(writing);
     free(src);
     free(photos);
     return rc;
@@ -527,11 +686,13 @@ int tree_list(struct afs *fs, const struct node *dir, struct tree_entry **entrie
         break;
     case NODE_VIEWDIR:
     case NODE_FAVDIR:
+    case NODE_PRIVDIR:
         rc = list_album_folder(fs, c, dir, &l);
         break;
     case NODE_SET:
     case NODE_VIEWSET:
     case NODE_FAVSET:
+    case NODE_PRIVSET:
         rc = list_photos(fs, c, dir, &l);
         break;
     default:
@@ -595,7 +756,8 @@ int tree_photo_for_name(struct afs *fs, const struct node *dir, const char *name
 
     if (!c)
         return -EIO;
-    if (!dir->world || (dir->kind != NODE_FAVSET && dir->kind != NODE_VIEWSET))
+    if (!dir->world || (dir->kind != NODE_FAVSET && dir->kind != NODE_PRIVSET &&
+                        dir->kind != NODE_VIEWSET))
         return -ENOENT;
     rc = photo_in_folder(fs, c, dir, name, true, &a, &p, &src);
     if (rc == 0)
@@ -614,13 +776,16 @@ int tree_child(struct afs *fs, const struct node *dir, const char *name, struct 
         return -EIO;
     if (!dir->world)
         return -ENOENT;
-    if (dir->kind == NODE_SET || dir->kind == NODE_VIEWSET || dir->kind == NODE_FAVSET) {
+    if (is_set_folder(dir->kind)) {
         /* One photo: find it by name rather than listing the whole set. */
         struct cat_album a;
         struct cat_photo p;
         struct file_source src;
         struct watermark_settings wm;
 
+        if ((dir->kind == NODE_SET || afs_is_drop_folder(dir)) &&
+            upload_child(fs, dir, name, out) == 0)
+            return 0;
         rc = photo_in_folder(fs, c, dir, name, false, &a, &p, &src);
         if (rc < 0)
             return rc;
@@ -629,6 +794,7 @@ int tree_child(struct afs *fs, const struct node *dir, const char *name, struct 
         out->proto.album_id = a.id;
         out->proto.set_id = p.set_id;
         out->proto.photo_id = p.id;
+        out->proto.version_id = p.version_id;
         out->proto.view = src.is_rendition ? src.request.view : AF_VIEW_ORIGINAL;
         snprintf(out->name, sizeof out->name, "%s", name);
         if (src.is_rendition) {
@@ -637,7 +803,8 @@ int tree_child(struct afs *fs, const struct node *dir, const char *name, struct 
             if (resolve_rendition(fs, c, &wm, &src) < 0)
                 return -EAGAIN; /* tree_source gives the request to render */
         }
-        fill_file(dir->world, src.size, p.mtime, p.is_private, &out->st);
+        fill_file(dir->world, src.size, p.mtime, p.is_private,
+                  src.writable || afs_is_drop_folder(dir), &out->st);
         return 0;
     }
     /* Albums and album folders: few entries; list and pick. */
@@ -658,7 +825,41 @@ int tree_child(struct afs *fs, const struct node *dir, const char *name, struct 
 
 /* ---- a known node ---- */
 
-int tree_source(struct afs *fs, const struct node *n, struct file_source *src)
+/* How strictly a known file node must still match its photo. */
+enum source_check {
+    SOURCE_EXACT,  /* the same set and version, not in the trash: an open */
+    SOURCE_ATTRS,  /* the same set, not in the trash; the photo as it is now */
+    SOURCE_HANDLE, /* the photo wherever it is now, if the view is still
+                    * allowed: what an open file re-checks */
+};
+
+/* Photo p as it was at its version version_id (an older one): 0, or
+ * -ENOENT when that version is gone. */
+static int as_version(struct af_catalog *c, int64_t version_id, struct cat_photo *p)
+{
+    struct cat_version *v = NULL;
+    size_t n = 0;
+    int rc = catalog_versions(c, p->id, &v, &n);
+
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (v[i].id != version_id)
+            continue;
+        p->version_id = v[i].id;
+        snprintf(p->blob, sizeof p->blob, "%s", v[i].blob);
+        p->size = v[i].size;
+        p->width = v[i].width;
+        p->height = v[i].height;
+        snprintf(p->mime, sizeof p->mime, "%s", v[i].mime);
+        p->mtime = v[i].created;
+        free(v);
+        return 0;
+    }
+    free(v);
+    return rc < 0 ? rc : -ENOENT;
+}
+
+static int source_of(struct afs *fs, const struct node *n, enum source_check how,
+                     struct file_source *src)
 {
     struct af_catalog *c = afs_catalog(fs);
     struct world *w = n->world;
@@ -674,16 +875,23 @@ int tree_source(struct afs *fs, const struct node *n, struct file_source *src)
         return -EIO;
     if (n->kind != NODE_FILE || !w)
         return -EISDIR;
-    if ((rc = catalog_album_by_id(c, n->album_id, &a)) < 0 ||
-        (rc = catalog_photo_by_id(c, n->photo_id, &p)) < 0 ||
-        (rc = catalog_set_by_id(c, p.set_id, &s)) < 0)
+    if (n->upload_id)
+        return -ENOENT; /* bytes being written are read through their handle */
+    if ((rc = catalog_photo_by_id(c, n->photo_id, &p)) < 0 ||
+        (rc = catalog_album_by_id(c, p.album_id, &a)) < 0 ||
+        (rc = catalog_set_by_id_any(c, p.set_id, &s)) < 0)
         return rc == -ENOENT ? -ENOENT : rc;
-    if (p.set_id != n->set_id || p.trashed)
+    if (how != SOURCE_HANDLE && (p.set_id != n->set_id || p.trashed))
         return -ENOENT; /* moved or deleted since the kernel learnt this name */
+    if (how == SOURCE_EXACT && n->version_id && p.version_id != n->version_id)
+        return -ESTALE; /* a new version: the kernel looks the name up again */
+    if (how == SOURCE_ATTRS && n->version_id && p.version_id != n->version_id &&
+        (rc = as_version(c, n->version_id, &p)) < 0)
+        return rc; /* files still open on it are told its own size */
     pthread_rwlock_rdlock(&fs->worlds_lock);
     rc = decide_file(w, &a, &s, &p, n->view, now, src);
     pthread_rwlock_unlock(&fs->worlds_lock);
-    if (rc < 0 || !src->is_rendition)
+    if (rc < 0 || !src->is_rendition || how == SOURCE_HANDLE)
         return rc;
     /* Only a rendition's id depends on the watermark: an original's
      * getattr, getxattr and open skip these four settings reads
@@ -693,22 +901,57 @@ int tree_source(struct afs *fs, const struct node *n, struct file_source *src)
     return resolve_rendition(fs, c, &wm, src);
 }
 
-/* Whether a set folder still exists for its person. */
-static int set_folder_visible(struct afs *fs, struct af_catalog *c, const struct node *n)
+int tree_source(struct afs *fs, const struct node *n, struct file_source *src)
+{
+    return source_of(fs, n, SOURCE_EXACT, src);
+}
+
+int tree_recheck(struct afs *fs, const struct node *n)
+{
+    struct file_source src;
+
+    return source_of(fs, n, SOURCE_HANDLE, &src);
+}
+
+/* Whether a set folder still exists for its person (0), and whether they
+ * may change what it holds (*writable). */
+static int set_folder_visible(struct afs *fs, struct af_catalog *c, const struct node *n,
+                              bool *writable)
 {
     struct cat_album a;
     struct cat_set s;
+    struct af_entry e;
     af_time now = (af_time)time(NULL);
     int rc;
 
     if ((rc = catalog_album_by_id(c, n->album_id, &a)) < 0 ||
         (rc = catalog_set_by_id(c, n->set_id, &s)) < 0)
         return rc;
+    entry_for_set(&a, &s, &e);
     pthread_rwlock_rdlock(&fs->worlds_lock);
     if (!set_folder_shown(n->world, n, &a, &s, now))
         rc = -ENOENT;
+    *writable = n->kind == NODE_SET && policy_may_modify(&n->world->who.subject, &e, now) == 0;
     pthread_rwlock_unlock(&fs->worlds_lock);
     return rc;
+}
+
+/* Whether the person of w may change album a (owner, editors), or for
+ * a == NULL the root (the owner renames albums there). */
+static bool may_change(struct afs *fs, const struct world *w, const struct cat_album *a)
+{
+    struct af_entry e;
+    bool yes;
+
+    pthread_rwlock_rdlock(&fs->worlds_lock);
+    if (a) {
+        entry_for_album(a, &e);
+        yes = policy_may_modify(&w->who.subject, &e, (af_time)time(NULL)) == 0;
+    } else {
+        yes = policy_may_administer(&w->who.subject) == 0;
+    }
+    pthread_rwlock_unlock(&fs->worlds_lock);
+    return yes;
 }
 
 int tree_stat(struct afs *fs, const struct node *n, struct stat *st)
@@ -718,31 +961,59 @@ int tree_stat(struct afs *fs, const struct node *n, struct stat *st)
     size_t count = 0;
     nlink_t subdirs = 0;
     af_time mtime = fs->started;
+    bool writable = false;
     int rc;
 
+    if (n->kind == NODE_FILE && n->upload_id) {
+        struct upload_entry u;
+
+        rc = uploads_stat(fs, n->upload_id, &u);
+        if (rc < 0)
+            return rc;
+        fill_file(n->world, u.size, u.mtime, false, true, st);
+        return 0;
+    }
+    if (n->kind == NODE_README) {
+        char *text = NULL;
+        size_t len;
+
+        rc = readme_of(fs, n, &text, &len, st);
+        free(text);
+        return rc;
+    }
     if (n->kind == NODE_FILE) {
         struct file_source src;
 
-        /* tree_source read the photo already: its answer carries all. */
-        rc = tree_source(fs, n, &src);
+        /* source_of read the photo already: its answer carries all. */
+        rc = source_of(fs, n, SOURCE_ATTRS, &src);
         if (rc < 0)
             return rc;
-        fill_file(n->world, src.size, src.mtime, src.is_private, st);
+        fill_file(n->world, src.size, src.mtime, src.is_private,
+                  src.writable || afs_is_dropped_in(fs, n), st);
         return 0;
     }
     if (!n->world) { /* multi-user root: only the people's folders */
-        fill_dir(NULL, NODE_ROOT, 0, fs->started, 2, st);
+        fill_dir(NULL, NODE_ROOT, 0, fs->started, 2, false, st);
+        if (fs->cfg.link_gateway) { /* the gateway's account may pass, nobody lists */
+            st->st_mode = S_IFDIR | 0100;
+            st->st_uid = fs->cfg.gateway_uid;
+            st->st_gid = fs->cfg.gateway_gid;
+        }
         return 0;
     }
     if (!c)
         return -EIO;
-    if (n->kind == NODE_ALBUM || n->kind == NODE_VIEWDIR || n->kind == NODE_FAVDIR) {
+    if (n->kind == NODE_ROOT)
+        writable = may_change(fs, n->world, NULL);
+    if (n->kind == NODE_ALBUM || n->kind == NODE_VIEWDIR || n->kind == NODE_FAVDIR ||
+        n->kind == NODE_PRIVDIR) {
         struct cat_album a;
 
         if ((rc = catalog_album_by_id(c, n->album_id, &a)) < 0)
             return rc;
         mtime = a.mtime;
-    } else if (n->kind == NODE_SET || n->kind == NODE_VIEWSET || n->kind == NODE_FAVSET) {
+        writable = n->kind == NODE_ALBUM && may_change(fs, n->world, &a);
+    } else if (is_set_folder(n->kind)) {
         struct cat_set s;
 
         if ((rc = catalog_set_by_id(c, n->set_id, &s)) < 0)
@@ -751,8 +1022,8 @@ int tree_stat(struct afs *fs, const struct node *n, struct stat *st)
     }
     /* Listing checks the folder is still visible; its link count is 2 plus
      * the subfolders it shows. Set folders hold only files: no listing. */
-    if (n->kind == NODE_SET || n->kind == NODE_VIEWSET || n->kind == NODE_FAVSET) {
-        rc = set_folder_visible(fs, c, n);
+    if (is_set_folder(n->kind)) {
+        rc = set_folder_visible(fs, c, n, &writable);
         if (rc < 0)
             return rc;
     } else {
@@ -763,6 +1034,6 @@ int tree_stat(struct afs *fs, const struct node *n, struct stat *st)
             subdirs += S_ISDIR(entries[i].st.st_mode) ? 1 : 0;
         free(entries);
     }
-    fill_dir(n->world, n->kind, n->view, mtime, 2 + subdirs, st);
+    fill_dir(n->world, n->kind, n->view, mtime, 2 + subdirs, writable, st);
     return 0;
 }

@@ -14,7 +14,8 @@
  * writes which rendered views were read every few seconds (cache_use.c),
  * and once a minute it trims the rendition cache to its bound (setting
  * cache.max_bytes), least recently read first, right after writing the
- * reads. At stop it writes what is still noted. Just after the mount
+ * reads, and purges the photos whose time in the trash ended
+ * (changes/trash.h). At stop it writes what is still noted. Just after the mount
  * starts it raises the kernel's read-ahead window (readahead.c). Every
  * tick it checks that the library's catalog is still the file it opened,
  * and stops the daemon when it is not (library_gone).
@@ -28,6 +29,7 @@
 #include <time.h>
 #include <signal.h>
 
+#include "changes/trash.h"
 #include "fs/daemon.h"
 
 #define TICK_MS 100
@@ -57,6 +59,26 @@ static void invalidate_all(struct afs *fs)
     nodes_snapshot_free(refs, n);
 }
 
+/* More file nodes than -o max_inodes: the oldest are handed back to the
+ * kernel (nodes.c). */
+static void bound_nodes(struct afs *fs, bool *said)
+{
+    struct node_ref *refs = NULL;
+    size_t n;
+
+    if (!fs->cfg.max_inodes)
+        return;
+    n = nodes_over_limit(fs, fs->cfg.max_inodes, &refs);
+    if (n && !*said) /* once a mount: it explains the lookups that follow */
+        afs_log(LOG_NOTICE, "more than %u files met: the oldest are handed back to the kernel "
+                            "(-o max_inodes)", fs->cfg.max_inodes);
+    *said |= n > 0;
+    for (size_t i = 0; i < n; i++)
+        fuse_lowlevel_notify_inval_entry(fs->se, refs[i].parent, refs[i].name,
+                                         strlen(refs[i].name));
+    nodes_snapshot_free(refs, n);
+}
+
 static void trim_cache(struct afs *fs, struct af_catalog *c)
 {
     char buf[32];
@@ -66,6 +88,34 @@ static void trim_cache(struct afs *fs, struct af_catalog *c)
         max = strtoull(buf, NULL, 10);
     if (renditions_trim(fs->lib, c, max) < 0)
         afs_log(LOG_WARNING, "cannot trim the rendition cache: %s", catalog_errmsg(c));
+}
+
+/* Purge what the trash's window no longer keeps (recorded as "albumfs"). */
+static void expire_trash(struct afs *fs, struct af_catalog *c, af_time now)
+{
+    int n = change_trash_expire(fs->lib, c, now);
+
+    if (n < 0)
+        afs_log(LOG_WARNING, "cannot purge the trash's expired photos: %s", strerror(-n));
+    else if (n > 0)
+        afs_log(LOG_INFO, "purged %d photo%s whose time in the trash ended", n,
+                n == 1 ? "" : "s");
+}
+
+/* SIGHUP: the log file opened again, and at once the grants read again and
+ * the settings (cache size, trash window) applied (a trim due now). */
+static void reload_on_hangup(struct afs *fs, af_time *last_trim)
+{
+    int rc;
+
+    service_notify("RELOADING=1");
+    if ((rc = log_reopen()) < 0)
+        afs_log(LOG_WARNING, "SIGHUP: cannot open the log file again (%s); logging on to "
+                             "the old one", strerror(-rc));
+    atomic_store(&fs->reload_wanted, true);
+    *last_trim = 0;
+    afs_log(LOG_NOTICE, "SIGHUP: reloading the catalog's grants and settings");
+    service_notify("READY=1");
 }
 
 /* Raise the read-ahead window once, a tick after INIT was answered (the
@@ -130,6 +180,7 @@ static void *watch(void *p)
     af_time next_expiry = worlds_next_expiry(fs), last_trim = 0, last_expiries = 0;
     af_time last_uses = 0;
     bool reported = false, write_reported = false, init_seen = false, readahead_done = false;
+    bool bound_said = false;
 
     for (;;) {
         struct timespec until;
@@ -161,6 +212,8 @@ static void *watch(void *p)
             continue;
 
         raise_readahead(fs, &init_seen, &readahead_done);
+        if (service_take_hangup())
+            reload_on_hangup(fs, &last_trim);
         now = (af_time)time(NULL);
         c = afs_catalog(fs);
         rc = c ? catalog_generation(c, &gen) : -EIO;
@@ -183,6 +236,7 @@ static void *watch(void *p)
         } else if (atomic_exchange(&fs->inval_wanted, false)) {
             invalidate_all(fs);
         }
+        bound_nodes(fs, &bound_said);
         /* Asked every tick: a multi-user world met since may expire sooner. */
         next_expiry = worlds_next_expiry(fs);
         actions_record_views(fs);
@@ -201,6 +255,7 @@ static void *watch(void *p)
         if (now - last_trim >= TRIM_EVERY_SECONDS) {
             last_trim = now;
             trim_cache(fs, c);
+            expire_trash(fs, c, now);
         }
     }
     return NULL;

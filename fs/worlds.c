@@ -5,7 +5,12 @@
  * grants. A single-person mount has one world at its root. A multi-user
  * mount has one world per calling uid, made on first contact: the library
  * owner's uid gets the owner's world, a uid mapped with `albumctl user add
- * --uid` gets that user's, and any other uid gets none.
+ * --uid` gets that user's, and any other uid gets none. A link gateway
+ * (--link-gateway) has one world per share link logged in through its
+ * socket (gateway.c), a link's world as a --link mount has, owned by the
+ * gateway's account and named by a random session id; a session whose link
+ * died (revoked, expired) is ended for good at the next reload: its folder
+ * is gone, and the link's next login gets a new one.
  *
  * Locking (daemon.h): a world's uid, gid, dirname and link never change
  * once it is published; its kind, user, person and grants (who) change when
@@ -22,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -125,14 +131,20 @@ static void describe_uid(uid_t uid, char *name, size_t len, gid_t *gid)
     }
 }
 
+/* A live grant among who's (NULL if none). */
+static const struct af_grant *live_grant(const struct af_subject_buf *who, af_time now)
+{
+    for (size_t i = 0; i < who->subject.n_grants; i++)
+        if (policy_grant_live(&who->grants[i], now))
+            return &who->grants[i];
+    return NULL;
+}
+
 /* The live grant of a link's world, which claims are made from (NULL if
  * none: the link expired or was revoked). */
 static const struct af_grant *link_live_grant(const struct world *w, af_time now)
 {
-    for (size_t i = 0; i < w->who.subject.n_grants; i++)
-        if (policy_grant_live(&w->who.grants[i], now))
-            return &w->who.grants[i];
-    return NULL;
+    return live_grant(&w->who, now);
 }
 
 static int link_is_dead(const struct world *w, af_time now)
@@ -225,6 +237,8 @@ static int single_world(struct afs *fs, struct af_catalog *c, const char **why)
     if (fs->cfg.person) {
         w->kind = AFS_MODE_USER;
         rc = catalog_user_by_email(c, fs->cfg.person, &w->user);
+        if (rc == 0 && w->user.removed)
+            rc = -ENOENT; /* removed by the owner: as if never added */
         if (rc < 0)
             *why = "no such person in the catalog; add them with 'albumctl user add'";
     } else if (fs->cfg.link) {
@@ -266,6 +280,12 @@ static int single_world(struct afs *fs, struct af_catalog *c, const char **why)
         if (rc < 0)
             goto out;
     }
+    /* One more use of the link (albumctl link list). Only a count: a mount
+     * whose catalog refuses the write (read-only) still serves. */
+    if (fs->cfg.link && (rc = catalog_link_used(c, w->link.id, (af_time)time(NULL))) < 0 &&
+        fs->cfg.debug)
+        afs_log(LOG_NOTICE, "cannot count the link's use: %s", strerror(-rc));
+    rc = 0;
     fs->single = w;
     w = NULL;
 out:
@@ -300,6 +320,10 @@ int worlds_init(struct afs *fs, const char **why)
     }
     if (fs->cfg.multi_user) {
         fs->multi = g_hash_table_new_full(g_int_hash, g_int_equal, NULL, world_free);
+        return 0;
+    }
+    if (fs->cfg.link_gateway) {
+        fs->multi = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, world_free);
         return 0;
     }
     return single_world(fs, c, why);
@@ -379,6 +403,12 @@ struct world *worlds_for_uid(struct afs *fs, uid_t uid)
     return mapped(fs, w) ? w : NULL;
 }
 
+/* A gateway session that may be used now. Caller holds worlds_lock. */
+static bool session_live(const struct world *w, af_time now)
+{
+    return w->kind == AFS_MODE_LINK && link_live_grant(w, now);
+}
+
 struct world *worlds_by_dirname(struct afs *fs, const char *name)
 {
     GHashTableIter it;
@@ -386,6 +416,13 @@ struct world *worlds_by_dirname(struct afs *fs, const char *name)
     struct world *found = NULL;
 
     pthread_rwlock_rdlock(&fs->worlds_lock);
+    if (fs->cfg.link_gateway) {
+        found = g_hash_table_lookup(fs->multi, name);
+        if (found && !session_live(found, (af_time)time(NULL)))
+            found = NULL;
+        pthread_rwlock_unlock(&fs->worlds_lock);
+        return found;
+    }
     g_hash_table_iter_init(&it, fs->multi);
     while (g_hash_table_iter_next(&it, NULL, &value)) {
         struct world *w = value;
@@ -397,6 +434,80 @@ struct world *worlds_by_dirname(struct afs *fs, const char *name)
     }
     pthread_rwlock_unlock(&fs->worlds_lock);
     return found;
+}
+
+/* The live session of link_id (NULL if none). Caller holds worlds_lock. */
+static struct world *session_of_link(struct afs *fs, int64_t link_id)
+{
+    af_time now = (af_time)time(NULL);
+    GHashTableIter it;
+    gpointer value;
+
+    g_hash_table_iter_init(&it, fs->multi);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        struct world *w = value;
+
+        if (w->link.id == link_id && session_live(w, now))
+            return w;
+    }
+    return NULL;
+}
+
+/* The live session of link_id, its name copied into dirname; false if none. */
+static bool find_session(struct afs *fs, int64_t link_id, char *dirname)
+{
+    struct world *w;
+
+    pthread_rwlock_rdlock(&fs->worlds_lock);
+    w = session_of_link(fs, link_id);
+    if (w)
+        memcpy(dirname, w->dirname, WORLDS_SESSION_NAME_CHARS + 1);
+    pthread_rwlock_unlock(&fs->worlds_lock);
+    return w != NULL;
+}
+
+int worlds_link_session(struct afs *fs, const struct cat_link *link,
+                        char dirname[WORLDS_SESSION_NAME_CHARS + 1])
+{
+    unsigned char id[WORLDS_SESSION_NAME_CHARS / 2];
+    struct af_catalog *c;
+    struct identity ident = {.kind = AFS_MODE_LINK};
+    struct world *w, *other;
+    int64_t gen = 0;
+    int rc;
+
+    if (find_session(fs, link->id, dirname))
+        return 0;
+    c = afs_catalog(fs);
+    if (!c || catalog_generation(c, &gen) < 0)
+        return -EIO;
+    w = g_new0(struct world, 1);
+    w->uid = fs->cfg.gateway_uid;
+    w->gid = fs->cfg.gateway_gid;
+    w->link = *link;
+    randombytes_buf(id, sizeof id);
+    sodium_bin2hex(w->dirname, sizeof w->dirname, id, sizeof id);
+    subject_nobody(&w->who);
+    rc = read_subject(c, &ident, &w->link);
+    install_identity(w, &ident);
+    if (rc < 0 || link_is_dead(w, (af_time)time(NULL))) {
+        world_free(w);
+        return rc < 0 ? rc : -EKEYEXPIRED;
+    }
+    pthread_rwlock_wrlock(&fs->worlds_lock);
+    /* Two logins of one link at once: the first one in keeps its session. */
+    other = session_of_link(fs, link->id);
+    memcpy(dirname, other ? other->dirname : w->dirname, WORLDS_SESSION_NAME_CHARS + 1);
+    if (!other) /* Worlds live until unmount: nodes point at them. */
+        g_hash_table_insert(fs->multi, w->dirname, w);
+    pthread_rwlock_unlock(&fs->worlds_lock);
+    if (other) {
+        world_free(w);
+    } else if (gen != atomic_load(&fs->generation)) {
+        atomic_store(&fs->reload_wanted, true);
+        watcher_kick(fs);
+    }
+    return 0;
 }
 
 af_time worlds_next_expiry(struct afs *fs)
@@ -453,10 +564,25 @@ void worlds_reload(struct afs *fs)
             memset(&id, 0, sizeof id);
             id.kind = w->kind;
             id.user = w->user;
+        } else if (fs->cfg.link_gateway) {
+            /* Only this thread changes a session's kind: read unlocked. */
+            if (w->kind != AFS_MODE_LINK)
+                continue; /* ended for good */
+            memset(&id, 0, sizeof id);
+            id.kind = AFS_MODE_LINK;
         } else {
             resolve_uid(fs, c, w->uid, &id);
         }
-        read_subject(c, &id, &w->link);
+        /* A session ends for good when its link died, not when the
+         * catalog could not be read (then it sees nothing until the next
+         * reload). */
+        if (read_subject(c, &id, &w->link) == 0 && fs->cfg.link_gateway &&
+            !live_grant(&id.who, (af_time)time(NULL))) {
+            subject_release(&id.who); /* the link died: the session ends */
+            memset(&id, 0, sizeof id);
+            id.kind = AFS_MODE_MULTI;
+            subject_nobody(&id.who);
+        }
         pthread_rwlock_wrlock(&fs->worlds_lock);
         install_identity(w, &id);
         pthread_rwlock_unlock(&fs->worlds_lock);

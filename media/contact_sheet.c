@@ -114,7 +114,7 @@ static int text_band(VipsObject *ctx, const char *text, const char *font,
             goto out;
         in = t[1];
     } else {
-        if (vips_text(&t[0], markup, "font", desc, "dpi", 72, NULL) ||
+        if (media_text(&t[0], markup, desc) ||
             vips_invert(t[0], &t[1], NULL))
             goto out;
         in = t[1];

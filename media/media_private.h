@@ -30,4 +30,13 @@ void media_take_vips_error(char *why, size_t why_len, const char *context);
 int media_decode_srgb8(VipsObject *ctx, const void *orig, size_t len, int target,
                        VipsImage **out);
 
+/* Text as a one-band coverage mask (libvips' "text" of Pango markup in
+ * font `font`, a Pango description such as "DejaVu Sans 24", at 72 dpi),
+ * drawn and disposed of one call at a time in the process: Pango's cairo
+ * backend is not safe to use from several threads at once (a render
+ * thread of the daemon crashed in cairo_scaled_font_create while another
+ * drew text). *out is a new image of its own; 0, or -1 with libvips' error
+ * buffer set. */
+int media_text(VipsImage **out, const char *markup, const char *font);
+
 #endif

@@ -125,38 +125,58 @@ static int gather(struct people *p, struct af_catalog *c, int64_t album_id, af_t
     return rc;
 }
 
-/* Prepare every view subject s has of photo p. */
-static void prepare_photo(struct af_library *lib, struct af_catalog *c,
-                          const struct af_subject_buf *s, const struct af_entry *e,
-                          const struct cat_photo *p, const struct watermark_settings *wm,
-                          af_time now, prepare_failure failed, void *arg,
-                          struct prepare_result *out)
+/* Each view (of the mask `views`) subject s has of photo p that is not
+ * made yet goes to missing(req, arg); the number already made is returned. */
+static size_t each_missing_view(struct af_library *lib, struct af_catalog *c,
+                                const struct af_subject_buf *s, const struct af_entry *e,
+                                const struct cat_photo *p, const struct watermark_settings *wm,
+                                af_time now, unsigned views,
+                                void (*missing)(const struct rendition_request *req, void *arg),
+                                void *arg)
 {
-    static const enum af_view views[] = {AF_VIEW_PROOF, AF_VIEW_WEB, AF_VIEW_HIGHRES};
-    unsigned allowed = subject_offered_views(&s->subject, e, now);
+    static const enum af_view order[] = {AF_VIEW_PROOF, AF_VIEW_WEB, AF_VIEW_HIGHRES};
+    unsigned allowed = subject_offered_views(&s->subject, e, now) & views;
+    size_t ready = 0;
 
-    for (size_t k = 0; k < sizeof views / sizeof views[0]; k++) {
+    for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
         struct rendition_request req;
         struct rendition_info info;
         struct af_render r;
-        char why[256];
 
-        if (!(allowed & views[k]) ||
-            policy_render(&s->subject, e, views[k], now, &r) < 0)
+        if (!(allowed & order[k]) || policy_render(&s->subject, e, order[k], now, &r) < 0)
             continue;
         renditions_request(p, &r, r.recipient_mark ? s->label : "", &req);
         renditions_id(lib, &req, wm, info.id);
-        if (renditions_find(c, info.id, &info) == 0) {
-            out->ready++;
-            continue;
-        }
-        if (renditions_make(lib, c, &req, &info, why, sizeof why) == 0) {
-            out->made++;
-        } else {
-            out->failed++;
-            if (failed)
-                failed(p->name, why, arg);
-        }
+        if (renditions_find(c, info.id, &info) == 0)
+            ready++;
+        else
+            missing(&req, arg);
+    }
+    return ready;
+}
+
+/* Rendering what prepare_album finds missing, counted. */
+struct render_now {
+    struct af_library *lib;
+    struct af_catalog *c;
+    const struct cat_photo *p;
+    prepare_failure failed;
+    void *arg;
+    struct prepare_result *out;
+};
+
+static void render_now(const struct rendition_request *req, void *arg)
+{
+    struct render_now *r = arg;
+    struct rendition_info info;
+    char why[256];
+
+    if (renditions_make(r->lib, r->c, req, &info, why, sizeof why) == 0) {
+        r->out->made++;
+    } else {
+        r->out->failed++;
+        if (r->failed)
+            r->failed(r->p->name, why, r->arg);
     }
 }
 
@@ -195,11 +215,13 @@ int prepare_album(struct af_library *lib, int64_t album_id, prepare_progress pro
             for (size_t j = 0; j < n; j++) {
                 struct af_entry e;
 
+                struct render_now r = {lib, c, &photos[j], failed, arg, out};
+
                 entry_for_photo(&album, &sets[i], &photos[j], &e);
                 for (size_t k = 0; e.kind == AF_ENTRY_PHOTO && k < people.n; k++)
                     if (policy_may_see(&people.v[k].subject, &e, now))
-                        prepare_photo(lib, c, &people.v[k], &e, &photos[j], &wm, now, failed,
-                                      arg, out);
+                        out->ready += each_missing_view(lib, c, &people.v[k], &e, &photos[j],
+                                                        &wm, now, ~0u, render_now, &r);
                 if (progress)
                     progress(++done, total, arg);
             }
@@ -210,5 +232,39 @@ int prepare_album(struct af_library *lib, int64_t album_id, prepare_progress pro
     people.v[0].grants = NULL;
     release_people(&people);
     free(sets);
+    return rc;
+}
+
+int prepare_photo_missing(struct af_library *lib, struct af_catalog *c, int64_t photo_id,
+                          unsigned views,
+                          void (*missing)(const struct rendition_request *req, void *arg),
+                          void *arg)
+{
+    struct people people = {0};
+    struct watermark_settings wm;
+    struct cat_album album;
+    struct cat_set set;
+    struct cat_photo photo;
+    struct af_entry e;
+    af_time now = (af_time)time(NULL);
+    int rc;
+
+    if ((rc = catalog_photo_by_id(c, photo_id, &photo)) < 0 ||
+        (rc = catalog_set_by_id(c, photo.set_id, &set)) < 0 ||
+        (rc = catalog_album_by_id(c, photo.album_id, &album)) < 0 ||
+        (rc = renditions_watermark(c, &wm)) < 0)
+        return rc;
+    entry_for_photo(&album, &set, &photo, &e);
+    if (e.kind != AF_ENTRY_PHOTO)
+        return 0; /* documents have no views */
+    rc = gather(&people, c, album.id, now);
+    for (size_t k = 0; rc == 0 && k < people.n; k++)
+        if (policy_may_see(&people.v[k].subject, &e, now))
+            each_missing_view(lib, c, &people.v[k], &e, &photo, &wm, now, views, missing, arg);
+    if (people.n) {
+        people.v[0].subject.grants = NULL; /* the standard grant is not malloc'd */
+        people.v[0].grants = NULL;
+    }
+    release_people(&people);
     return rc;
 }

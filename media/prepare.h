@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 
+#include "media/renditions.h"
 #include "store/library.h"
 
 /* Called after each photo with the counts so far. */
@@ -33,5 +34,14 @@ struct prepare_result {
  * progress and failed may be NULL; both get arg. */
 int prepare_album(struct af_library *lib, int64_t album_id, prepare_progress progress,
                   prepare_failure failed, void *arg, struct prepare_result *out);
+
+/* The views (a mask of af_view) of one photo that the same people will
+ * browse and that are not made yet: each goes to missing(req, arg), to be
+ * rendered by the caller (the daemon queues them after an upload). Uses
+ * catalog c (any thread's own connection). 0 or negative errno. */
+int prepare_photo_missing(struct af_library *lib, struct af_catalog *c, int64_t photo_id,
+                          unsigned views,
+                          void (*missing)(const struct rendition_request *req, void *arg),
+                          void *arg);
 
 #endif

@@ -12,7 +12,12 @@
  *      full-size copy and never a temporary file on disk), with
  *      fail_on=error, so truncated or corrupt data is refused — and for
  *      JPEG with fail_on=warning, because libjpeg reports lost scan data
- *      only as a warning (see media_probe_buffer).
+ *      only as a warning (see media_probe_buffer). A JPEG is decoded at
+ *      1/8 scale (libjpeg's DCT scaling): every coefficient of every block
+ *      is still read from the entropy-coded data, so damage is found as at
+ *      full size, without the full-size inverse DCT, colour conversion and
+ *      averaging (a third of the work for a 24 MP photo; uploads wait for
+ *      this at close()).
  *
  * libvips is process-wide state: media_init() starts it once (VIPS_INIT),
  * turns off its operation cache (a daemon renders each original once and
@@ -329,14 +334,23 @@ static int decode_all(const void *buf, size_t len, VipsFailOn fail_on,
     rc = probe_open(buf, len, fail_on, info, &img, why, why_len);
     if (rc < 0 || !img)
         return rc;
+    if (strcmp(info->mime, "image/jpeg") == 0) {
+        VipsImage *scaled = NULL;
+
+        g_object_unref(img);
+        img = NULL;
+        if (vips_jpegload_buffer((void *)buf, len, &scaled, "shrink", 8, "access",
+                                 VIPS_ACCESS_SEQUENTIAL, "fail_on", fail_on, NULL) == 0)
+            img = scaled;
+    }
     /* vips_avg reads the whole image. */
-    if (vips_avg(img, &avg, NULL)) {
+    if (!img || vips_avg(img, &avg, NULL)) {
         media_take_vips_error(why, why_len,
                               "image data is corrupt or truncated");
         memset(info, 0, sizeof(*info));
         rc = -EINVAL;
     }
-    g_object_unref(img);
+    VIPS_UNREF(img);
     return rc;
 }
 

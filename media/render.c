@@ -21,8 +21,8 @@
  * object, which is unreffed once at the end of media_render() on every
  * path; helpers return images that the context owns.
  *
- * Threading: see render.h. No state of its own; libvips' text rendering
- * serialises on its own lock.
+ * Threading: see render.h. Its one piece of state is text_lock: text is
+ * drawn one call at a time in the whole process (media_text).
  */
 #include "media/render.h"
 #include "media/media_private.h"
@@ -71,7 +71,7 @@ static int text_overlay(VipsObject *ctx, const char *text, const char *font,
     VipsImage *bands[4];
     int rc = -EIO;
 
-    if (vips_text(&t[0], markup, "font", desc, "dpi", 72, NULL))
+    if (media_text(&t[0], markup, desc))
         goto out;
     mask = t[0];
     if (mask->Xsize > max_width) {
@@ -417,6 +417,43 @@ static int check_spec(const struct media_render_spec *spec, char *why,
         return -EINVAL;
     }
     return 0;
+}
+
+static GMutex text_lock;
+
+/* The text operation is built outside libvips' operation cache and its
+ * pixels copied into an image of their own, so that the operation (its
+ * Pango layout, context and font map) is also disposed of under the lock,
+ * here, not later in whichever thread the cache happens to drop it. */
+int media_text(VipsImage **out, const char *markup, const char *font)
+{
+    VipsOperation *op;
+    VipsImage *drawn = NULL, *copy = NULL;
+    int rc = -1;
+
+    *out = NULL;
+    g_mutex_lock(&text_lock);
+    op = vips_operation_new("text");
+    if (op) {
+        g_object_set(op, "text", markup, "font", font, "dpi", 72, NULL);
+        if (vips_object_build(VIPS_OBJECT(op)) == 0) {
+            g_object_get(op, "out", &drawn, NULL);
+            copy = vips_image_new_memory();
+            if (drawn && vips_image_write(drawn, copy) == 0) {
+                *out = copy;
+                copy = NULL;
+                rc = 0;
+            }
+        }
+        vips_object_unref_outputs(VIPS_OBJECT(op));
+        g_object_unref(op);
+    }
+    if (drawn)
+        g_object_unref(drawn);
+    if (copy)
+        g_object_unref(copy);
+    g_mutex_unlock(&text_lock);
+    return rc;
 }
 
 int media_decode_srgb8(VipsObject *ctx, const void *orig, size_t len, int target,

@@ -192,11 +192,10 @@ int renditions_make(struct af_library *lib, struct af_catalog *c,
     rc = render(lib, req, &wm, &jpeg, &jpeg_len, why, why_len);
     if (rc < 0)
         return rc;
-    rc = vault_put_named(lib->cache, out->id, jpeg, jpeg_len);
-    if (rc < 0) {
-        snprintf(why, why_len, "cannot store the rendition: %s", strerror(-rc));
-        goto out;
-    }
+    /* Recorded first, as not cached; then the bytes; then marked cached. A
+     * crash between leaves a row without bytes (a trimmed view: made again
+     * when read) or bytes under a recorded id, never bytes the catalog does
+     * not name (an orphan `albumctl verify` would report). */
     memset(&rec, 0, sizeof rec);
     snprintf(rec.id, sizeof rec.id, "%s", out->id);
     rec.version_id = req->version_id;
@@ -204,6 +203,16 @@ int renditions_make(struct af_library *lib, struct af_catalog *c,
     jpeg_size(jpeg, jpeg_len, &rec.width, &rec.height);
     spec = spec_string(req, &wm);
     rc = catalog_rendition_put(c, &rec, spec);
+    if (rc < 0) {
+        snprintf(why, why_len, "cannot record the rendition: %s", catalog_errmsg(c));
+        goto out;
+    }
+    rc = vault_put_named(lib->cache, out->id, jpeg, jpeg_len);
+    if (rc < 0) {
+        snprintf(why, why_len, "cannot store the rendition: %s", strerror(-rc));
+        goto out;
+    }
+    rc = catalog_rendition_set_cached(c, out->id, true);
     if (rc < 0) {
         snprintf(why, why_len, "cannot record the rendition: %s", catalog_errmsg(c));
         goto out;

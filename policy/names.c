@@ -269,3 +269,20 @@ bool names_is_junk(const char *name)
         return true;
     return len > 1 && name[len - 1] == '~'; /* editor backups: "name~" */
 }
+
+/* Folders and files a mount shows inside an album beside its sets. */
+static const char *const reserved_in_album[] = {"Web-size", "High-res", "Favourites", "Private",
+                                                "Trash",    NAMES_README};
+
+int names_check_reserved_in_album(const char *name, const char **why)
+{
+    for (size_t i = 0; i < sizeof reserved_in_album / sizeof reserved_in_album[0]; i++) {
+        if (strcasecmp(name, reserved_in_album[i]) == 0) {
+            if (why)
+                *why = "is the name of a folder or file every album shows (Web-size, "
+                       "High-res, Favourites, Private, Trash, " NAMES_README ")";
+            return -EINVAL;
+        }
+    }
+    return 0;
+}

@@ -39,6 +39,16 @@ int names_check_email(const char *email, const char **why);
  * names_check. Returns 0, or -EINVAL for k == 0. */
 int names_view_candidate(const char *name, bool is_document, unsigned k, char *buf);
 
+/* The file every album folder on a mount shows beside its sets: the
+ * album's rules for the person looking (fs/readme.c, policy/rules_text.h). */
+#define NAMES_README "READ ME.txt"
+
+/* 0 unless `name` is one a mount shows inside every album beside its sets
+ * (in any letter case: "Web-size", "High-res", "Favourites", "Private",
+ * "Trash", NAMES_README), which no set may take; -EINVAL with a static reason in
+ * *why (may be NULL) if it is. */
+int names_check_reserved_in_album(const char *name, const char **why);
+
 /* True for names that file managers and OSes litter folders with. */
 bool names_is_junk(const char *name);
 

@@ -86,7 +86,8 @@ static size_t grant_count(const struct af_subject *who)
 }
 
 /* The role grant g gives `who` on album_id at `now`: NONE when it does not
- * count there; a link never holds more than GUEST, whatever the row says. */
+ * count there; a link never holds more than GUEST, nor a link's client door
+ * more than CLIENT, whatever the row says. */
 static enum af_role grant_role(const struct af_subject *who, const struct af_grant *g,
                                int64_t album_id, af_time now)
 {
@@ -96,8 +97,8 @@ static enum af_role grant_role(const struct af_subject *who, const struct af_gra
         return AF_ROLE_NONE;
     if (r < AF_ROLE_GUEST || r > AF_ROLE_EDITOR)
         return AF_ROLE_NONE;
-    if (who->kind == AF_PRINCIPAL_LINK && r > AF_ROLE_GUEST)
-        r = AF_ROLE_GUEST;
+    if (who->kind == AF_PRINCIPAL_LINK && r > (who->client_door ? AF_ROLE_CLIENT : AF_ROLE_GUEST))
+        r = who->client_door ? AF_ROLE_CLIENT : AF_ROLE_GUEST;
     return r;
 }
 

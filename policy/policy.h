@@ -116,6 +116,7 @@ struct af_subject {
     enum af_principal_kind kind;
     int64_t user_id; /* AF_PRINCIPAL_USER */
     int64_t link_id; /* AF_PRINCIPAL_LINK */
+    bool client_door; /* a link's client door (store/links.h): up to CLIENT */
     const struct af_grant *grants;
     size_t n_grants;
 };

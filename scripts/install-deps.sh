@@ -11,7 +11,19 @@ packages=(
   libsodium-dev
   libvips-dev libvips-tools libglib2.0-dev
   libcmocka-dev
+  libcurl4-openssl-dev  # SMTP delivery of notifications (store/mail_smtp.c)
   libimage-exiftool-perl imagemagick attr rsync util-linux procps iproute2
+  # The fuzzers (tests/fuzz, scripts/fuzz.sh): clang, and libFuzzer with
+  # the sanitizer runtimes, which Debian ships in libclang-rt-14-dev (only
+  # recommended by clang, so named here).
+  clang libclang-rt-14-dev
+  libglib2.0-bin
+  faketime  # tests/cli/test_backup_schedule.sh moves the clock
+  # tests/cli/test_package.sh: the manual pages rendered, the .deb built
+  man-db groff-base dpkg-dev
+  # tests/cli/test_notify_smtp.sh: a local SMTP server (STARTTLS, AUTH) on
+  # loopback, started and stopped by the test, with a certificate openssl makes
+  python3-aiosmtpd openssl
 )
 
 # A local MTA for tests/cli/test_notify_mta.sh (skipped without one), only
@@ -20,10 +32,11 @@ mta=()
 [ -e /usr/sbin/sendmail ] || mta=(exim4-daemon-light)
 
 # The file servers of tests/mount/test_reexport.sh (Samba and SFTP on
-# loopback; skipped without them). They are servers: a machine that did not
-# have them gets them installed but not running (below).
+# loopback) and tests/mount/test_webdav.sh (rclone's WebDAV server, davfs2
+# as its client); skipped without them. They are servers: a machine that
+# did not have them gets them installed but not running (below).
 # ALBUMFS_NO_SERVERS=1 leaves them out.
-servers=(samba smbclient openssh-server openssh-client sshfs)
+servers=(samba smbclient openssh-server openssh-client sshfs rclone davfs2 openssl)
 [ "${ALBUMFS_NO_SERVERS:-0}" = 1 ] && servers=()
 
 is_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
@@ -45,7 +58,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 if [ ${#new_servers[@]} -gt 0 ]; then
-  echo "install-deps: installing ${new_servers[*]} for the re-export test; their services stay stopped" >&2
+  echo "install-deps: installing ${new_servers[*]} for the re-export tests; their services stay stopped" >&2
   # policy-rc.d answers 101 ("not allowed") to the packages' service starts;
   # one that was already there is left alone.
   policy=""
@@ -72,7 +85,7 @@ if [ ${#new_servers[@]} -gt 0 ]; then
     [ ${#units[@]} -eq 0 ] || $sudo systemctl disable --now "${units[@]}" >/dev/null 2>&1 || true
   fi
   if [ "$rc" != 0 ]; then
-    echo "install-deps: ${new_servers[*]} did not install; tests/mount/test_reexport.sh will be skipped" >&2
+    echo "install-deps: ${new_servers[*]} did not install; tests/mount/test_reexport.sh and test_webdav.sh will be skipped" >&2
   fi
 fi
 if [ ${#mta[@]} -gt 0 ]; then

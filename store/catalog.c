@@ -24,6 +24,7 @@
 #include <sodium.h>
 
 #include "store/catalog_private.h"
+#include "store/sysio.h"
 
 #define CAT_BUSY_TIMEOUT_MS 10000
 #define CAT_APPLICATION_ID 0x416c6246 /* "AlbF" */
@@ -35,7 +36,14 @@ int64_t cat_now(void)
 
 int cat_err(struct af_catalog *c, int rc)
 {
-    snprintf(c->errmsg, sizeof c->errmsg, "%s", sqlite3_errmsg(c->db));
+    int sys = sqlite3_system_errno(c->db);
+
+    /* A read or write that failed says why in its own words too (not an
+     * open: SQLite's later calls overwrite that errno). */
+    if (sys > 0 && (rc & 0xff) == SQLITE_IOERR)
+        snprintf(c->errmsg, sizeof c->errmsg, "%s (%s)", sqlite3_errmsg(c->db), strerror(sys));
+    else
+        snprintf(c->errmsg, sizeof c->errmsg, "%s", sqlite3_errmsg(c->db));
     switch (rc) {
     case SQLITE_CONSTRAINT_UNIQUE:
     case SQLITE_CONSTRAINT_PRIMARYKEY:
@@ -57,6 +65,10 @@ int cat_err(struct af_catalog *c, int rc)
     case SQLITE_CONSTRAINT_TRIGGER:
         return -EPERM;
     default:
+        /* An I/O error whose system call said the disk is full (SQLite
+         * reports some, such as growing the -shm file, as IOERR). */
+        if ((rc & 0xff) == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT))
+            return -ENOSPC;
         return -EIO;
     }
 }
@@ -200,9 +212,12 @@ static int configure(struct af_catalog *c, enum cat_open_flags flags)
                       "PRAGMA trusted_schema = OFF;",
                       NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
-        snprintf(c->errmsg, sizeof c->errmsg, "%s", msg ? msg : sqlite3_errmsg(c->db));
+        int err = cat_err(c, rc); /* a full disk is ENOSPC, not damage */
+
+        if (msg)
+            snprintf(c->errmsg, sizeof c->errmsg, "%s", msg);
         sqlite3_free(msg);
-        return rc == SQLITE_BUSY ? -EBUSY : -EIO;
+        return err;
     }
     if (flags & CAT_OPEN_CREATE) {
         char pragma[64];
@@ -214,10 +229,13 @@ static int configure(struct af_catalog *c, enum cat_open_flags flags)
         sqlite3_stmt *st = NULL;
         int id = 0;
 
-        if (sqlite3_prepare_v2(c->db, "PRAGMA application_id", -1, &st, NULL) == SQLITE_OK &&
-            sqlite3_step(st) == SQLITE_ROW)
+        rc = sqlite3_prepare_v2(c->db, "PRAGMA application_id", -1, &st, NULL);
+        if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
             id = sqlite3_column_int(st, 0);
         sqlite3_finalize(st);
+        if (rc != SQLITE_ROW && (rc & 0xff) != SQLITE_NOTADB && (rc & 0xff) != SQLITE_CORRUPT)
+            /* could not read it (opening the WAL failed, ...) */
+            return cat_err(c, sqlite3_extended_errcode(c->db));
         if (id != CAT_APPLICATION_ID) {
             snprintf(c->errmsg, sizeof c->errmsg, "not an albumfs catalog");
             return -EINVAL;
@@ -246,7 +264,7 @@ static int private_files(const char *path, enum cat_open_flags flags)
     int rc;
 
     if (flags & CAT_OPEN_CREATE) {
-        int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+        int fd = sysio_open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
 
         if (fd < 0)
             return -errno;
@@ -271,6 +289,7 @@ int catalog_open(const char *path, enum cat_open_flags flags, struct af_catalog 
     int rc;
 
     *out = NULL;
+    sysio_init(); /* before SQLite opens anything: its calls join the seam */
     c = calloc(1, sizeof *c);
     if (!c)
         return -ENOMEM;
@@ -282,6 +301,14 @@ int catalog_open(const char *path, enum cat_open_flags flags, struct af_catalog 
     rc = sqlite3_open_v2(path, &c->db, oflags, NULL);
     if (rc != SQLITE_OK) {
         rc = (rc == SQLITE_CANTOPEN) ? -ENOENT : -EIO;
+        goto fail;
+    }
+    /* When opening the file for writing fails (a read-only disk, a full
+     * one, an I/O error) SQLite quietly opens it for reading: every write
+     * would then fail later with "attempt to write a readonly database",
+     * after work was done. Refuse now. */
+    if (sqlite3_db_readonly(c->db, "main") == 1) {
+        rc = -EROFS;
         goto fail;
     }
     rc = configure(c, flags);

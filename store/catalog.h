@@ -46,12 +46,14 @@ struct cat_user {
     char name[AF_NAME_MAX + 1];
     int64_t uid; /* Unix uid on multi-user mounts; -1 = none */
     af_time created;
+    af_time removed; /* 0 = present; else when the owner removed them */
 };
 
 struct cat_team {
     int64_t id;
     char name[AF_NAME_MAX + 1];
     af_time created;
+    af_time removed; /* 0 = present; else when the owner removed it */
 };
 
 struct cat_album {
@@ -60,6 +62,7 @@ struct cat_album {
     bool clients_may_mark_private;
     af_time created;
     af_time mtime;
+    af_time archived; /* 0 = not archived (docs/policy.md: archived albums) */
 };
 
 struct cat_set {
@@ -69,6 +72,7 @@ struct cat_set {
     enum af_visibility visibility;
     af_time created;
     af_time mtime;
+    af_time deleted; /* 0 = live; else when it was deleted (kept for its trashed photos) */
 };
 
 /* A photo or document with its current version. */
@@ -116,6 +120,11 @@ struct cat_link {
     bool has_password;
     char password_hash[CAT_PWHASH_MAX]; /* Argon2id string, "" if none */
     af_time created;
+    char label[AF_NAME_MAX + 1]; /* the owner's note, "" if none */
+    int64_t uses;      /* mounts opened with the link */
+    af_time last_used; /* the last of them; 0 = never */
+    int64_t door_of;     /* this row is the client door of that link; 0: a link */
+    int64_t client_door; /* this link's client door (a link row); 0: none */
 };
 
 struct cat_pool {
@@ -164,15 +173,30 @@ int catalog_generation(struct af_catalog *c, int64_t *out);
 
 /* ---- people ---- */
 
+/* People and teams the owner removed keep their rows (grants name them);
+ * lookups by e-mail or name find them (with `removed` set), lists and
+ * lookups by uid do not. Adding a removed user or team again brings the
+ * row back (catalog_user_add, catalog_team_add: same id). */
 int catalog_user_add(struct af_catalog *c, const char *email, const char *name,
                      int64_t uid, int64_t *id);
 int catalog_user_by_email(struct af_catalog *c, const char *email, struct cat_user *out);
 int catalog_user_by_uid(struct af_catalog *c, int64_t uid, struct cat_user *out);
 int catalog_users(struct af_catalog *c, struct cat_user **rows, size_t *n);
+/* A present user's new display name and uid (-1 = none): -EEXIST when
+ * another user has that uid, -ENOENT for no such present user. */
+int catalog_user_update(struct af_catalog *c, int64_t id, const char *name, int64_t uid);
+/* Mark a user removed at `when`: their uid is cleared and they leave
+ * every team (their grants are revoked by the caller, in the same
+ * transaction). -ENOENT for no such present user. */
+int catalog_user_remove(struct af_catalog *c, int64_t id, af_time when);
 
 int catalog_team_add(struct af_catalog *c, const char *name, int64_t *id);
 int catalog_team_by_name(struct af_catalog *c, const char *name, struct cat_team *out);
 int catalog_team_add_member(struct af_catalog *c, int64_t team_id, int64_t user_id);
+/* -ENOENT when the user is not a member. */
+int catalog_team_remove_member(struct af_catalog *c, int64_t team_id, int64_t user_id);
+/* Mark a team removed at `when` and empty it. -ENOENT: no such present team. */
+int catalog_team_remove(struct af_catalog *c, int64_t id, af_time when);
 int catalog_teams(struct af_catalog *c, struct cat_team **rows, size_t *n);
 /* Members of a team as users. */
 int catalog_team_members(struct af_catalog *c, int64_t team_id, struct cat_user **rows, size_t *n);
@@ -186,12 +210,16 @@ int catalog_album_by_name(struct af_catalog *c, const char *name, struct cat_alb
 int catalog_album_by_id(struct af_catalog *c, int64_t id, struct cat_album *out);
 int catalog_albums(struct af_catalog *c, struct cat_album **rows, size_t *n);
 int catalog_album_set_private_marks(struct af_catalog *c, int64_t album_id, bool allowed);
+/* Archive an album at `when`, or bring it back (when = 0). */
+int catalog_album_set_archived(struct af_catalog *c, int64_t album_id, af_time when);
 
 int catalog_set_create(struct af_catalog *c, int64_t album_id, const char *name,
                        enum af_visibility vis, int64_t *id);
 int catalog_set_by_name(struct af_catalog *c, int64_t album_id, const char *name,
                         struct cat_set *out);
 int catalog_set_by_id(struct af_catalog *c, int64_t id, struct cat_set *out);
+/* As catalog_set_by_id, deleted sets included (changes/ restores them). */
+int catalog_set_by_id_any(struct af_catalog *c, int64_t id, struct cat_set *out);
 int catalog_sets(struct af_catalog *c, int64_t album_id, struct cat_set **rows, size_t *n);
 /* -EPERM if it would leave the album without a public set. */
 int catalog_set_visibility(struct af_catalog *c, int64_t set_id, enum af_visibility vis);
@@ -204,6 +232,12 @@ int catalog_set_visibility(struct af_catalog *c, int64_t set_id, enum af_visibil
 int catalog_photo_add_version(struct af_catalog *c, int64_t set_id, const char *name,
                               const char *blob, uint64_t size, const struct media_info *media,
                               int64_t *photo_id, int64_t *version_id);
+/* The same, the version recorded as uploaded by `by` (an activity actor:
+ * "owner", an e-mail, "link:<id>"); the one above says "owner". */
+int catalog_photo_add_version_by(struct af_catalog *c, int64_t set_id, const char *name,
+                                 const char *blob, uint64_t size,
+                                 const struct media_info *media, const char *by,
+                                 int64_t *photo_id, int64_t *version_id);
 /* Which of a photo's names a file name is looked up by. */
 enum cat_name_kind {
     CAT_NAME_OWN,  /* its own name (originals: owner, editors; albumctl) */
@@ -233,13 +267,85 @@ struct cat_blob {
     int64_t photo_id;   /* that version's photo (in the trash or not) */
     int64_t versions;   /* how many versions use it */
 };
-/* 1 when some version (of any photo, the trash included) is stored at
- * blob, 0 when none is, or negative errno. */
-int catalog_blob_in_versions(struct af_catalog *c, const char *blob);
+/* Whether the library still needs vault blob `blob`: 1 when some version
+ * (of any photo, the trash included) is stored at it or it is the
+ * watermark logo, 0 when nothing names it (it may be removed), or negative
+ * errno. One query: the one definition of "referenced" (purges, a replaced
+ * logo). Call inside the write transaction that removes the blob, so no
+ * other writer can start naming it meanwhile. */
+int catalog_blob_referenced(struct af_catalog *c, const char *blob);
 
 /* Every distinct blob of every version of every photo and document, the
  * trash included, ordered by id. */
 int catalog_version_blobs(struct af_catalog *c, struct cat_blob **rows, size_t *n);
+
+/* ---- changes: renames, moves, the trash, versions (catalog_moves.c,
+ * catalog_trash.c; changes/ checks who may and records the activity) ---- */
+
+/* -EEXIST when another album has the name, -ENOENT for no such album. */
+int catalog_album_rename(struct af_catalog *c, int64_t album_id, const char *name);
+/* A live set: -EEXIST when another live set of its album has the name. */
+int catalog_set_rename(struct af_catalog *c, int64_t set_id, const char *name);
+/* Mark a live set deleted at `when` (its row stays for its trashed
+ * photos; docs/storage.md): -ENOTEMPTY while a live photo is in it,
+ * -EPERM when it is its album's last public set. */
+int catalog_set_delete(struct af_catalog *c, int64_t set_id, af_time when);
+/* Bring a deleted set back: -EEXIST when a live set of its album took its
+ * name; 0 when it is live already. */
+int catalog_set_undelete(struct af_catalog *c, int64_t set_id);
+/* Put a live photo into live set set_id (of its album or another) under
+ * `name`; its view name is kept if free there, else chosen again.
+ * -EEXIST when a live photo of that set has the name. */
+int catalog_photo_place(struct af_catalog *c, int64_t photo_id, int64_t set_id,
+                        const char *name);
+
+/* Move a live photo to the trash at `when` (-ENOENT: none live). */
+int catalog_photo_trash(struct af_catalog *c, int64_t photo_id, af_time when);
+/* Take a photo out of the trash into its set (which must be live):
+ * -EEXIST when a live photo of the set took its name; its view name is
+ * kept if still free, else chosen again. -ENOENT: not in the trash. */
+int catalog_photo_untrash(struct af_catalog *c, int64_t photo_id);
+
+/* A photo in the trash, with the names it would come back under. */
+struct cat_trashed {
+    struct cat_photo photo;
+    char album_name[AF_NAME_MAX + 1];
+    char set_name[AF_NAME_MAX + 1];
+    bool set_deleted; /* its set was deleted after it (restoring brings it back) */
+};
+/* Photos in the trash of one album (album_id > 0) or all, trashed at or
+ * before `before` (0: any time), the longest there first. */
+int catalog_trash(struct af_catalog *c, int64_t album_id, af_time before,
+                  struct cat_trashed **rows, size_t *n);
+
+/* Remove a photo (in the trash or not) for good: its versions, their
+ * renditions, its favourites, charges and downloads go with it (the
+ * activity log keeps its events). The vault addresses its versions used
+ * (*blobs, distinct) and the ids of its renditions (*views) are returned,
+ * malloc'd (caller frees both with free()): the caller removes from the
+ * vaults what is no longer referenced (catalog_blob_referenced). */
+int catalog_photo_purge(struct af_catalog *c, int64_t photo_id, char (**blobs)[VAULT_ID_HEX],
+                        size_t *n_blobs, char (**views)[VAULT_ID_HEX], size_t *n_views);
+
+/* One version of a photo. */
+struct cat_version {
+    int64_t id;
+    int64_t number; /* 1 = the oldest */
+    char blob[VAULT_ID_HEX];
+    uint64_t size;
+    uint32_t width, height;
+    char mime[32];
+    af_time created;
+    char uploaded_by[AF_EMAIL_MAX + 1];
+    bool current;
+};
+/* A photo's versions, oldest first. */
+int catalog_versions(struct af_catalog *c, int64_t photo_id, struct cat_version **rows,
+                     size_t *n);
+/* Add version_id's bytes again as photo_id's newest version, uploaded by
+ * `by`, and make it current; *new_id (may be NULL) gets its id. */
+int catalog_version_readd(struct af_catalog *c, int64_t photo_id, int64_t version_id,
+                          const char *by, int64_t *new_id);
 
 /* ---- links, grants, pools ---- */
 
@@ -252,6 +358,17 @@ int catalog_link_by_token_hash(struct af_catalog *c,
                                const unsigned char token_hash[CAT_TOKEN_HASH_BYTES],
                                struct cat_link *out);
 int catalog_link_by_id(struct af_catalog *c, int64_t id, struct cat_link *out);
+/* Links of one album (album_id > 0) or all, by id. */
+int catalog_links(struct af_catalog *c, int64_t album_id, struct cat_link **rows, size_t *n);
+int catalog_link_set_label(struct af_catalog *c, int64_t id, const char *label);
+/* A link's (or a door's) password: an Argon2id string, or NULL for none. */
+int catalog_link_set_password(struct af_catalog *c, int64_t id, const char *password_hash);
+/* Make link row client_link_id the client door of link_id (one door per
+ * link; -EEXIST when either already has one). Add the door's row with
+ * catalog_link_add and a random token hash: it is never looked up. */
+int catalog_link_door_add(struct af_catalog *c, int64_t link_id, int64_t client_link_id);
+/* A mount was opened with the link at `when`: one more use. */
+int catalog_link_used(struct af_catalog *c, int64_t id, af_time when);
 
 /* A link's password turns (store/links.c takes them): the time, in
  * milliseconds since the epoch, before which no attempt on the link may
@@ -274,6 +391,24 @@ int catalog_grant_by_id(struct af_catalog *c, int64_t id, struct cat_grant *out)
 int catalog_grants(struct af_catalog *c, int64_t album_id, struct cat_grant **rows, size_t *n);
 /* -ENOENT unknown, -EALREADY already revoked. */
 int catalog_grant_revoke(struct af_catalog *c, int64_t id, af_time when);
+/* Replace a grant's expiry and settings (download sets and pool
+ * included; clamped already). A new expiry forgets that the old one was
+ * recorded, so reaching the new one is recorded again. -ENOENT unknown,
+ * -EALREADY revoked. */
+int catalog_grant_update(struct af_catalog *c, int64_t id, af_time expires,
+                         const struct af_grant_settings *s);
+/* The grants not revoked yet (live or expired) that name a user directly,
+ * a team, or any principal on an album (kind selects which id is meant). */
+enum cat_grants_of {
+    CAT_GRANTS_OF_USER,  /* id: users.id (their own grants, not their teams') */
+    CAT_GRANTS_OF_TEAM,  /* id: teams.id */
+    CAT_GRANTS_OF_ALBUM, /* id: albums.id (users', teams' and links') */
+};
+/* Albums where some person (a user's own grant, or a member of a team)
+ * holds a live editor grant at `now`, by id (malloc'd; caller frees). */
+int catalog_albums_with_editors(struct af_catalog *c, af_time now, int64_t **ids, size_t *n);
+int catalog_grants_unrevoked(struct af_catalog *c, enum cat_grants_of kind, int64_t id,
+                             struct cat_grant **rows, size_t *n);
 
 /* Record "grant-expired" (actor "albumfs") once for every grant that
  * reached its expiry at or before `now` while live. 0 with *recorded (may
@@ -286,7 +421,8 @@ int catalog_grants_claimed_through(struct af_catalog *c, int64_t link_id, int64_
                                    struct cat_grant **rows, size_t *n);
 
 /* Every grant that names a user (directly or through a team) or a link,
- * as af_grant rows ready for a struct af_subject. */
+ * as af_grant rows ready for a struct af_subject, except those of archived
+ * albums: an archived album is hidden from every mount but the owner's. */
 int catalog_grants_for_user(struct af_catalog *c, int64_t user_id, struct af_grant **rows,
                             size_t *n);
 int catalog_grants_for_link(struct af_catalog *c, int64_t link_id, struct af_grant **rows,
@@ -431,7 +567,7 @@ struct cat_rendition {
 };
 
 int catalog_rendition_find(struct af_catalog *c, const char *id, struct cat_rendition *out);
-/* Insert or replace the record (cached, last used now). */
+/* Insert or replace the record (last used now; cached as r->cached). */
 int catalog_rendition_put(struct af_catalog *c, const struct cat_rendition *r, const char *spec);
 /* A rendition read at a time (the daemon's batch of uses). */
 struct cat_rendition_use {
@@ -450,6 +586,21 @@ int catalog_rendition_cached_bytes(struct af_catalog *c, uint64_t *bytes);
 int catalog_rendition_oldest(struct af_catalog *c, size_t limit, struct cat_rendition **rows,
                              size_t *n);
 
+/* ---- the library at a glance (catalog_status.c) ---- */
+
+struct cat_status {
+    int64_t albums, albums_archived;
+    int64_t photos;          /* not in the trash */
+    int64_t users, teams;    /* present (not removed) */
+    int64_t grants_live;     /* neither revoked nor expired at now */
+    int64_t grants_expiring; /* of those, expiring within `soon` seconds */
+    int64_t links, links_live; /* links_live: with a live grant; client doors not counted */
+    int64_t outbox_pending;  /* undelivered, never tried */
+    int64_t outbox_failed;   /* undelivered, tried and failed (retried later) */
+};
+/* Count it all at `now`, in one statement. */
+int catalog_status(struct af_catalog *c, af_time now, af_time soon, struct cat_status *out);
+
 /* ---- activity ---- */
 
 /* Append an event (chained with the audit key when one is set). */
@@ -462,8 +613,9 @@ int catalog_activity_add(struct af_catalog *c, const char *kind, const char *act
 int catalog_activity_add_limited(struct af_catalog *c, const char *kind, const char *actor,
                                  int64_t grant_id, int64_t album_id, int64_t photo_id,
                                  const char *detail, af_time since, int64_t max);
-/* How many events of `kind` with exactly `detail` happened at or after `since`. */
-int catalog_activity_count(struct af_catalog *c, const char *kind, const char *detail,
+/* How many events of `kind` by exactly `actor` happened at or after `since`
+ * (index activity_kind_actor). */
+int catalog_activity_count(struct af_catalog *c, const char *kind, const char *actor,
                            af_time since, int64_t *n);
 /* Check the whole chain: 0 when intact; -EBADMSG with *first_bad the id of
  * the first row that is missing, altered or out of order; -ENOKEY without an
@@ -472,6 +624,9 @@ int catalog_activity_verify(struct af_catalog *c, int64_t *first_bad);
 /* Events, oldest first, filtered by album (0 = any) and kind (NULL = any). */
 int catalog_activity(struct af_catalog *c, int64_t album_id, const char *kind,
                      struct cat_activity **rows, size_t *n);
+/* When the latest event of `kind` happened: 0 with *at, which is 0 when
+ * there is none. */
+int catalog_activity_last(struct af_catalog *c, const char *kind, af_time *at);
 /* One event (-ENOENT if there is no row with that id), and how many there are. */
 int catalog_activity_get(struct af_catalog *c, int64_t id, struct cat_activity *out);
 int catalog_activity_total(struct af_catalog *c, int64_t *n);
@@ -496,6 +651,54 @@ struct cat_activity_entry {
 int catalog_activity_query(struct af_catalog *c, const struct cat_activity_filter *f,
                            struct cat_activity_entry **rows, size_t *n);
 
+/* ---- restoring from a backup snapshot's catalog (catalog_restore.c) ---- */
+
+/* What to bring back: an album (set NULL), one set of it (photo NULL) or one
+ * photo, by their names in the snapshot. */
+struct cat_restore_spec {
+    const char *album;
+    const char *set;
+    const char *photo;
+    const char *as_name; /* one photo only: the name it gets here (NULL: its own) */
+};
+
+struct cat_restore_result {
+    int64_t album_id;         /* the album here */
+    int64_t photo_id;         /* one photo: the photo here (new or merged into) */
+    bool album_created;       /* the album was not here: it came back whole */
+    int64_t sets_created;
+    int64_t photos_added;     /* new photos */
+    int64_t photos_merged;    /* live photos of the same name given versions they lacked */
+    int64_t photos_unchanged; /* live photos of the same name that had every version */
+    int64_t versions_added;   /* all versions added, new photos' included */
+    int64_t favourites;       /* favourites brought back */
+    int64_t favourites_left_out; /* of people no longer in the library */
+    int64_t grants;           /* a whole album's grants brought back */
+    int64_t grants_left_out;  /* of users, teams no longer in the library */
+};
+
+/* Attach the catalog file `path` (a snapshot's copy, opened once with
+ * catalog_open so that it is at this schema) as the source of a restore.
+ * Outside any transaction. catalog_restore_detach undoes it (after the
+ * transaction ended). */
+int catalog_restore_attach(struct af_catalog *c, const char *path);
+void catalog_restore_detach(struct af_catalog *c);
+
+/* The distinct blobs of the versions a restore of spec would add, from the
+ * attached catalog (caller frees *ids with free()). -ENOENT with *why
+ * (static text) when the snapshot has no such album, set or photo (the
+ * trash aside), or when a set or photo is asked for and its album is not
+ * in this catalog. */
+int catalog_restore_blobs(struct af_catalog *c, const struct cat_restore_spec *spec,
+                          char (**ids)[VAULT_ID_HEX], size_t *n, const char **why);
+
+/* Copy spec's rows from the attached catalog into this one, inside the
+ * caller's write transaction (docs/backup.md, "Restoring into the live
+ * library"). -ENOENT as for catalog_restore_blobs; -EEXIST (*why) when
+ * as_name is taken in the set; other errors from SQLite. */
+int catalog_restore_rows(struct af_catalog *c, const struct cat_restore_spec *spec,
+                         struct cat_restore_result *out, const char **why);
+
 /* ---- checks (catalog_check.c; albumctl verify) ---- */
 /* Called once per problem found, with one sentence in plain words. */
 typedef void (*cat_problem_fn)(void *arg, const char *problem);
@@ -503,9 +706,16 @@ typedef void (*cat_problem_fn)(void *arg, const char *problem);
  * references foreign keys cannot state. The number of problems reported
  * (0: sound), or -errno when the check could not start. */
 int catalog_check(struct af_catalog *c, cat_problem_fn report, void *arg);
-/* The catalog against the photo vault and the rendition cache, both ways.
- * The number of problems reported, or -errno. */
+/* Called once per blob in a vault that no catalog row names: a leftover
+ * of an import, upload or render interrupted between storing the blob and
+ * committing its row (harmless; vault_remove_unused removes it). */
+typedef void (*cat_leftover_fn)(void *arg, bool in_cache, const char *id);
+/* The catalog against the photo vault and the rendition cache, both ways:
+ * every blob the catalog names is there (problems, to report), and every
+ * blob there is named (leftovers, to leftover). The number of problems
+ * reported, or -errno. */
 int catalog_check_blobs(struct af_catalog *c, const struct af_vault *vault,
-                        const struct af_vault *cache, cat_problem_fn report, void *arg);
+                        const struct af_vault *cache, cat_problem_fn report,
+                        cat_leftover_fn leftover, void *arg);
 
 #endif

@@ -208,21 +208,39 @@ int catalog_activity_verify(struct af_catalog *c, int64_t *first_bad)
     return rc;
 }
 
-int catalog_activity_count(struct af_catalog *c, const char *kind, const char *detail,
+int catalog_activity_count(struct af_catalog *c, const char *kind, const char *actor,
                            af_time since, int64_t *n)
 {
-    sqlite3_stmt *st = cat_stmt(c, "SELECT count(*) FROM activity WHERE kind = ? AND detail = ? "
+    sqlite3_stmt *st = cat_stmt(c, "SELECT count(*) FROM activity WHERE kind = ? AND actor = ? "
                                    "AND at >= ?");
     int rc;
 
     if (!st)
         return -EIO;
     sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, detail, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, since);
     rc = cat_row(c, st);
     if (rc == 0) {
         *n = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+    }
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+int catalog_activity_last(struct af_catalog *c, const char *kind, af_time *at)
+{
+    sqlite3_stmt *st = cat_stmt(c, "SELECT max(at) FROM activity WHERE kind = ?");
+    int rc;
+
+    *at = 0;
+    if (!st)
+        return -EIO;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    rc = cat_row(c, st);
+    if (rc == 0) {
+        *at = sqlite3_column_int64(st, 0); /* NULL (no such event) reads as 0 */
         sqlite3_reset(st);
     }
     sqlite3_clear_bindings(st);

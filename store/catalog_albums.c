@@ -5,7 +5,8 @@
  * A photo's bytes live in immutable versions; adding a photo under a name
  * that already exists in the set adds a version and makes it current.
  * Trashed photos keep their rows; the live name is unique per set, and so
- * is the live view name (catalog_view_names.c).
+ * is the live view name (catalog_view_names.c). An archived album keeps
+ * everything; only `archived` says so (catalog_grants.c hides it).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,15 +14,8 @@
 
 #include "store/catalog_private.h"
 
-#define ALBUM_COLS "id, name, clients_may_mark_private, created, mtime"
-#define SET_COLS "id, album_id, name, visibility, created, mtime"
-#define PHOTO_COLS                                                                        \
-    "p.id, p.album_id, p.set_id, p.name, p.kind, p.is_private, p.trashed, p.created, " \
-    "v.id, v.blob, v.size, v.width, v.height, v.orientation, v.mime, v.created, "      \
-    "p.view_name, coalesce(p.private_by, '')"
-#define PHOTO_N_COLS 18 /* read_photo reads columns 0 .. PHOTO_N_COLS - 1 */
+#define ALBUM_COLS "id, name, clients_may_mark_private, created, mtime, archived"
 #define PHOTO_FROM_JOIN "JOIN versions v ON v.id = p.current_version "
-#define PHOTO_FROM "FROM photos p " PHOTO_FROM_JOIN
 
 static void read_album(sqlite3_stmt *st, void *row)
 {
@@ -32,9 +26,10 @@ static void read_album(sqlite3_stmt *st, void *row)
     a->clients_may_mark_private = sqlite3_column_int(st, 2) != 0;
     a->created = sqlite3_column_int64(st, 3);
     a->mtime = sqlite3_column_int64(st, 4);
+    a->archived = sqlite3_column_int64(st, 5);
 }
 
-static void read_set(sqlite3_stmt *st, void *row)
+void cat_read_set(sqlite3_stmt *st, void *row)
 {
     struct cat_set *s = row;
 
@@ -44,9 +39,10 @@ static void read_set(sqlite3_stmt *st, void *row)
     s->visibility = (enum af_visibility)sqlite3_column_int(st, 3);
     s->created = sqlite3_column_int64(st, 4);
     s->mtime = sqlite3_column_int64(st, 5);
+    s->deleted = sqlite3_column_int64(st, 6);
 }
 
-static void read_photo(sqlite3_stmt *st, void *row)
+void cat_read_photo(sqlite3_stmt *st, void *row)
 {
     struct cat_photo *p = row;
 
@@ -143,6 +139,21 @@ int catalog_album_set_private_marks(struct af_catalog *c, int64_t album_id, bool
     return rc;
 }
 
+int catalog_album_set_archived(struct af_catalog *c, int64_t album_id, af_time when)
+{
+    sqlite3_stmt *st = cat_stmt(c, "UPDATE albums SET archived = ? WHERE id = ?");
+    int rc;
+
+    if (!st)
+        return -EIO;
+    sqlite3_bind_int64(st, 1, when);
+    sqlite3_bind_int64(st, 2, album_id);
+    rc = cat_exec(c, st);
+    if (rc == 0 && sqlite3_changes(c->db) == 0)
+        rc = -ENOENT;
+    return rc;
+}
+
 /* ---- sets ---- */
 
 int catalog_set_create(struct af_catalog *c, int64_t album_id, const char *name,
@@ -169,31 +180,42 @@ int catalog_set_create(struct af_catalog *c, int64_t album_id, const char *name,
 int catalog_set_by_name(struct af_catalog *c, int64_t album_id, const char *name,
                         struct cat_set *out)
 {
-    sqlite3_stmt *st = cat_stmt(c, "SELECT " SET_COLS " FROM sets WHERE album_id = ? AND name = ?");
+    sqlite3_stmt *st = cat_stmt(c, "SELECT " CAT_SET_COLS " FROM sets WHERE album_id = ? AND name = ? "
+                                   "AND deleted = 0");
 
     if (st) {
         sqlite3_bind_int64(st, 1, album_id);
         sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
     }
-    return cat_one(c, st, read_set, out);
+    return cat_one(c, st, cat_read_set, out);
 }
 
 int catalog_set_by_id(struct af_catalog *c, int64_t id, struct cat_set *out)
 {
-    sqlite3_stmt *st = cat_stmt(c, "SELECT " SET_COLS " FROM sets WHERE id = ?");
+    sqlite3_stmt *st = cat_stmt(c, "SELECT " CAT_SET_COLS " FROM sets WHERE id = ? AND deleted = 0");
 
     if (st)
         sqlite3_bind_int64(st, 1, id);
-    return cat_one(c, st, read_set, out);
+    return cat_one(c, st, cat_read_set, out);
+}
+
+int catalog_set_by_id_any(struct af_catalog *c, int64_t id, struct cat_set *out)
+{
+    sqlite3_stmt *st = cat_stmt(c, "SELECT " CAT_SET_COLS " FROM sets WHERE id = ?");
+
+    if (st)
+        sqlite3_bind_int64(st, 1, id);
+    return cat_one(c, st, cat_read_set, out);
 }
 
 int catalog_sets(struct af_catalog *c, int64_t album_id, struct cat_set **rows, size_t *n)
 {
-    sqlite3_stmt *st = cat_stmt(c, "SELECT " SET_COLS " FROM sets WHERE album_id = ? ORDER BY name");
+    sqlite3_stmt *st = cat_stmt(c, "SELECT " CAT_SET_COLS " FROM sets WHERE album_id = ? AND deleted = 0 "
+                                   "ORDER BY name");
 
     if (st)
         sqlite3_bind_int64(st, 1, album_id);
-    return cat_list(c, st, sizeof **rows, read_set, (void **)rows, n);
+    return cat_list(c, st, sizeof **rows, cat_read_set, (void **)rows, n);
 }
 
 int catalog_set_visibility(struct af_catalog *c, int64_t set_id, enum af_visibility vis)
@@ -209,7 +231,8 @@ int catalog_set_visibility(struct af_catalog *c, int64_t set_id, enum af_visibil
     if (rc < 0)
         goto out;
     if (vis != AF_VIS_PUBLIC && set.visibility == AF_VIS_PUBLIC) {
-        st = cat_stmt(c, "SELECT count(*) FROM sets WHERE album_id = ? AND visibility = 0 AND id <> ?");
+        st = cat_stmt(c, "SELECT count(*) FROM sets WHERE album_id = ? AND visibility = 0 "
+                         "AND deleted = 0 AND id <> ?");
         if (!st) {
             rc = -EIO;
             goto out;
@@ -271,6 +294,15 @@ int catalog_photo_add_version(struct af_catalog *c, int64_t set_id, const char *
                               const char *blob, uint64_t size, const struct media_info *media,
                               int64_t *photo_id, int64_t *version_id)
 {
+    return catalog_photo_add_version_by(c, set_id, name, blob, size, media, "owner", photo_id,
+                                        version_id);
+}
+
+int catalog_photo_add_version_by(struct af_catalog *c, int64_t set_id, const char *name,
+                                 const char *blob, uint64_t size,
+                                 const struct media_info *media, const char *by,
+                                 int64_t *photo_id, int64_t *version_id)
+{
     struct cat_set set;
     sqlite3_stmt *st;
     char view_name[AF_NAME_MAX + 1];
@@ -300,7 +332,8 @@ int catalog_photo_add_version(struct af_catalog *c, int64_t set_id, const char *
         rc = -EEXIST; /* the same bytes again: no new version */
     else if (rc == -ENOENT && pid)
         rc = 0;
-    if (rc == -ENOENT && (rc = cat_view_name_choose(c, set_id, name, media->kind, view_name)) == 0) {
+    if (rc == -ENOENT &&
+        (rc = cat_view_name_choose(c, set_id, 0, name, media->kind, NULL, view_name)) == 0) {
         st = cat_stmt(c, "INSERT INTO photos(album_id, set_id, name, kind, created, view_name) "
                          "VALUES (?, ?, ?, ?, ?, ?)");
         if (!st) {
@@ -319,7 +352,7 @@ int catalog_photo_add_version(struct af_catalog *c, int64_t set_id, const char *
     if (rc < 0)
         goto out;
     st = cat_stmt(c, "INSERT INTO versions(photo_id, blob, size, width, height, orientation, "
-                     "mime, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                     "mime, created, uploaded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!st) {
         rc = -EIO;
         goto out;
@@ -332,6 +365,7 @@ int catalog_photo_add_version(struct af_catalog *c, int64_t set_id, const char *
     sqlite3_bind_int(st, 6, (int)(media->orientation ? media->orientation : 1));
     sqlite3_bind_text(st, 7, media->mime, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 8, now);
+    sqlite3_bind_text(st, 9, by, -1, SQLITE_STATIC);
     rc = cat_exec(c, st);
     if (rc < 0)
         goto out;
@@ -361,7 +395,7 @@ out:
  * (the photo named, or else that newest one, as a stand-in), with a last
  * column saying which it was. */
 #define PHOTO_BY_FILE_NAME(column)                                                      \
-    "SELECT " PHOTO_COLS ", h.hit IS NOT NULL FROM "                                     \
+    "SELECT " CAT_PHOTO_COLS ", h.hit IS NOT NULL FROM "                                     \
     "(SELECT (SELECT id FROM photos WHERE set_id = ?1 AND " column " = ?2 "              \
     "AND trashed = 0) AS hit, (SELECT max(id) FROM photos) AS last) h "                  \
     "JOIN photos p ON p.id = coalesce(h.hit, h.last) " PHOTO_FROM_JOIN
@@ -375,8 +409,8 @@ static void read_found_photo(sqlite3_stmt *st, void *row)
 {
     struct found_photo *f = row;
 
-    read_photo(st, f->p);
-    f->found = sqlite3_column_int(st, PHOTO_N_COLS) != 0;
+    cat_read_photo(st, f->p);
+    f->found = sqlite3_column_int(st, CAT_PHOTO_N_COLS) != 0;
 }
 
 int catalog_photo_by_file_name(struct af_catalog *c, int64_t set_id, const char *name,
@@ -401,20 +435,20 @@ int catalog_photo_by_file_name(struct af_catalog *c, int64_t set_id, const char 
 
 int catalog_photo_by_id(struct af_catalog *c, int64_t id, struct cat_photo *out)
 {
-    sqlite3_stmt *st = cat_stmt(c, "SELECT " PHOTO_COLS " " PHOTO_FROM "WHERE p.id = ?");
+    sqlite3_stmt *st = cat_stmt(c, "SELECT " CAT_PHOTO_COLS " " CAT_PHOTO_FROM "WHERE p.id = ?");
 
     if (st)
         sqlite3_bind_int64(st, 1, id);
-    return cat_one(c, st, read_photo, out);
+    return cat_one(c, st, cat_read_photo, out);
 }
 
 int catalog_photos(struct af_catalog *c, int64_t set_id, struct cat_photo **rows, size_t *n)
 {
-    sqlite3_stmt *st = cat_stmt(c, "SELECT " PHOTO_COLS " " PHOTO_FROM
+    sqlite3_stmt *st = cat_stmt(c, "SELECT " CAT_PHOTO_COLS " " CAT_PHOTO_FROM
                                    "WHERE p.set_id = ? AND p.trashed = 0 ORDER BY p.name");
     if (st)
         sqlite3_bind_int64(st, 1, set_id);
-    return cat_list(c, st, sizeof **rows, read_photo, (void **)rows, n);
+    return cat_list(c, st, sizeof **rows, cat_read_photo, (void **)rows, n);
 }
 
 int catalog_photo_set_private(struct af_catalog *c, int64_t photo_id, bool is_private,
@@ -452,13 +486,13 @@ int catalog_photo_count(struct af_catalog *c, int64_t *n)
 int catalog_private_photos(struct af_catalog *c, int64_t album_id, struct cat_photo **rows,
                            size_t *n)
 {
-    sqlite3_stmt *st = cat_stmt(c, "SELECT " PHOTO_COLS " " PHOTO_FROM
+    sqlite3_stmt *st = cat_stmt(c, "SELECT " CAT_PHOTO_COLS " " CAT_PHOTO_FROM
                                    "JOIN sets s ON s.id = p.set_id "
                                    "WHERE p.album_id = ? AND p.is_private = 1 AND p.trashed = 0 "
                                    "ORDER BY s.name, p.name");
     if (st)
         sqlite3_bind_int64(st, 1, album_id);
-    return cat_list(c, st, sizeof **rows, read_photo, (void **)rows, n);
+    return cat_list(c, st, sizeof **rows, cat_read_photo, (void **)rows, n);
 }
 
 static void read_blob(sqlite3_stmt *st, void *row)
@@ -469,20 +503,6 @@ static void read_blob(sqlite3_stmt *st, void *row)
     b->version_id = sqlite3_column_int64(st, 1);
     b->photo_id = sqlite3_column_int64(st, 2);
     b->versions = sqlite3_column_int64(st, 3);
-}
-
-int catalog_blob_in_versions(struct af_catalog *c, const char *blob)
-{
-    sqlite3_stmt *st = cat_stmt(c, "SELECT 1 FROM versions WHERE blob = ? LIMIT 1");
-    int rc;
-
-    if (!st)
-        return -EIO;
-    sqlite3_bind_text(st, 1, blob, -1, SQLITE_STATIC);
-    rc = cat_row(c, st);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return rc == 0 ? 1 : rc == -ENOENT ? 0 : rc;
 }
 
 int catalog_version_blobs(struct af_catalog *c, struct cat_blob **rows, size_t *n)

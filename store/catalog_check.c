@@ -5,8 +5,9 @@
  * foreign_key_check) and then the rules that foreign keys cannot state: a
  * photo's current version is one of its own versions, a photo's set is in
  * the photo's album, a grant's pool, its download sets and a pool's charges
- * belong to the same album, a charge names a grant that exists, every album
- * keeps a public set, the generation counter has its one row.
+ * belong to the same album, a charge names a grant that exists, a photo out
+ * of the trash is in a live set, every album keeps a live public set, the
+ * generation counter has its one row.
  * catalog_check_blobs compares the catalog with the vaults both ways: every
  * blob in vault/ is a version's, the watermark logo or a logo some rendered
  * view was made with, and the current logo is there; every blob in cache/
@@ -71,9 +72,14 @@ static const struct rule rules[] = {
      "SELECT printf('pool %d: it was charged for photo %d of another album', c.pool_id, "
      "c.photo_id) FROM pool_charges c JOIN pools o ON o.id = c.pool_id "
      "JOIN photos p ON p.id = c.photo_id WHERE p.album_id <> o.album_id"},
+    {"photos' sets",
+     "SELECT printf('photo %s (id %d): its set is deleted but the photo is not in the trash', "
+     PHOTO_NAME ", p.id) FROM photos p JOIN sets s ON s.id = p.set_id "
+     "LEFT JOIN albums a ON a.id = p.album_id WHERE s.deleted <> 0 AND p.trashed = 0"},
     {"public sets",
      "SELECT printf('album %s has no public set', a.name) FROM albums a "
-     "WHERE NOT EXISTS (SELECT 1 FROM sets s WHERE s.album_id = a.id AND s.visibility = 0)"},
+     "WHERE NOT EXISTS (SELECT 1 FROM sets s WHERE s.album_id = a.id AND s.visibility = 0 "
+     "                  AND s.deleted = 0)"},
     {"the generation counter",
      "SELECT printf('the generation table has %d rows, not 1', count(*)) FROM generation "
      "HAVING count(*) <> 1"},
@@ -219,23 +225,18 @@ struct blob_walk {
     GHashTable *present; /* ids in the vault */
     GHashTable *named;   /* ids the catalog names */
     const char *vault;   /* "vault/" or "cache/" */
+    cat_leftover_fn leftover;
+    void *leftover_arg;
 };
 
-static void note_orphan(gpointer key, gpointer value, gpointer ctx)
+static void note_leftover(gpointer key, gpointer value, gpointer ctx)
 {
     struct blob_walk *w = ctx;
     const char *id = key;
 
     (void)value;
-    if (g_hash_table_contains(w->named, id))
-        return;
-    w->r->found++;
-    if (strcmp(w->vault, "vault/") == 0)
-        say(w->r->report, w->r->arg, "vault/%.2s/%s is not part of any photo, document or "
-            "watermark: an orphan blob (left by a crash, or put there by hand)", id, id);
-    else
-        say(w->r->report, w->r->arg, "cache/%.2s/%s is not a rendered view the catalog "
-            "records: an orphan blob (left by a crash, or put there by hand)", id, id);
+    if (!g_hash_table_contains(w->named, id))
+        w->leftover(w->leftover_arg, strcmp(w->vault, "cache/") == 0, id);
 }
 
 /* A blob the catalog names (the logo; a view recorded as cached) that is
@@ -257,7 +258,8 @@ static void note_missing(const char *id, void *ctx)
 }
 
 int catalog_check_blobs(struct af_catalog *c, const struct af_vault *vault,
-                        const struct af_vault *cache, cat_problem_fn report, void *arg)
+                        const struct af_vault *cache, cat_problem_fn report,
+                        cat_leftover_fn leftover, void *arg)
 {
     struct reporter r = {report, arg, 0};
     GHashTable *in_vault = NULL, *in_cache = NULL, *named = NULL, *recorded = NULL;
@@ -277,16 +279,16 @@ int catalog_check_blobs(struct af_catalog *c, const struct af_vault *vault,
     if (each_row(c, referenced_sql, add_id, named) != SQLITE_OK) {
         cannot_check(c, &r, "which blobs the catalog names");
     } else {
-        w = (struct blob_walk){&r, in_vault, named, "vault/"};
-        g_hash_table_foreach(in_vault, note_orphan, &w);
+        w = (struct blob_walk){&r, in_vault, named, "vault/", leftover, arg};
+        g_hash_table_foreach(in_vault, note_leftover, &w);
         each_row(c, "SELECT value FROM settings WHERE key = 'watermark.logo' AND value <> ''",
                  note_missing, &w);
     }
     if (each_row(c, "SELECT id FROM renditions", add_id, recorded) != SQLITE_OK) {
         cannot_check(c, &r, "the rendered views");
     } else {
-        w = (struct blob_walk){&r, in_cache, recorded, "cache/"};
-        g_hash_table_foreach(in_cache, note_orphan, &w);
+        w = (struct blob_walk){&r, in_cache, recorded, "cache/", leftover, arg};
+        g_hash_table_foreach(in_cache, note_leftover, &w);
         each_row(c, "SELECT id FROM renditions WHERE cached = 1", note_missing, &w);
     }
     end_snapshot(c);

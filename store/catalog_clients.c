@@ -89,23 +89,30 @@ static void read_favourite(sqlite3_stmt *st, void *row)
     f->created = sqlite3_column_int64(st, 7);
 }
 
+/* An album's favourites; the person's own are found from the person's
+ * rows (favourites_user, favourites_link), never by walking the album. */
+#define FAVOURITES_SELECT                                                                    \
+    "SELECT p.id, s.id, p.name, s.name, coalesce(f.user_id, 0), coalesce(f.link_id, 0), "     \
+    "coalesce(u.email, 'link:' || f.link_id), f.created FROM favourites f "                  \
+    "JOIN photos p ON p.id = f.photo_id JOIN sets s ON s.id = p.set_id "                     \
+    "LEFT JOIN users u ON u.id = f.user_id WHERE p.album_id = ?1 AND p.trashed = 0"
+#define FAVOURITES_ORDER " ORDER BY 7, s.name, p.name"
+
 int catalog_favourites(struct af_catalog *c, int64_t album_id, const struct cat_person *who,
                        struct cat_favourite **rows, size_t *n)
 {
-    sqlite3_stmt *st = cat_stmt(c, "SELECT p.id, s.id, p.name, s.name, coalesce(f.user_id, 0), "
-                                   "coalesce(f.link_id, 0), coalesce(u.email, 'link:' || f.link_id), "
-                                   "f.created FROM favourites f "
-                                   "JOIN photos p ON p.id = f.photo_id "
-                                   "JOIN sets s ON s.id = p.set_id "
-                                   "LEFT JOIN users u ON u.id = f.user_id "
-                                   "WHERE p.album_id = ?1 AND p.trashed = 0 AND (?2 = 0 OR "
-                                   "(f.user_id IS ?3 AND f.link_id IS ?4)) "
-                                   "ORDER BY 7, s.name, p.name");
+    sqlite3_stmt *st;
+
+    if (!who)
+        st = cat_stmt(c, FAVOURITES_SELECT FAVOURITES_ORDER);
+    else if (who->user_id > 0)
+        st = cat_stmt(c, FAVOURITES_SELECT " AND f.user_id = ?2" FAVOURITES_ORDER);
+    else
+        st = cat_stmt(c, FAVOURITES_SELECT " AND f.link_id = ?2" FAVOURITES_ORDER);
     if (st) {
         sqlite3_bind_int64(st, 1, album_id);
-        sqlite3_bind_int(st, 2, who != NULL);
         if (who)
-            bind_person(st, 3, 4, who);
+            sqlite3_bind_int64(st, 2, who->user_id > 0 ? who->user_id : who->link_id);
     }
     return cat_list(c, st, sizeof **rows, read_favourite, (void **)rows, n);
 }

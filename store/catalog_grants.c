@@ -1,4 +1,4 @@
-/* catalog_grants.c — share links, allowance pools and grants.
+/* catalog_grants.c — allowance pools and grants (links: catalog_links.c).
  *
  * A grant joins a principal (user, team or link) to an album with a role
  * and the settings of SPEC §3. Grants are never deleted: revocation stamps
@@ -7,7 +7,9 @@
  * user's grant claimed through a share link names that link (via_link_id).
  * A grant that reached its expiry is recorded once ("grant-expired"): the
  * row in grant_expiries and the event are written in one transaction, by
- * whichever process looks first (a mount's watcher, albumctl).
+ * whichever process looks first (a mount's watcher, albumctl). A grant's
+ * expiry and settings may change (catalog_grant_update) until it is
+ * revoked; a person's mount never holds the grants of an archived album.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,62 +18,6 @@
 
 #include "store/catalog_private.h"
 #include "store/timefmt.h"
-
-/* ---- links ---- */
-
-static void read_link(sqlite3_stmt *st, void *row)
-{
-    struct cat_link *l = row;
-
-    l->id = sqlite3_column_int64(st, 0);
-    l->album_id = sqlite3_column_int64(st, 1);
-    cat_col_text(st, 2, l->password_hash, sizeof l->password_hash);
-    l->has_password = l->password_hash[0] != '\0';
-    l->created = sqlite3_column_int64(st, 3);
-}
-
-int catalog_link_add(struct af_catalog *c, int64_t album_id,
-                     const unsigned char token_hash[CAT_TOKEN_HASH_BYTES],
-                     const char *password_hash, int64_t *id)
-{
-    sqlite3_stmt *st = cat_stmt(c, "INSERT INTO links(album_id, token_hash, password_hash, created) "
-                                   "VALUES (?, ?, ?, ?)");
-    int rc;
-
-    if (!st)
-        return -EIO;
-    sqlite3_bind_int64(st, 1, album_id);
-    sqlite3_bind_blob(st, 2, token_hash, CAT_TOKEN_HASH_BYTES, SQLITE_STATIC);
-    if (password_hash)
-        sqlite3_bind_text(st, 3, password_hash, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 3);
-    sqlite3_bind_int64(st, 4, cat_now());
-    rc = cat_exec(c, st);
-    if (rc == 0 && id)
-        *id = cat_last_id(c);
-    return rc;
-}
-
-int catalog_link_by_token_hash(struct af_catalog *c,
-                               const unsigned char token_hash[CAT_TOKEN_HASH_BYTES],
-                               struct cat_link *out)
-{
-    sqlite3_stmt *st = cat_stmt(c, "SELECT id, album_id, password_hash, created FROM links "
-                                   "WHERE token_hash = ?");
-    if (st)
-        sqlite3_bind_blob(st, 1, token_hash, CAT_TOKEN_HASH_BYTES, SQLITE_STATIC);
-    return cat_one(c, st, read_link, out);
-}
-
-int catalog_link_by_id(struct af_catalog *c, int64_t id, struct cat_link *out)
-{
-    sqlite3_stmt *st = cat_stmt(c, "SELECT id, album_id, password_hash, created FROM links "
-                                   "WHERE id = ?");
-    if (st)
-        sqlite3_bind_int64(st, 1, id);
-    return cat_one(c, st, read_link, out);
-}
 
 /* ---- pools ---- */
 
@@ -229,6 +175,46 @@ static int load_download_sets(struct af_catalog *c, struct af_grant *g)
     return 0;
 }
 
+/* Bind the settings columns, in GRANT_SETTINGS_COLS order, from parameter
+ * `first` on (13 parameters). */
+static void bind_settings(sqlite3_stmt *st, int first, const struct af_grant_settings *s)
+{
+    const int v[] = {(int)s->proof_long_edge, s->watermark_proofs, s->watermark_downloads,
+                     s->watermark_recipient, s->web_downloads, (int)s->web_long_edge,
+                     (int)s->highres, (int)s->highres_long_edge, 0 /* pool: below */,
+                     (int)s->highres_metadata, s->may_favourite, s->may_mark_private,
+                     s->notify};
+
+    for (int i = 0; i < (int)(sizeof v / sizeof v[0]); i++)
+        sqlite3_bind_int(st, first + i, v[i]);
+    if (s->pool_id > 0)
+        sqlite3_bind_int64(st, first + 8, s->pool_id);
+    else
+        sqlite3_bind_null(st, first + 8);
+}
+
+/* Give grant id (of album_id) s's download sets: -ENOENT for a set of
+ * another album. Inside the caller's transaction. */
+static int insert_download_sets(struct af_catalog *c, int64_t id, int64_t album_id,
+                                const struct af_grant_settings *s)
+{
+    int rc = 0;
+
+    for (size_t i = 0; i < s->n_download_sets && rc == 0; i++) {
+        sqlite3_stmt *st = cat_stmt(c, "INSERT INTO grant_download_sets(grant_id, set_id) "
+                                       "SELECT ?, id FROM sets WHERE id = ? AND album_id = ?");
+        if (!st)
+            return -EIO;
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int64(st, 2, s->download_sets[i]);
+        sqlite3_bind_int64(st, 3, album_id);
+        rc = cat_exec(c, st);
+        if (rc == 0 && sqlite3_changes(c->db) != 1)
+            rc = -ENOENT; /* a set of another album */
+    }
+    return rc;
+}
+
 int catalog_grant_add(struct af_catalog *c, struct cat_grant *cg)
 {
     const struct af_grant *g = &cg->grant;
@@ -264,22 +250,7 @@ int catalog_grant_add(struct af_catalog *c, struct cat_grant *cg)
     sqlite3_bind_int(st, 6, (int)g->role);
     sqlite3_bind_int64(st, 7, cat_now());
     sqlite3_bind_int64(st, 8, g->expires);
-    sqlite3_bind_int(st, 9, (int)s->proof_long_edge);
-    sqlite3_bind_int(st, 10, s->watermark_proofs);
-    sqlite3_bind_int(st, 11, s->watermark_downloads);
-    sqlite3_bind_int(st, 12, s->watermark_recipient);
-    sqlite3_bind_int(st, 13, s->web_downloads);
-    sqlite3_bind_int(st, 14, (int)s->web_long_edge);
-    sqlite3_bind_int(st, 15, (int)s->highres);
-    sqlite3_bind_int(st, 16, (int)s->highres_long_edge);
-    if (s->pool_id > 0)
-        sqlite3_bind_int64(st, 17, s->pool_id);
-    else
-        sqlite3_bind_null(st, 17);
-    sqlite3_bind_int(st, 18, (int)s->highres_metadata);
-    sqlite3_bind_int(st, 19, s->may_favourite);
-    sqlite3_bind_int(st, 20, s->may_mark_private);
-    sqlite3_bind_int(st, 21, s->notify);
+    bind_settings(st, 9, s);
     if (cg->via_link_id > 0)
         sqlite3_bind_int64(st, 22, cg->via_link_id);
     else
@@ -288,20 +259,7 @@ int catalog_grant_add(struct af_catalog *c, struct cat_grant *cg)
     if (rc < 0)
         goto out;
     id = cat_last_id(c);
-    for (size_t i = 0; i < s->n_download_sets && rc == 0; i++) {
-        st = cat_stmt(c, "INSERT INTO grant_download_sets(grant_id, set_id) "
-                         "SELECT ?, id FROM sets WHERE id = ? AND album_id = ?");
-        if (!st) {
-            rc = -EIO;
-            break;
-        }
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int64(st, 2, s->download_sets[i]);
-        sqlite3_bind_int64(st, 3, g->album_id);
-        rc = cat_exec(c, st);
-        if (rc == 0 && sqlite3_changes(c->db) != 1)
-            rc = -ENOENT; /* a set of another album */
-    }
+    rc = insert_download_sets(c, id, g->album_id, s);
 out:
     rc = cat_tx_leave(c, own, rc);
     if (rc == 0)
@@ -361,6 +319,14 @@ int catalog_grants_claimed_through(struct af_catalog *c, int64_t link_id, int64_
     return grant_rows_with_sets(c, st, rows, n);
 }
 
+/* Grant id into *g: 0, -ENOENT, or -EALREADY when it is revoked. */
+static int grant_unrevoked(struct af_catalog *c, int64_t id, struct cat_grant *g)
+{
+    int rc = catalog_grant_by_id(c, id, g);
+
+    return rc == 0 && g->grant.revoked != 0 ? -EALREADY : rc;
+}
+
 int catalog_grant_revoke(struct af_catalog *c, int64_t id, af_time when)
 {
     struct cat_grant g;
@@ -370,10 +336,7 @@ int catalog_grant_revoke(struct af_catalog *c, int64_t id, af_time when)
 
     if (rc < 0)
         return rc;
-    rc = catalog_grant_by_id(c, id, &g);
-    if (rc == 0 && g.grant.revoked != 0)
-        rc = -EALREADY;
-    if (rc < 0)
+    if ((rc = grant_unrevoked(c, id, &g)) < 0)
         goto out;
     st = cat_stmt(c, "UPDATE grants SET revoked = ? WHERE id = ?");
     if (!st) {
@@ -385,6 +348,90 @@ int catalog_grant_revoke(struct af_catalog *c, int64_t id, af_time when)
     rc = cat_exec(c, st);
 out:
     return cat_tx_leave(c, own, rc);
+}
+
+/* Replace the download sets of grant id (of album_id) with s's. */
+static int replace_download_sets(struct af_catalog *c, int64_t id, int64_t album_id,
+                                 const struct af_grant_settings *s)
+{
+    sqlite3_stmt *st = cat_stmt(c, "DELETE FROM grant_download_sets WHERE grant_id = ?");
+    int rc;
+
+    if (!st)
+        return -EIO;
+    sqlite3_bind_int64(st, 1, id);
+    rc = cat_exec(c, st);
+    return rc < 0 ? rc : insert_download_sets(c, id, album_id, s);
+}
+
+int catalog_grant_update(struct af_catalog *c, int64_t id, af_time expires,
+                         const struct af_grant_settings *s)
+{
+    struct cat_grant g;
+    sqlite3_stmt *st;
+    bool own;
+    int rc = cat_tx_enter(c, &own);
+
+    if (rc < 0)
+        return rc;
+    if ((rc = grant_unrevoked(c, id, &g)) < 0)
+        goto out;
+    st = cat_stmt(c, "UPDATE grants SET expires = ?, proof_long_edge = ?, watermark_proofs = ?, "
+                     "watermark_downloads = ?, watermark_recipient = ?, web_downloads = ?, "
+                     "web_long_edge = ?, highres = ?, highres_long_edge = ?, pool_id = ?, "
+                     "highres_metadata = ?, may_favourite = ?, may_mark_private = ?, notify = ? "
+                     "WHERE id = ?");
+    if (!st) {
+        rc = -EIO;
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, expires);
+    bind_settings(st, 2, s);
+    sqlite3_bind_int64(st, 15, id);
+    rc = cat_exec(c, st);
+    if (rc == 0)
+        rc = replace_download_sets(c, id, g.grant.album_id, s);
+    if (rc == 0 && expires != g.grant.expires) {
+        st = cat_stmt(c, "DELETE FROM grant_expiries WHERE grant_id = ?");
+        if (!st) {
+            rc = -EIO;
+            goto out;
+        }
+        sqlite3_bind_int64(st, 1, id);
+        rc = cat_exec(c, st);
+    }
+out:
+    return cat_tx_leave(c, own, rc);
+}
+
+int catalog_grants_unrevoked(struct af_catalog *c, enum cat_grants_of kind, int64_t id,
+                             struct cat_grant **rows, size_t *n)
+{
+    sqlite3_stmt *st = cat_stmt(c, "SELECT " GRANT_FULL_COLS " FROM grants g "
+                                   "WHERE g.revoked = 0 AND CASE ?1 "
+                                   "WHEN 0 THEN g.user_id = ?2 WHEN 1 THEN g.team_id = ?2 "
+                                   "ELSE g.album_id = ?2 END ORDER BY g.id");
+    if (st) {
+        sqlite3_bind_int(st, 1, kind == CAT_GRANTS_OF_USER ? 0 : kind == CAT_GRANTS_OF_TEAM ? 1 : 2);
+        sqlite3_bind_int64(st, 2, id);
+    }
+    return grant_rows_with_sets(c, st, rows, n);
+}
+
+int catalog_albums_with_editors(struct af_catalog *c, af_time now, int64_t **ids, size_t *n)
+{
+    sqlite3_stmt *st = cat_stmt(c, "SELECT DISTINCT g.album_id FROM grants g "
+                                   "LEFT JOIN team_members m ON g.principal = 2 "
+                                   "AND m.team_id = g.team_id "
+                                   "WHERE g.role = ?1 AND g.revoked = 0 "
+                                   "AND (g.expires = 0 OR g.expires > ?2) "
+                                   "AND (g.principal = 1 OR m.user_id IS NOT NULL) "
+                                   "ORDER BY g.album_id");
+    if (st) {
+        sqlite3_bind_int(st, 1, AF_ROLE_EDITOR);
+        sqlite3_bind_int64(st, 2, now);
+    }
+    return cat_list(c, st, sizeof **ids, read_id, (void **)ids, n);
 }
 
 /* Grants that reached their expiry (?1 = now) while live (not revoked, or
@@ -451,6 +498,9 @@ int catalog_grants_record_expired(struct af_catalog *c, af_time now, size_t *rec
     return rc;
 }
 
+/* The grants a person's mount may hold: not those of an archived album. */
+#define NOT_ARCHIVED "g.album_id NOT IN (SELECT id FROM albums WHERE archived <> 0) "
+
 static int grants_with_sets(struct af_catalog *c, sqlite3_stmt *st, struct af_grant **rows,
                             size_t *n)
 {
@@ -469,9 +519,9 @@ static int grants_with_sets(struct af_catalog *c, sqlite3_stmt *st, struct af_gr
 int catalog_grants_for_user(struct af_catalog *c, int64_t user_id, struct af_grant **rows,
                             size_t *n)
 {
-    sqlite3_stmt *st = cat_stmt(c, "SELECT " GRANT_COLS " FROM grants g WHERE g.user_id = ?1 "
+    sqlite3_stmt *st = cat_stmt(c, "SELECT " GRANT_COLS " FROM grants g WHERE (g.user_id = ?1 "
                                    "OR g.team_id IN (SELECT team_id FROM team_members "
-                                   "WHERE user_id = ?1) ORDER BY g.id");
+                                   "WHERE user_id = ?1)) AND " NOT_ARCHIVED "ORDER BY g.id");
     if (st)
         sqlite3_bind_int64(st, 1, user_id);
     return grants_with_sets(c, st, rows, n);
@@ -481,7 +531,7 @@ int catalog_grants_for_link(struct af_catalog *c, int64_t link_id, struct af_gra
                             size_t *n)
 {
     sqlite3_stmt *st = cat_stmt(c, "SELECT " GRANT_COLS " FROM grants g WHERE g.link_id = ? "
-                                   "ORDER BY g.id");
+                                   "AND " NOT_ARCHIVED "ORDER BY g.id");
     if (st)
         sqlite3_bind_int64(st, 1, link_id);
     return grants_with_sets(c, st, rows, n);

@@ -64,15 +64,30 @@ int cat_list(struct af_catalog *c, sqlite3_stmt *st, size_t elem, cat_reader rea
 int cat_tx_enter(struct af_catalog *c, bool *own);
 int cat_tx_leave(struct af_catalog *c, bool own, int rc);
 
-/* View names (catalog_view_names.c). The view name a new photo or document
- * named `name` gets in set set_id, into out (AF_NAME_MAX + 1 bytes): 0, or
- * a negative errno with errmsg set. Call inside the transaction that
- * inserts the photo. */
-int cat_view_name_choose(struct af_catalog *c, int64_t set_id, const char *name,
-                         enum media_kind kind, char *out);
+/* View names (catalog_view_names.c). The view name a photo or document
+ * named `name` gets in set set_id, into out (AF_NAME_MAX + 1 bytes):
+ * photo_id is the photo (0 for one not inserted yet); `keep` (NULL: none)
+ * its view name now, kept when no other live photo of the set has it. 0,
+ * or a negative errno with errmsg set. Call inside the transaction that
+ * inserts, renames, moves or restores the photo. */
+int cat_view_name_choose(struct af_catalog *c, int64_t set_id, int64_t photo_id,
+                         const char *name, enum media_kind kind, const char *keep, char *out);
 /* Give every photo of a catalog older than schema 5 its view name, oldest
  * photo first (the 4 -> 5 migration, inside its transaction): 0 or -EIO. */
 int cat_view_names_backfill(sqlite3 *db);
+
+/* Rows as the catalog's files read them: the columns, in order, that
+ * cat_read_set and cat_read_photo (cat_reader functions) expect; a photo
+ * query joins its current version as v (CAT_PHOTO_FROM). */
+#define CAT_SET_COLS "id, album_id, name, visibility, created, mtime, deleted"
+#define CAT_PHOTO_COLS                                                                    \
+    "p.id, p.album_id, p.set_id, p.name, p.kind, p.is_private, p.trashed, p.created, " \
+    "v.id, v.blob, v.size, v.width, v.height, v.orientation, v.mime, v.created, "      \
+    "p.view_name, coalesce(p.private_by, '')"
+#define CAT_PHOTO_N_COLS 18 /* cat_read_photo reads columns 0 .. CAT_PHOTO_N_COLS - 1 */
+#define CAT_PHOTO_FROM "FROM photos p JOIN versions v ON v.id = p.current_version "
+void cat_read_set(sqlite3_stmt *st, void *row);
+void cat_read_photo(sqlite3_stmt *st, void *row);
 
 /* The id of the row the last INSERT made. */
 int64_t cat_last_id(struct af_catalog *c);

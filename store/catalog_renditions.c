@@ -39,10 +39,10 @@ int catalog_rendition_put(struct af_catalog *c, const struct cat_rendition *r, c
 {
     sqlite3_stmt *st = cat_stmt(c, "INSERT INTO renditions(id, version_id, spec, size, width, "
                                    "height, created, last_used, cached) "
-                                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, 1) "
+                                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8) "
                                    "ON CONFLICT(id) DO UPDATE SET size = excluded.size, "
                                    "width = excluded.width, height = excluded.height, "
-                                   "last_used = excluded.last_used, cached = 1");
+                                   "last_used = excluded.last_used, cached = excluded.cached");
     if (!st)
         return -EIO;
     sqlite3_bind_text(st, 1, r->id, -1, SQLITE_STATIC);
@@ -52,6 +52,7 @@ int catalog_rendition_put(struct af_catalog *c, const struct cat_rendition *r, c
     sqlite3_bind_int(st, 5, (int)r->width);
     sqlite3_bind_int(st, 6, (int)r->height);
     sqlite3_bind_int64(st, 7, cat_now());
+    sqlite3_bind_int(st, 8, r->cached);
     return cat_exec(c, st);
 }
 
@@ -88,7 +89,7 @@ int catalog_rendition_set_cached(struct af_catalog *c, const char *id, bool cach
 
 int catalog_rendition_cached_bytes(struct af_catalog *c, uint64_t *bytes)
 {
-    sqlite3_stmt *st = cat_stmt(c, "SELECT coalesce(sum(size), 0) FROM renditions WHERE cached = 1");
+    sqlite3_stmt *st = cat_stmt(c, "SELECT bytes FROM cache_total"); /* kept by triggers */
     int rc = cat_row(c, st);
 
     if (rc == 0) {

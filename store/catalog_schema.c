@@ -5,12 +5,15 @@
  * catalog is always at a version this table describes. New columns and
  * tables arrive as new migrations; old ones are never edited once released.
  * A migration that must compute rows (4 -> 5: view names) also runs C code
- * (migration_code) after its SQL, in the same transaction.
+ * (migration_code) after its SQL, in the same transaction. One that
+ * rebuilds a table others refer to (6 -> 7: sets) runs with foreign keys
+ * off and checks them all before it commits (migration_rebuilds).
  * The application_id marks the file as an albumfs catalog.
  * docs/storage.md explains every table.
  */
 #include <errno.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "store/catalog_private.h"
@@ -298,9 +301,118 @@ static const char *const migrations[] = {
     "  at INTEGER NOT NULL) STRICT;"
     /* Rate limits count recent events of one kind by one actor. */
     "CREATE INDEX activity_kind_actor ON activity(kind, actor, at);",
+
+    /* 6 -> 7: changes, versions and the trash (issue 8). Runs with foreign
+     * keys off (migration_rebuilds): the sets table is rebuilt, SQLite's
+     * way of changing a table constraint. */
+    /* A deleted set keeps its row (its trashed photos still name it, and a
+     * grant's download sets must never shrink to "all sets" by a cascade):
+     * `deleted` says when, 0 = live. A set's name is unique among the live
+     * sets of its album only, so a deleted set's name is free again. */
+    "CREATE TABLE sets_new ("
+    "  id INTEGER PRIMARY KEY,"
+    "  album_id INTEGER NOT NULL REFERENCES albums(id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL,"
+    "  visibility INTEGER NOT NULL CHECK (visibility IN (0, 1, 2)),"
+    "  created INTEGER NOT NULL,"
+    "  mtime INTEGER NOT NULL,"
+    "  deleted INTEGER NOT NULL DEFAULT 0) STRICT;"
+    "INSERT INTO sets_new(id, album_id, name, visibility, created, mtime)"
+    "  SELECT id, album_id, name, visibility, created, mtime FROM sets;"
+    "DROP TABLE sets;"
+    "ALTER TABLE sets_new RENAME TO sets;"
+    "CREATE UNIQUE INDEX sets_live_name ON sets(album_id, name) WHERE deleted = 0;"
+    "CREATE TRIGGER gen_sets_i AFTER INSERT ON sets BEGIN UPDATE generation SET n = n + 1; END;"
+    "CREATE TRIGGER gen_sets_u AFTER UPDATE ON sets BEGIN UPDATE generation SET n = n + 1; END;"
+    "CREATE TRIGGER gen_sets_d AFTER DELETE ON sets BEGIN UPDATE generation SET n = n + 1; END;"
+    /* The trash, oldest first (trash list, the window's end). */
+    "CREATE INDEX IF NOT EXISTS photos_trashed ON photos(trashed) WHERE trashed > 0;"
+    /* A purge's cascades and a move's dropped charges find a photo's rows
+     * by index, not by scanning these tables. */
+    "CREATE INDEX IF NOT EXISTS favourites_photo ON favourites(photo_id);"
+    "CREATE INDEX IF NOT EXISTS pool_charges_photo ON pool_charges(photo_id);"
+    "CREATE INDEX IF NOT EXISTS downloads_photo ON downloads(photo_id);",
+
+    /* 7 -> 8: the rendition cache at a million photos (issue 13;
+     * tests/unit/test_query_plans.c). The trim asks every minute how many
+     * bytes are cached: kept here by triggers instead of summed over every
+     * rendition. It removes the least recently used cached views first:
+     * found in an index of exactly those, in that order. (Written to run
+     * again over its own result, as the tests that wind a catalog back to
+     * an older version do.) */
+    "CREATE TABLE IF NOT EXISTS cache_total ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  bytes INTEGER NOT NULL) STRICT;"
+    "INSERT OR REPLACE INTO cache_total(id, bytes)"
+    "  SELECT 1, coalesce(sum(size), 0) FROM renditions WHERE cached = 1;"
+    "CREATE TRIGGER IF NOT EXISTS cache_total_i AFTER INSERT ON renditions WHEN new.cached = 1"
+    "  BEGIN UPDATE cache_total SET bytes = bytes + new.size; END;"
+    "CREATE TRIGGER IF NOT EXISTS cache_total_d AFTER DELETE ON renditions WHEN old.cached = 1"
+    "  BEGIN UPDATE cache_total SET bytes = bytes - old.size; END;"
+    "CREATE TRIGGER IF NOT EXISTS cache_total_u AFTER UPDATE OF size, cached ON renditions"
+    "  WHEN old.cached = 1 OR new.cached = 1"
+    "  BEGIN UPDATE cache_total SET bytes = bytes"
+    "    - CASE WHEN old.cached = 1 THEN old.size ELSE 0 END"
+    "    + CASE WHEN new.cached = 1 THEN new.size ELSE 0 END; END;"
+    "DROP INDEX IF EXISTS renditions_lru;"
+    "CREATE INDEX renditions_lru ON renditions(last_used, id) WHERE cached = 1;",
+
+    /* 8 -> 9: running a studio (issue 11): change what exists. */
+    /* A link's label (the owner's note: who it was given to), and how
+     * often and when last a mount was opened with it (never the token). */
+    "ALTER TABLE links ADD COLUMN label TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE links ADD COLUMN uses INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE links ADD COLUMN last_used INTEGER NOT NULL DEFAULT 0;"
+    /* When an album was archived (0 = not): hidden from every mount but the
+     * owner's, no new grants or links until unarchived (docs/policy.md). */
+    "ALTER TABLE albums ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;"
+    /* People and teams removed by the owner keep their row (grants are
+     * never deleted and name them): when (0 = present). A removed user's
+     * uid is cleared, so another person may have it. */
+    "ALTER TABLE users ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE teams ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TRIGGER gen_teams_u AFTER UPDATE ON teams BEGIN UPDATE generation SET n = n + 1; END;",
+
+    /* 9 -> 10: one link, two doors (issue 12). A link's client door is a
+     * link row of its own (its own password, grants, favourites, marks and
+     * activity name, "link:<id>"), reached only through the link's token:
+     * its token_hash is random and never looked up (catalog_links.c). One
+     * door per link. A link's password changing (a door's set, replaced
+     * or removed) bumps the generation: a mount opened with the old one
+     * stops holding (store/subject.c). (Runs again over its own result.) */
+    "CREATE TABLE IF NOT EXISTS link_doors ("
+    "  link_id INTEGER PRIMARY KEY REFERENCES links(id) ON DELETE CASCADE,"
+    "  client_link_id INTEGER NOT NULL UNIQUE REFERENCES links(id) ON DELETE CASCADE) STRICT;"
+    "CREATE TRIGGER IF NOT EXISTS gen_links_password AFTER UPDATE OF password_hash ON links "
+    "BEGIN UPDATE generation SET n = n + 1; END;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+/* Whether the migration from version `from` rebuilds a table that others
+ * refer to: it runs with foreign keys off (a pragma that only takes effect
+ * outside a transaction) and PRAGMA foreign_key_check must find nothing
+ * before it commits. */
+static bool migration_rebuilds(int from)
+{
+    return from == 6;
+}
+
+/* 0 when no row breaks a foreign key; -EIO with *msg (sqlite3_malloc'd)
+ * otherwise. */
+static int foreign_keys_hold(sqlite3 *db, char **msg)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = -EIO;
+
+    if (sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_DONE)
+        rc = 0;
+    sqlite3_finalize(st);
+    if (rc < 0)
+        *msg = sqlite3_mprintf("a row would break a foreign key");
+    return rc;
+}
 
 /* What a migration does after its SQL, in C, in the same transaction:
  * for the one from version `from`. 0 or -EIO. */
@@ -342,7 +454,10 @@ int catalog_migrate(sqlite3 *db, char *err, size_t errlen)
     while (version < N_MIGRATIONS) {
         char *msg = NULL;
         char bump[64];
+        bool fk_off = migration_rebuilds(version);
 
+        if (fk_off && sqlite3_exec(db, "PRAGMA foreign_keys = OFF", NULL, NULL, &msg) != SQLITE_OK)
+            goto fail;
         if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK)
             goto fail;
         rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
@@ -354,11 +469,20 @@ int catalog_migrate(sqlite3 *db, char *err, size_t errlen)
             sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
             break;
         }
+        /* Another process may have run the rebuilding one meanwhile. */
+        if (fk_off != migration_rebuilds(version)) {
+            sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+            sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+            continue;
+        }
         snprintf(bump, sizeof bump, "PRAGMA user_version = %d", version + 1);
         if (sqlite3_exec(db, migrations[version], NULL, NULL, &msg) != SQLITE_OK ||
             migration_code(db, version) < 0 ||
+            (fk_off && foreign_keys_hold(db, &msg) < 0) ||
             sqlite3_exec(db, bump, NULL, NULL, &msg) != SQLITE_OK ||
             sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
+            goto fail;
+        if (fk_off && sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, &msg) != SQLITE_OK)
             goto fail;
         version++;
         continue;
@@ -367,6 +491,7 @@ fail:
                  msg ? msg : sqlite3_errmsg(db));
         sqlite3_free(msg);
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
         return -EIO;
     }
     return 0;

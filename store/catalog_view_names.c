@@ -10,9 +10,12 @@
  * first added (inside the adding transaction, BEGIN IMMEDIATE, so two
  * processes never choose the same one; the unique index
  * photos_live_view_name would refuse it anyway) or, for photos older than
- * schema 5, by the migration, in the order the photos were added. It never
- * changes afterwards: new versions keep it, and a later photo's view name
- * is never one already given (the photo added first keeps the plain one).
+ * schema 5, by the migration, in the order the photos were added. New
+ * versions keep it, and a later photo's view name is never one already
+ * given (the photo added first keeps the plain one). It is chosen again,
+ * the same way, only when the photo itself changes name or set (a rename
+ * or a move: changes/photos.c), and when it comes back from the trash
+ * while another live photo holds it.
  *
  * Functions here run on the caller's connection inside the caller's
  * transaction; same threading rules as the catalog handle.
@@ -65,8 +68,8 @@ static int pick(sqlite3_stmt *taken, int64_t set_id, int64_t photo_id, const cha
     return rc;
 }
 
-int cat_view_name_choose(struct af_catalog *c, int64_t set_id, const char *name,
-                         enum media_kind kind, char *out)
+int cat_view_name_choose(struct af_catalog *c, int64_t set_id, int64_t photo_id,
+                         const char *name, enum media_kind kind, const char *keep, char *out)
 {
     sqlite3_stmt *taken = cat_stmt(c, taken_sql);
     int rc;
@@ -74,7 +77,21 @@ int cat_view_name_choose(struct af_catalog *c, int64_t set_id, const char *name,
     out[0] = '\0';
     if (!taken)
         return -EIO;
-    rc = pick(taken, set_id, 0, name, kind == MEDIA_DOCUMENT, out);
+    if (keep && keep[0]) {
+        sqlite3_bind_int64(taken, 1, set_id);
+        sqlite3_bind_int64(taken, 2, photo_id);
+        sqlite3_bind_text(taken, 3, keep, -1, SQLITE_STATIC);
+        rc = sqlite3_step(taken);
+        sqlite3_reset(taken);
+        sqlite3_clear_bindings(taken);
+        if (rc == SQLITE_DONE) {
+            snprintf(out, AF_NAME_MAX + 1, "%s", keep);
+            return 0;
+        }
+        if (rc != SQLITE_ROW)
+            return cat_err(c, sqlite3_extended_errcode(c->db));
+    }
+    rc = pick(taken, set_id, photo_id, name, kind == MEDIA_DOCUMENT, out);
     if (rc == -EIO)
         rc = cat_err(c, sqlite3_extended_errcode(c->db));
     else if (rc == -EEXIST)

@@ -35,9 +35,7 @@ static void code_hash(const struct af_library *lib, int64_t link_id, const char 
     g_free(lower);
 }
 
-/* The code as typed (any letter case, spaces and dashes anywhere) reduced to
- * its CLAIM_CODE_CHARS characters into out; false when it is not a code. */
-static bool code_normalise(const char *typed, char out[CLAIM_CODE_CHARS + 1])
+bool claims_code_normalise(const char *typed, char out[CLAIM_CODE_CHARS + 1])
 {
     size_t k = 0;
 
@@ -46,8 +44,10 @@ static bool code_normalise(const char *typed, char out[CLAIM_CODE_CHARS + 1])
 
         if (ch == ' ' || ch == '\t' || ch == '-')
             continue;
-        if (k == CLAIM_CODE_CHARS || !strchr(code_alphabet, ch))
+        if (k == CLAIM_CODE_CHARS || !strchr(code_alphabet, ch)) {
+            out[k] = '\0'; /* claims_confirm hashes it all the same */
             return false;
+        }
         out[k++] = ch;
     }
     out[k] = '\0';
@@ -123,7 +123,7 @@ int claims_send_code(const struct af_library *lib, struct af_catalog *c,
         return rc;
     }
     rc = catalog_commit(c);
-    if (rc == 0 && !notify_has_command(c))
+    if (rc == 0 && !notify_has_delivery(c))
         *out = CLAIM_SENT_NO_COMMAND;
     return rc;
 }
@@ -193,7 +193,9 @@ static int accept(struct af_catalog *c, const struct cat_link *link,
     int64_t had = 0;
     int rc = catalog_user_by_email(c, email, user);
 
-    if (rc == -ENOENT && (rc = catalog_user_add(c, email, "", -1, NULL)) == 0)
+    /* New, or removed by the owner: a claim (re)adds them. */
+    if ((rc == -ENOENT || (rc == 0 && user->removed)) &&
+        (rc = catalog_user_add(c, email, "", -1, NULL)) == 0)
         rc = catalog_user_by_email(c, email, user);
     if (rc == 0)
         rc = live_grant_on(c, user->id, from->album_id, now, &had);
@@ -251,7 +253,7 @@ int claims_confirm(const struct af_library *lib, struct af_catalog *c,
         *why = "that is not an e-mail address";
         return -EINVAL;
     }
-    well_formed = code_normalise(code, normal);
+    well_formed = claims_code_normalise(code, normal);
     code_hash(lib, link->id, email, normal, given);
     sodium_memzero(normal, sizeof normal);
     if ((rc = catalog_begin(c)) < 0)

@@ -44,6 +44,7 @@
 #ifndef ALBUMFS_CLAIMS_H
 #define ALBUMFS_CLAIMS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "store/library.h"
@@ -77,6 +78,12 @@ int claims_send_code(const struct af_library *lib, struct af_catalog *c,
  * code, -EINVAL when it is not a regular file, or the errno of open/read. */
 int claims_read_code_file(const char *path, char code[CLAIM_CODE_FILE_MAX + 1])
     __attribute__((warn_unused_result));
+
+/* The code as typed (any letter case, blanks and dashes anywhere:
+ * "ABCDE-fghij") reduced to its CLAIM_CODE_CHARS lowercase characters into
+ * out; false when it is not a code. out is a string either way (what was
+ * read before the code was found wrong). */
+bool claims_code_normalise(const char *typed, char out[CLAIM_CODE_CHARS + 1]);
 
 /* Check `code` for `email` on `link`, whose live grant is link_grant. Right:
  * the code is spent, the address becomes a user (if new) with a grant of

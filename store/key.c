@@ -12,6 +12,9 @@
  * key_free wipes and releases it. Subkeys come from crypto_kdf with the
  * context "albumfs1" and the af_subkey value as subkey id.
  *
+ * The file's framing is checked by key_file_parse (key_private.h), apart
+ * from reading it so that its fuzz harness can call it on any bytes.
+ *
  * Threading: a loaded key is immutable; key_derive may run in many threads.
  * Owns: nothing global; each af_key owns its guarded allocation.
  */
@@ -27,6 +30,8 @@
 #include <sodium.h>
 
 #include "store/byteorder_private.h"
+#include "store/sysio.h"
+#include "store/key_private.h"
 
 #define KEY_MAGIC "ALBUMKEY"
 #define KEY_MAGIC_BYTES 8
@@ -54,11 +59,6 @@ enum {
     KEY_PASS_FILE_BYTES = KEY_PASS_OFF_CHECK + KEY_CHECK_BYTES,
     /* read buffer: larger than any valid file, so an overlong one shows */
     KEY_FILE_MAX = 128,
-};
-
-enum key_kind {
-    KEY_KIND_RANDOM = 1,
-    KEY_KIND_PASSPHRASE = 2,
 };
 
 struct af_key {
@@ -110,7 +110,7 @@ static int fsync_parent(const char *path)
         rc = -errno;
         goto out;
     }
-    if (fsync(fd) < 0)
+    if (sysio_fsync(fd) < 0)
         rc = -errno;
     close(fd);
 out:
@@ -121,7 +121,7 @@ out:
 static int write_all(int fd, const unsigned char *buf, size_t len)
 {
     while (len > 0) {
-        ssize_t n = write(fd, buf, len);
+        ssize_t n = sysio_write(fd, buf, len);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -133,15 +133,15 @@ static int write_all(int fd, const unsigned char *buf, size_t len)
     return 0;
 }
 
-/* Open, check ownership and mode, read and check the framing of a key file.
- * buf receives the file (the caller wipes it). Returns its kind (> 0) or
- * -ENOENT, -EACCES, -EINVAL, another negative errno. */
-static int key_file_read(const char *path, unsigned char buf[KEY_FILE_MAX])
+/* Open, check ownership and mode, and read a key file into buf (the
+ * caller wipes it). 0 and *len, or -ENOENT, -EACCES, -EINVAL (not a regular
+ * file), another negative errno. */
+static int key_file_read(const char *path, unsigned char buf[KEY_FILE_MAX], size_t *len)
 {
     struct stat st;
-    size_t len = 0, want;
     int fd, rc = 0;
 
+    *len = 0;
     fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
         return -errno;
@@ -157,8 +157,8 @@ static int key_file_read(const char *path, unsigned char buf[KEY_FILE_MAX])
         rc = -EACCES;
         goto out;
     }
-    while (len < KEY_FILE_MAX) {
-        ssize_t n = read(fd, buf + len, KEY_FILE_MAX - len);
+    while (*len < KEY_FILE_MAX) {
+        ssize_t n = read(fd, buf + *len, KEY_FILE_MAX - *len);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -167,44 +167,55 @@ static int key_file_read(const char *path, unsigned char buf[KEY_FILE_MAX])
         }
         if (n == 0)
             break;
-        len += (size_t)n;
+        *len += (size_t)n;
     }
-    if (len < KEY_OFF_BODY || memcmp(buf, KEY_MAGIC, KEY_MAGIC_BYTES) != 0 ||
-        buf[KEY_OFF_VERSION] != KEY_VERSION) {
-        rc = -EINVAL;
-        goto out;
-    }
-    switch (buf[KEY_OFF_KIND]) {
-    case KEY_KIND_RANDOM:
-        want = KEY_RANDOM_FILE_BYTES;
-        break;
-    case KEY_KIND_PASSPHRASE:
-        want = KEY_PASS_FILE_BYTES;
-        break;
-    default:
-        rc = -EINVAL;
-        goto out;
-    }
-    if (len != want) {
-        rc = -EINVAL;
-        goto out;
-    }
-    rc = buf[KEY_OFF_KIND];
 out:
     close(fd);
     return rc;
 }
 
-/* Run Argon2id into key->master. 0, -EINVAL for parameters outside what
- * libsodium accepts, -ENOMEM when the memory cost cannot be met. */
+int key_file_parse(const unsigned char *buf, size_t len, struct key_file *out)
+{
+    memset(out, 0, sizeof *out);
+    if (len < KEY_OFF_BODY || memcmp(buf, KEY_MAGIC, KEY_MAGIC_BYTES) != 0 ||
+        buf[KEY_OFF_VERSION] != KEY_VERSION)
+        return -EINVAL;
+    switch (buf[KEY_OFF_KIND]) {
+    case KEY_KIND_RANDOM:
+        if (len != KEY_RANDOM_FILE_BYTES)
+            return -EINVAL;
+        out->master = buf + KEY_OFF_BODY;
+        out->check = buf + KEY_RANDOM_OFF_CHECK;
+        break;
+    case KEY_KIND_PASSPHRASE:
+        if (len != KEY_PASS_FILE_BYTES ||
+            load_le32(buf + KEY_PASS_OFF_ALG) != crypto_pwhash_ALG_ARGON2ID13)
+            return -EINVAL;
+        out->opslimit = load_le64(buf + KEY_PASS_OFF_OPS);
+        out->memlimit = load_le64(buf + KEY_PASS_OFF_MEM);
+        if (out->opslimit < crypto_pwhash_argon2id_OPSLIMIT_MIN ||
+            out->opslimit > crypto_pwhash_argon2id_OPSLIMIT_MAX ||
+            out->memlimit < crypto_pwhash_argon2id_MEMLIMIT_MIN ||
+            out->memlimit > crypto_pwhash_argon2id_MEMLIMIT_MAX) {
+            memset(out, 0, sizeof *out);
+            return -EINVAL;
+        }
+        out->salt = buf + KEY_PASS_OFF_SALT;
+        out->check = buf + KEY_PASS_OFF_CHECK;
+        break;
+    default:
+        return -EINVAL;
+    }
+    out->kind = (enum key_kind)buf[KEY_OFF_KIND];
+    return 0;
+}
+
+/* Run Argon2id into key->master, with costs within libsodium's limits
+ * (key_file_parse checks those read from a file). 0, or -ENOMEM when the
+ * memory cost cannot be met. */
 static int key_stretch(struct af_key *key, const char *passphrase, size_t passphrase_len,
                        const unsigned char *salt, uint64_t opslimit, uint64_t memlimit)
 {
-    if (opslimit < crypto_pwhash_argon2id_OPSLIMIT_MIN ||
-        opslimit > crypto_pwhash_argon2id_OPSLIMIT_MAX ||
-        memlimit < crypto_pwhash_argon2id_MEMLIMIT_MIN ||
-        memlimit > crypto_pwhash_argon2id_MEMLIMIT_MAX)
-        return -EINVAL;
     if (crypto_pwhash(key->master, sizeof key->master, passphrase, passphrase_len, salt,
                       opslimit, (size_t)memlimit, crypto_pwhash_ALG_ARGON2ID13) != 0)
         return -ENOMEM;
@@ -228,7 +239,7 @@ int key_create(const char *path, const char *passphrase, size_t passphrase_len,
     if (rc < 0)
         return rc;
     /* Claim the path first: a clash fails before the costly derivation. */
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+    fd = sysio_open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
     if (fd < 0) {
         rc = -errno;
         goto free_key;
@@ -263,7 +274,7 @@ int key_create(const char *path, const char *passphrase, size_t passphrase_len,
     rc = write_all(fd, file, len);
     if (rc < 0)
         goto unlink_file;
-    if (fsync(fd) < 0) {
+    if (sysio_fsync(fd) < 0) {
         rc = -errno;
         goto unlink_file;
     }
@@ -297,44 +308,38 @@ int key_load(const char *path, const char *passphrase, size_t passphrase_len,
 {
     unsigned char file[KEY_FILE_MAX];
     unsigned char check[KEY_CHECK_BYTES];
-    const unsigned char *stored_check;
+    struct key_file kf;
     struct af_key *key = NULL;
-    int kind, rc;
+    size_t len;
+    int rc;
 
     *out = NULL;
     if (sodium_init() < 0)
         return -EIO;
-    kind = key_file_read(path, file);
-    if (kind < 0) {
-        rc = kind;
+    rc = key_file_read(path, file, &len);
+    if (rc == 0)
+        rc = key_file_parse(file, len, &kf);
+    if (rc < 0)
+        goto wipe;
+    if (kf.kind == KEY_KIND_PASSPHRASE && !passphrase) {
+        rc = -ENOKEY;
         goto wipe;
     }
     rc = key_alloc(&key);
     if (rc < 0)
         goto wipe;
-    if (kind == KEY_KIND_RANDOM) {
+    if (kf.kind == KEY_KIND_RANDOM) {
         /* A passphrase given for a random key is not needed, so ignored. */
-        memcpy(key->master, file + KEY_OFF_BODY, sizeof key->master);
-        stored_check = file + KEY_RANDOM_OFF_CHECK;
+        memcpy(key->master, kf.master, sizeof key->master);
     } else {
-        if (!passphrase) {
-            rc = -ENOKEY;
-            goto free_key;
-        }
-        if (load_le32(file + KEY_PASS_OFF_ALG) != crypto_pwhash_ALG_ARGON2ID13) {
-            rc = -EINVAL;
-            goto free_key;
-        }
-        rc = key_stretch(key, passphrase, passphrase_len, file + KEY_PASS_OFF_SALT,
-                         load_le64(file + KEY_PASS_OFF_OPS), load_le64(file + KEY_PASS_OFF_MEM));
+        rc = key_stretch(key, passphrase, passphrase_len, kf.salt, kf.opslimit, kf.memlimit);
         if (rc < 0)
             goto free_key;
-        stored_check = file + KEY_PASS_OFF_CHECK;
     }
     key_check_value(key, check);
-    if (sodium_memcmp(check, stored_check, sizeof check) != 0) {
+    if (sodium_memcmp(check, kf.check, sizeof check) != 0) {
         /* A random key that fails its own check is a damaged file. */
-        rc = kind == KEY_KIND_PASSPHRASE ? -EKEYREJECTED : -EINVAL;
+        rc = kf.kind == KEY_KIND_PASSPHRASE ? -EKEYREJECTED : -EINVAL;
         goto free_key;
     }
     rc = key_seal(key);
@@ -354,13 +359,17 @@ wipe:
 int key_needs_passphrase(const char *path)
 {
     unsigned char file[KEY_FILE_MAX];
+    struct key_file kf;
+    size_t len;
     int rc;
 
     if (sodium_init() < 0)
         return -EIO;
-    rc = key_file_read(path, file);
-    if (rc > 0)
-        rc = rc == KEY_KIND_PASSPHRASE;
+    rc = key_file_read(path, file, &len);
+    if (rc == 0)
+        rc = key_file_parse(file, len, &kf);
+    if (rc == 0)
+        rc = kf.kind == KEY_KIND_PASSPHRASE;
     sodium_memzero(file, sizeof file);
     return rc;
 }

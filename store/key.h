@@ -23,6 +23,7 @@ enum af_subkey {
     AF_SUBKEY_TOKEN = 5,      /* keyed hash of link tokens */
     AF_SUBKEY_BACKUP = 6,     /* backups */
     AF_SUBKEY_INODE = 7,      /* keyed hash: inode numbers a mount shows */
+    AF_SUBKEY_SECRETS = 8,    /* AEAD of secrets kept in settings (store/secret.h) */
 };
 
 struct af_key; /* opaque; master key in guarded memory */

@@ -286,7 +286,12 @@ int library_open(const char *dir, const char *passphrase_file, struct af_library
                  : rc == -EPROTO ? "the catalog is newer than this albumfs; upgrade albumfs"
                  : rc == -EBUSY  ? "the catalog is locked by another process; try again"
                  : rc == -ENOENT ? "the catalog is missing"
+                 : rc == -EROFS  ? "the catalog cannot be opened for writing"
                                  : "cannot open the catalog or vault");
+        if (rc != -EINVAL && rc != -EPROTO && rc != -EBUSY && rc != -ENOENT) {
+            size_t used = strlen(why);
+            snprintf(why + used, why_len - used, ": %s", strerror(-rc));
+        }
         goto fail;
     }
     if (pass)

@@ -1,6 +1,7 @@
 /* links.c — share-link tokens, passwords and password turns (see links.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,16 +49,16 @@ void links_new_token(char *buf, size_t len)
     sodium_memzero(raw, sizeof raw);
 }
 
-static int token_well_formed(const char *token)
+bool links_token_well_formed(const char *token)
 {
     size_t n = strlen(token);
 
     if (n != LINK_TOKEN_CHARS)
-        return 0;
+        return false;
     for (size_t i = 0; i < n; i++)
-        if (!strchr(base32, token[i]) || token[i] == '\0')
-            return 0;
-    return 1;
+        if (!strchr(base32, token[i]))
+            return false;
+    return true;
 }
 
 int links_hash_password(const char *password, char out[CAT_PWHASH_MAX])
@@ -80,6 +81,8 @@ int links_read_password_file(const char *path, char **out)
     int rc = 0;
 
     *out = NULL;
+    if (sodium_init() < 0) /* sodium_malloc aborts in a process that has not */
+        return -EIO;
     f = fopen(path, "re");
     if (!f)
         return -errno;
@@ -234,15 +237,19 @@ static int link_live(struct af_catalog *c, const struct cat_link *link)
     return rc;
 }
 
-/* Log a wrong password and tell the owner when they become many. */
-static void wrong_password(struct af_catalog *c, const struct cat_link *link, const char *person)
+/* Log a wrong password (with the door or doors it was tried on) and tell
+ * the owner when they become many. */
+static void wrong_password(struct af_catalog *c, const struct cat_link *link, const char *person,
+                           const char *doors)
 {
     int64_t recent = 0;
+    char detail[96];
 
     if (catalog_activity_count(c, KIND_WRONG_PASSWORD, person,
                                (af_time)time(NULL) - FAILURE_WINDOW_SECONDS, &recent) < 0)
         recent = 0;
-    (void)catalog_activity_add(c, KIND_WRONG_PASSWORD, person, 0, link->album_id, 0, person);
+    snprintf(detail, sizeof detail, "%s, tried on the %s", person, doors);
+    (void)catalog_activity_add(c, KIND_WRONG_PASSWORD, person, 0, link->album_id, 0, detail);
     if (recent + 1 >= FAILURES_TO_NOTIFY &&
         catalog_milestone(c, person, link->album_id, "wrong-passwords") == 1) {
         struct cat_album album;
@@ -255,35 +262,84 @@ static void wrong_password(struct af_catalog *c, const struct cat_link *link, co
     }
 }
 
+/* Whether password matches the Argon2id string hash. */
+static bool verify(const char *hash, const char *password)
+{
+    return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}
+
 int links_resolve(struct af_library *lib, const char *token, const char *password,
                   struct cat_link *out, struct links_turn *turn)
 {
+    return links_resolve_in(lib, lib->catalog, token, password, out, turn);
+}
+
+int links_resolve_in(struct af_library *lib, struct af_catalog *c, const char *token,
+                     const char *password, struct cat_link *out, struct links_turn *turn)
+{
+    return links_resolve_door(lib, c, token, password, LINKS_DOOR_EITHER, out, turn);
+}
+
+/* What a wrong password was tried on, for the activity. */
+static const char *doors_tried(enum links_door want, bool has_door)
+{
+    if (want == LINKS_DOOR_GUEST || (want == LINKS_DOOR_EITHER && !has_door))
+        return "guest door";
+    return want == LINKS_DOOR_CLIENT ? "client door" : "guest and client doors";
+}
+
+int links_resolve_door(struct af_library *lib, struct af_catalog *c, const char *token,
+                       const char *password, enum links_door want, struct cat_link *out,
+                       struct links_turn *turn)
+{
     unsigned char hash[CAT_TOKEN_HASH_BYTES];
     struct links_turn mine = {0, 0};
+    struct cat_link door;
+    bool has_door = false, guest_ok, client_ok;
     char person[40];
     int rc;
 
     if (turn)
         *turn = mine;
-    if (!token || !token_well_formed(token))
+    if (!token || !links_token_well_formed(token))
         return -ENOENT;
     library_token_hash(lib, token, hash);
-    rc = catalog_link_by_token_hash(lib->catalog, hash, out);
+    rc = catalog_link_by_token_hash(c, hash, out);
     if (rc == 0)
-        rc = link_live(lib->catalog, out);
-    if (rc < 0 || !out->has_password)
+        rc = link_live(c, out);
+    if (rc < 0)
         return rc;
+    if (!out->has_password) /* open to anyone with the token: no client door */
+        return want == LINKS_DOOR_CLIENT ? -EACCES : 0;
     if (!password)
         return -EACCES; /* asked for, not guessed: nothing to slow down */
+    if (out->client_door > 0) {
+        rc = catalog_link_by_id(c, out->client_door, &door);
+        if (rc < 0)
+            return rc;
+        has_door = door.has_password; /* a door without one is closed */
+    }
     snprintf(person, sizeof person, "link:%lld", (long long)out->id);
-    rc = take_turn(lib->catalog, out, person, &mine);
+    rc = take_turn(c, out, person, &mine);
     if (turn)
         *turn = mine;
     if (rc < 0)
         return rc;
     sleep_until(mine.slot_ms);
-    if (crypto_pwhash_str_verify(out->password_hash, password, strlen(password)) == 0)
+    /* Two Argon2id checks, always (the guest's twice when there is no
+     * client door): how long an answer takes says neither which password
+     * matched nor whether the link has a client door. */
+    guest_ok = verify(out->password_hash, password);
+    client_ok = verify(has_door ? door.password_hash : out->password_hash, password) && has_door;
+    if (guest_ok && want != LINKS_DOOR_CLIENT)
         return 0;
-    wrong_password(lib->catalog, out, person);
+    if (client_ok && want != LINKS_DOOR_GUEST) {
+        rc = link_live(c, &door);
+        if (rc == 0)
+            *out = door;
+        return rc;
+    }
+    /* The other door's password is as wrong as any other. */
+    wrong_password(c, out, person, doors_tried(want, has_door));
     return -EACCES;
 }

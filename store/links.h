@@ -18,10 +18,21 @@
  * sooner than the turn. A turn further than LINK_QUEUE_MAX_MS ahead is not
  * taken (-EAGAIN): nobody waits longer than that, and a queue cannot be
  * pushed ever further ahead by attempts that are started and killed.
+ *
+ * Two doors (issue 12). A link with a password may have a client door: a
+ * second password that opens the link's client door (a link row of its
+ * own, cat_link.door_of, with its own grants) instead of the guest view.
+ * On a mount the password alone picks the door (LINKS_DOOR_EITHER). A
+ * WebDAV login names its door in the user name (rclone caches a login by
+ * user name, fs/gateway.c), and there the other door's password is as
+ * wrong as any other. Both passwords are checked on every attempt, under
+ * the link's one queue of turns, and a wrong password is logged once, on
+ * the link ("link:<id>"), saying which door or doors it was tried on.
  */
 #ifndef ALBUMFS_LINKS_H
 #define ALBUMFS_LINKS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,12 +45,19 @@
 /* A fresh token into buf (at least LINK_TOKEN_CHARS + 1 bytes). */
 void links_new_token(char *buf, size_t len);
 
+/* Whether token is spelled as links_new_token writes one: exactly
+ * LINK_TOKEN_CHARS characters of lowercase base32. Anything else names no
+ * link (links_resolve: -ENOENT) and is never looked up. */
+bool links_token_well_formed(const char *token);
+
 /* Argon2id string of a password into out[CAT_PWHASH_MAX]. -EINVAL when the
  * password is shorter than LINK_PASSWORD_MIN, -ENOMEM on failure. */
 int links_hash_password(const char *password, char out[CAT_PWHASH_MAX]);
 
 /* Read a password from a file (first line, trailing newline removed) into a
- * malloc'd string the caller frees with links_password_free. */
+ * malloc'd string the caller frees with links_password_free (guarded
+ * memory: libsodium is initialised here if it was not). -E2BIG for a file
+ * over LINK_PASSWORD_MAX bytes. */
 int links_read_password_file(const char *path, char **out);
 void links_password_free(char *password);
 
@@ -68,11 +86,29 @@ struct links_turn {
  *   - no password given: -EACCES (asked for, not guessed: no turn taken);
  *   - the link's next turn (above): -EAGAIN when it is more than
  *     LINK_QUEUE_MAX_MS away; otherwise the caller sleeps until it;
- *   - the password: 0, or -EACCES (logged; after 5 wrong
+ *   - the password: 0 with *out the link (the guest password) or its
+ *     client door (the client password; -EKEYEXPIRED when the door's own
+ *     grant expired or was revoked), or -EACCES (logged; after 5 wrong
  *     ones within 15 minutes the owner is told, once).
  * Other negative errnos are catalog failures (nothing resolved). turn, if
  * not NULL, receives the turn taken (zeros when none was). */
 int links_resolve(struct af_library *lib, const char *token, const char *password,
                   struct cat_link *out, struct links_turn *turn);
+/* The same through catalog connection c (a thread's own; lib->catalog is
+ * for one thread). */
+int links_resolve_in(struct af_library *lib, struct af_catalog *c, const char *token,
+                     const char *password, struct cat_link *out, struct links_turn *turn);
+
+/* Which door an attempt knocks on (see the top). */
+enum links_door {
+    LINKS_DOOR_EITHER = 0, /* the password picks */
+    LINKS_DOOR_GUEST,      /* the guest password only */
+    LINKS_DOOR_CLIENT,     /* the client password only (-EACCES for a link
+                            * without a password: it has no client door) */
+};
+/* links_resolve_in, knocking on one door. */
+int links_resolve_door(struct af_library *lib, struct af_catalog *c, const char *token,
+                       const char *password, enum links_door want, struct cat_link *out,
+                       struct links_turn *turn);
 
 #endif

@@ -9,37 +9,35 @@
  * CR or LF (header injection) is refused with -EINVAL, never folded.
  *
  * Delivering: each due message is first claimed in the catalog (so two
- * deliverers never run the command for the same message), then
- * `/bin/sh -c "$notify.command"` is started with posix_spawn — safe in the
- * threaded daemon — in a process group of its own, with default signal
- * dispositions, an empty signal mask and no descriptor but its three pipes.
- * The message is written to its stdin; stdout and stderr are read (the
- * first bytes kept, the rest drained) so a chatty command cannot block.
- * Exit status 0 marks the message delivered; anything else, or no exit
- * within the timeout (the whole process group is then killed), records the
- * error and schedules a retry after 1 min, 5 min, 30 min, 2 h, then every
- * 6 h. Delivered invitations and failed attempts go to the activity log.
+ * deliverers never hand the same message over), then given to the SMTP
+ * server of the notify.smtp.* settings (store/mail_smtp.h; its password
+ * opened from its sealed setting, store/secret.h, for the pass only) or,
+ * when no server is set, to the command of notify.command
+ * (store/mail_command.h). Success marks the message delivered; a failure,
+ * or no success within the timeout, records the error and schedules a
+ * retry after 1 min, 5 min, 30 min, 2 h, then every 6 h. Delivered
+ * invitations and failed attempts go to the activity log.
  *
  * Threading: no state of its own; each call uses only the catalog
  * connection it is given (one thread at a time, as the catalog requires),
  * so threads with their own connections may compose and deliver at once.
- * SIGPIPE is blocked in the calling thread while it writes to a command
- * (and a SIGPIPE that write raised is consumed), so a command that does not
- * read its input cannot kill albumctl.
+ * SIGPIPE is blocked in the calling thread while it hands a message over
+ * (and a SIGPIPE raised meanwhile is consumed), so a command that does not
+ * read its input, or a server that hangs up, cannot kill albumctl.
  */
 #include "store/notify.h"
 
+#include "store/gallery_address.h"
+#include "store/mail_command.h"
+#include "store/secret.h"
+
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,9 +47,6 @@
 #define SUBJECT_CHUNK 39       /* bytes per encoded-word: 52 base64 chars, 64 in all */
 #define SUBJECT_PLAIN_MAX 68   /* longer ASCII subjects are encoded (and so folded) */
 #define LINE_MAX_OCTETS 998    /* RFC 5322 §2.1.1 */
-#define CAPTURE_MAX 512        /* bytes of a command's stdout/stderr kept */
-#define ERROR_LINE_MAX 160     /* bytes of its first line kept in the error */
-#define TICK_MS 100            /* how often a running command is checked */
 #define CLAIM_MARGIN 60        /* seconds a claim outlives the timeout */
 #define HOST_MAX 256
 
@@ -91,14 +86,32 @@ static int check_body_text(const char *s)
 
 /* ---- settings ---- */
 
-/* A setting that is set and not empty: 0, -ENOENT, or a catalog error. */
+/* A setting that is set and not empty, whole into buf[len]: 0, -ENOENT,
+ * -E2BIG when it does not fit (never a prefix of it: a cut address may be
+ * another valid one), or a catalog error. */
 static int setting(struct af_catalog *c, const char *key, char *buf, size_t len)
 {
-    int rc = catalog_setting_get(c, key, buf, len);
+    char *whole = g_malloc(len + 1);
+    int rc = catalog_setting_get(c, key, whole, len + 1);
 
-    if (rc == 0 && buf[0] == '\0')
+    buf[0] = '\0';
+    if (rc == 0 && whole[0] == '\0')
         rc = -ENOENT;
+    else if (rc == 0 && strlen(whole) >= len)
+        rc = -E2BIG;
+    else if (rc == 0)
+        memcpy(buf, whole, strlen(whole) + 1);
+    g_free(whole);
     return rc;
+}
+
+/* notify.owner into owner: 0, -ENOENT, -EINVAL when it is too long to be
+ * an address, or a catalog error. */
+static int owner_setting(struct af_catalog *c, char owner[AF_EMAIL_MAX + 1])
+{
+    int rc = setting(c, "notify.owner", owner, AF_EMAIL_MAX + 1);
+
+    return rc == -E2BIG ? -EINVAL : rc;
 }
 
 /* This machine's name, reduced to what a domain may hold. */
@@ -121,6 +134,8 @@ int notify_sender(struct af_catalog *c, char *buf, size_t len)
 
     if (rc == 0)
         return check_address(buf);
+    if (rc == -E2BIG)
+        return -EINVAL; /* longer than any address */
     if (rc != -ENOENT)
         return rc;
     host_name(host);
@@ -334,7 +349,7 @@ int notify_milestone(struct af_catalog *c, enum notify_milestone what, const cha
         rc = check_header_text(detail);
     if (rc < 0)
         return rc;
-    rc = setting(c, "notify.owner", owner, sizeof owner);
+    rc = owner_setting(c, owner);
     if (rc < 0)
         return rc;
     rc = describe_person(c, person, &who, &who_short);
@@ -361,78 +376,127 @@ out:
     return rc;
 }
 
-int notify_invite(struct af_catalog *c, const char *email, const char *album, const char *how)
+int notify_check_signature(const char *text, const char **why)
+{
+    size_t lines = 0;
+
+    if (strlen(text) > NOTIFY_SIGNATURE_MAX)
+        return *why = "is longer than 2000 bytes", -EINVAL;
+    if (strchr(text, '\r'))
+        return *why = "has carriage returns (Windows line ends): save it with plain line ends",
+               -EINVAL;
+    if (check_body_text(text) < 0)
+        return *why = "is not UTF-8 text, or has control characters (tabs included)", -EINVAL;
+    for (const char *line = text; *line; lines++) {
+        size_t n = strcspn(line, "\n");
+
+        if (n > NOTIFY_SIGNATURE_LINE_MAX)
+            return *why = "has a line longer than 200 bytes", -EINVAL;
+        line += n + (line[n] ? 1 : 0);
+    }
+    if (lines > NOTIFY_SIGNATURE_LINES)
+        return *why = "has more than 20 lines", -EINVAL;
+    return 0;
+}
+
+/* The signature into *out (malloc'd): notify.signature when it is set and
+ * still passes the check (set by hand otherwise), else "owner". */
+static int signature(struct af_catalog *c, const char *owner, char **out)
+{
+    char sig[NOTIFY_SIGNATURE_MAX + 1];
+    const char *why;
+    int rc = setting(c, "notify.signature", sig, sizeof sig);
+
+    if (rc < 0 && rc != -ENOENT && rc != -E2BIG)
+        return rc;
+    if (rc < 0 || notify_check_signature(sig, &why) < 0)
+        snprintf(sig, sizeof sig, "%s", owner);
+    *out = g_strdup(sig);
+    g_strchomp(*out);
+    return 0;
+}
+
+/* The whole invitation (subject and body) for `email`, album and rules. */
+static int invitation(struct af_catalog *c, const char *email, const char *album,
+                      const char *rules, char **subject, char **body)
 {
     char owner[AF_EMAIL_MAX + 1];
-    char *subject = NULL, *body = NULL, *commands = NULL;
-    size_t commands_len = 0;
-    const char *line;
-    FILE *f;
+    char *how = NULL, *sig = NULL;
+    bool any;
     int rc;
 
+    *subject = *body = NULL;
     rc = check_header_text(album);
     if (rc == 0)
-        rc = check_body_text(how);
+        rc = check_body_text(rules);
+    if (rc == 0)
+        rc = check_address(email);
     if (rc < 0)
         return rc;
-    rc = setting(c, "notify.owner", owner, sizeof owner);
+    rc = owner_setting(c, owner);
     if (rc == -ENOENT)
         snprintf(owner, sizeof owner, "Your photographer");
     else if (rc < 0)
         return rc;
-
-    /* The command lines, each indented, empty lines dropped. */
-    f = open_memstream(&commands, &commands_len);
-    if (!f)
-        return -ENOMEM;
-    for (line = how; *line;) {
-        size_t n = strcspn(line, "\n");
-
-        if (n > 0)
-            fprintf(f, "    %.*s\n", (int)n, line);
-        line += n + (line[n] ? 1 : 0);
-    }
-    rc = ferror(f) ? -ENOMEM : 0;
-    if (fclose(f) != 0)
-        rc = -ENOMEM;
-    if (rc < 0)
+    if ((rc = address_instructions(c, &how, &any)) < 0 || (rc = signature(c, owner, &sig)) < 0)
         goto out;
-    if (asprintf(&subject, "Photos for you: “%s”", album) < 0) {
-        subject = NULL;
-        rc = -ENOMEM;
-        goto out;
-    }
-    if (asprintf(&body,
-                 "Hello,\n\n"
-                 "%s has invited you to see the photo album “%s”.\n\n"
-                 "The album opens as a folder on your computer. Choose an empty folder\n"
-                 "(MOUNTPOINT below) and run in a terminal:\n\n"
-                 "%s\n"
-                 "Your photos then appear inside that folder. When you are done, close it\n"
-                 "with: fusermount3 -u MOUNTPOINT\n\n"
-                 "If you did not expect this message, you can ignore it.\n",
-                 owner, album, commands) < 0) {
-        body = NULL;
-        rc = -ENOMEM;
-        goto out;
-    }
-    rc = queue(c, NOTIFY_KIND_INVITATION, email, subject, body);
+    *subject = g_strdup_printf("Photos for you: \u201c%s\u201d", album);
+    *body = g_strdup_printf("Hello,\n\n"
+                            "%s has invited you to see the photo album \u201c%s\u201d.\n"
+                            "It opens as a folder on your own computer.\n\n"
+                            "How to open it\n\n%s\n"
+                            "What you can do\n\n%s\n"
+                            "The album's folder also holds a file READ ME.txt that always\n"
+                            "says how things stand now.\n\n"
+                            "-- \n%s\n\n"
+                            "If you did not expect this message, you can ignore it.\n",
+                            owner, album, how, rules, sig);
 out:
-    free(body);
-    free(subject);
-    free(commands);
+    free(how);
+    g_free(sig);
+    return rc;
+}
+
+int notify_invite_message(struct af_catalog *c, const char *email, const char *album,
+                          const char *rules, char **message)
+{
+    char *subject = NULL, *body = NULL;
+    int rc = invitation(c, email, album, rules, &subject, &body);
+
+    *message = NULL;
+    if (rc == 0)
+        rc = compose(c, email, subject, body, message);
+    g_free(body);
+    g_free(subject);
+    return rc;
+}
+
+int notify_invite(struct af_catalog *c, const char *email, const char *album, const char *rules)
+{
+    char *subject = NULL, *body = NULL;
+    int rc = invitation(c, email, album, rules, &subject, &body);
+
+    if (rc == 0)
+        rc = queue(c, NOTIFY_KIND_INVITATION, email, subject, body);
+    g_free(body);
+    g_free(subject);
     return rc;
 }
 
 int notify_claim_code(struct af_catalog *c, const char *email, const char *album,
                       const char *code, int minutes)
 {
-    char *subject = NULL, *body = NULL;
+    char *subject = NULL, *body = NULL, *how = NULL;
+    bool any;
     int rc = check_header_text(album);
 
     if (rc == 0)
         rc = check_header_text(code);
     if (rc < 0)
+        return rc;
+    /* How to open the gallery from their own machine, as the invitation
+     * says it: never a command or a path of the studio's machine. */
+    if ((rc = address_instructions(c, &how, &any)) < 0)
         return rc;
     if (asprintf(&subject, "Your confirmation code for “%s”", album) < 0) {
         subject = NULL;
@@ -445,36 +509,40 @@ int notify_claim_code(struct af_catalog *c, const char *email, const char *album
                  "to get access of their own (favourites and downloads kept under their\n"
                  "name). If that was you, your confirmation code is:\n\n"
                  "    %s\n\n"
-                 "It works once, within %d minutes. Save it in a file only you can read\n"
-                 "and mount the album again with the same link and address, adding\n"
-                 "--code-file FILE:\n\n"
-                 "    (umask 077; printf '%%s\\n' '%s' >CODEFILE)\n"
-                 "    albumfs MOUNTPOINT --link ... --email %s --code-file CODEFILE\n\n"
+                 "It works once, within %d minutes: enter it where you were asked for\n"
+                 "it. Once it is confirmed, the album is yours to open from your own\n"
+                 "computer.\n\n"
+                 "How to open it\n\n%s\n"
                  "If you did not ask for this, ignore this message: without the code,\n"
                  "nothing is opened in your name.\n",
-                 album, code, minutes, code, email) < 0) {
+                 album, code, minutes, how) < 0) {
         body = NULL;
         rc = -ENOMEM;
         goto out;
     }
     rc = queue(c, NOTIFY_KIND_CLAIM_CODE, email, subject, body);
 out:
+    free(how);
     free(body);
     free(subject);
     return rc;
 }
 
-bool notify_has_command(struct af_catalog *c)
+bool notify_has_delivery(struct af_catalog *c)
 {
-    char command[NOTIFY_COMMAND_MAX + 2];
+    char value[NOTIFY_COMMAND_MAX + 1];
+    int rc = setting(c, NOTIFY_SMTP_HOST, value, sizeof value);
 
-    return setting(c, "notify.command", command, sizeof command) == 0;
+    if (rc == 0 || rc == -E2BIG)
+        return true;
+    rc = setting(c, "notify.command", value, sizeof value);
+    return rc == 0 || rc == -E2BIG; /* set, if too long to be run */
 }
 
 int notify_test(struct af_catalog *c)
 {
     char owner[AF_EMAIL_MAX + 1], host[HOST_MAX], body[HOST_MAX + 128];
-    int rc = setting(c, "notify.owner", owner, sizeof owner);
+    int rc = owner_setting(c, owner);
 
     if (rc < 0)
         return rc;
@@ -485,292 +553,166 @@ int notify_test(struct af_catalog *c)
     return queue(c, "test", owner, "albumfs test message", body);
 }
 
-/* ---- running the command ---- */
+int notify_backup_overdue(struct af_catalog *c, const char *library, const char *since,
+                          const char *schedule, const char *dest, const char *why)
+{
+    char owner[AF_EMAIL_MAX + 1], host[HOST_MAX];
+    char *subject = NULL, *body = NULL;
+    int rc = check_body_text(library);
 
-/* The first bytes of what a command wrote on one stream. */
-struct capture {
-    int fd;                 /* read end, -1 once closed */
-    char text[CAPTURE_MAX];
-    size_t len;
+    if (rc == 0)
+        rc = check_header_text(since);
+    if (rc == 0)
+        rc = check_body_text(dest);
+    if (rc == 0)
+        rc = check_body_text(why);
+    if (rc == 0)
+        rc = setting(c, "notify.owner", owner, sizeof owner);
+    if (rc < 0)
+        return rc;
+    host_name(host);
+    if (asprintf(&subject, "No backup of your photo library since %s", since) < 0) {
+        subject = NULL;
+        rc = -ENOMEM;
+        goto out;
+    }
+    if (asprintf(&body,
+                 "The albumfs library %s on %s has had no successful backup since %s,\n"
+                 "although its backups are scheduled %s.\n\n"
+                 "The last attempt, to %s, failed: %s.\n\n"
+                 "Run 'albumctl backup' on %s to see what is wrong (a disk not plugged in\n"
+                 "or full, a network share not mounted), and 'albumctl backup list' to see\n"
+                 "the snapshots there are.\n",
+                 library, host, since, schedule, dest, why, host) < 0) {
+        body = NULL;
+        rc = -ENOMEM;
+        goto out;
+    }
+    rc = queue(c, NOTIFY_KIND_BACKUP_OVERDUE, owner, subject, body);
+out:
+    free(body);
+    free(subject);
+    return rc;
+}
+
+/* ---- delivering the outbox ---- */
+
+int notify_smtp_server(struct af_catalog *c, struct smtp_server *out, bool *has_password,
+                       const char **why)
+{
+    static const char *const keys[] = {NOTIFY_SMTP_HOST, NOTIFY_SMTP_PORT, NOTIFY_SMTP_SECURITY,
+                                       NOTIFY_SMTP_USER, NOTIFY_SMTP_CA_FILE};
+    char values[5][PATH_MAX], sealed[16];
+    int rc = 0;
+
+    *has_password = false;
+    for (size_t i = 0; i < 5 && rc == 0; i++) {
+        rc = setting(c, keys[i], values[i], sizeof values[i]);
+        if (rc == -ENOENT)
+            rc = 0;
+        else if (rc == -E2BIG)
+            return *why = "a notify.smtp setting is too long", -EINVAL;
+    }
+    if (rc == 0) {
+        rc = setting(c, NOTIFY_SMTP_PASSWORD, sealed, sizeof sealed);
+        *has_password = rc == 0 || rc == -E2BIG;
+        rc = rc == -ENOENT || rc == -E2BIG ? 0 : rc;
+    }
+    if (rc < 0)
+        return *why = "the settings cannot be read", rc;
+    rc = smtp_server_parse(values[0], values[1], values[2], values[3], values[4], *has_password,
+                           out, why);
+    if (rc == 0)
+        host_name(out->helo);
+    return rc;
+}
+
+/* How this pass delivers: a command, or an SMTP server (with its password
+ * open in guarded memory); `broken` says why every attempt fails at once
+ * (a stored setting that no longer passes its checks, a password that does
+ * not open). */
+struct transport {
+    bool smtp;
+    char command[NOTIFY_COMMAND_MAX + 1];
+    struct smtp_server server;
+    char *password;       /* secret_free */
+    char from[AF_EMAIL_MAX + 1];
+    const char *broken;   /* NULL, or why nothing can be delivered */
 };
 
-static int64_t monotonic_ms(void)
+/* Read the transport from the settings: 0, -ENOENT when none is set (the
+ * messages wait), -E2BIG for a command too long to run, or a catalog
+ * error. */
+static int transport_open(struct af_catalog *c, const struct af_key *key, struct transport *t)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void close_fd(int *fd)
-{
-    if (*fd >= 0)
-        close(*fd);
-    *fd = -1;
-}
-
-/* Read what is there now; keep the first CAPTURE_MAX bytes, drop the rest.
- * Closes the stream at end of file or on error. */
-static void capture_read(struct capture *cap)
-{
-    char buf[4096];
-
-    while (cap->fd >= 0) {
-        ssize_t n = read(cap->fd, buf, sizeof buf);
-
-        if (n > 0) {
-            size_t keep = sizeof cap->text - 1 - cap->len;
-
-            if (keep > (size_t)n)
-                keep = (size_t)n;
-            memcpy(cap->text + cap->len, buf, keep);
-            cap->len += keep;
-            cap->text[cap->len] = '\0';
-            continue;
-        }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n == 0 || errno != EAGAIN)
-            close_fd(&cap->fd);
-        return;
-    }
-}
-
-/* Write more of the input; close the pipe when all of it is written or
- * the command stopped reading (EPIPE: not an error in itself, its exit
- * status says whether it worked). */
-static void feed(int *fd, const char *input, size_t len, size_t *off)
-{
-    while (*fd >= 0 && *off < len) {
-        ssize_t n = write(*fd, input + *off, len - *off);
-
-        if (n > 0)
-            *off += (size_t)n;
-        else if (n < 0 && errno == EINTR)
-            continue;
-        else if (n < 0 && errno == EAGAIN)
-            return;
-        else
-            close_fd(fd);
-    }
-    close_fd(fd);
-}
-
-/* Start /bin/sh -c command with the given stdin/stdout/stderr. */
-static int spawn_shell(const char *command, int in, int out, int err, pid_t *pid)
-{
-    char *argv[] = {"sh", "-c", (char *)command, NULL};
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t attr;
-    sigset_t all, none;
+    char sealed[SECRET_SEALED_MAX + 1];
+    bool has_password;
     int rc;
 
-    sigfillset(&all);
-    sigemptyset(&none);
-    rc = posix_spawn_file_actions_init(&fa);
-    if (rc != 0)
-        return -rc;
-    rc = posix_spawnattr_init(&attr);
-    if (rc != 0)
-        goto out_fa;
-    if ((rc = posix_spawn_file_actions_adddup2(&fa, in, STDIN_FILENO)) != 0 ||
-        (rc = posix_spawn_file_actions_adddup2(&fa, out, STDOUT_FILENO)) != 0 ||
-        (rc = posix_spawn_file_actions_adddup2(&fa, err, STDERR_FILENO)) != 0 ||
-        (rc = posix_spawn_file_actions_addclosefrom_np(&fa, STDERR_FILENO + 1)) != 0 ||
-        (rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
-                                                  POSIX_SPAWN_SETSIGMASK)) != 0 ||
-        (rc = posix_spawnattr_setpgroup(&attr, 0)) != 0 ||
-        (rc = posix_spawnattr_setsigdefault(&attr, &all)) != 0 ||
-        (rc = posix_spawnattr_setsigmask(&attr, &none)) != 0)
-        goto out_attr;
-    rc = posix_spawn(pid, "/bin/sh", &fa, &attr, argv, environ);
-out_attr:
-    posix_spawnattr_destroy(&attr);
-out_fa:
-    posix_spawn_file_actions_destroy(&fa);
-    return -rc;
-}
-
-/* The first line of what the command said (stderr, else stdout), trimmed
- * and cut to ERROR_LINE_MAX bytes of whole characters; "" if nothing. */
-static void first_line(const struct capture *err, const struct capture *out, char *buf,
-                       size_t len)
-{
-    const struct capture *cap = err;
-    const char *s;
-    size_t n;
-
-    s = cap->text + strspn(cap->text, " \t\r\n");
-    if (!*s) {
-        cap = out;
-        s = cap->text + strspn(cap->text, " \t\r\n");
+    memset(t, 0, sizeof *t);
+    rc = notify_smtp_server(c, &t->server, &has_password, &t->broken);
+    if (rc == -ENOENT) { /* no server: the command, if any */
+        t->broken = NULL;
+        return setting(c, "notify.command", t->command, sizeof t->command);
     }
-    n = strcspn(s, "\r\n");
-    if (n > ERROR_LINE_MAX)
-        n = ERROR_LINE_MAX;
-    while (n > 0 && s[n] && ((unsigned char)s[n] & 0xc0) == 0x80)
-        n--;
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        n--;
-    if (n >= len)
-        n = len - 1;
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    for (char *p = buf; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = ' ';
-}
-
-/* Why the command failed, from its wait status and what it said. */
-static void describe_failure(int status, const struct capture *err, const struct capture *out,
-                             char *why, size_t len)
-{
-    char line[ERROR_LINE_MAX + 1];
-    const char *sig;
-
-    first_line(err, out, line, sizeof line);
-    if (WIFEXITED(status)) {
-        snprintf(why, len, "exit status %d%s%s", WEXITSTATUS(status), line[0] ? ": " : "",
-                 line);
-    } else if (WIFSIGNALED(status)) {
-        sig = sigabbrev_np(WTERMSIG(status));
-        snprintf(why, len, "killed by SIG%s%s%s", sig ? sig : "?", line[0] ? ": " : "", line);
-    } else {
-        snprintf(why, len, "stopped with wait status %d", status);
+    t->smtp = true;
+    if (rc == -EINVAL)
+        return 0; /* t->broken says why */
+    if (rc < 0)
+        return rc;
+    if (notify_sender(c, t->from, sizeof t->from) < 0)
+        t->broken = "notify.from is not a plain e-mail address: set --from again";
+    if (!t->broken && has_password) {
+        rc = setting(c, NOTIFY_SMTP_PASSWORD, sealed, sizeof sealed);
+        if (rc < 0 && rc != -E2BIG)
+            return rc;
+        if (!key)
+            t->broken = "the SMTP password cannot be opened without the library key";
+        else if (rc == -E2BIG || secret_open(key, NOTIFY_SMTP_PASSWORD, sealed, &t->password) < 0)
+            t->broken = "the stored SMTP password does not open with this library's key "
+                        "(set it again with --smtp-password-file)";
     }
-}
-
-/* Feed `input` to the running command and collect its output until it
- * exits or the deadline passes (then its process group is killed). 0 when
- * it exited 0, -EIO when it failed, -ETIMEDOUT; *why says what happened.
- * Closes the descriptors as it finishes with them. */
-static int converse(pid_t pid, int *in, struct capture *out, struct capture *err,
-                    const char *input, int timeout_seconds, char *why, size_t len)
-{
-    int64_t deadline = monotonic_ms() + (int64_t)timeout_seconds * 1000;
-    size_t input_len = strlen(input), off = 0;
-    int status = 0;
-
-    feed(in, input, input_len, &off);
-    for (;;) {
-        struct pollfd p[3];
-        nfds_t n = 0;
-        int64_t left = deadline - monotonic_ms();
-        pid_t w;
-
-        if (left <= 0) {
-            kill(-pid, SIGKILL);
-            while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-                ;
-            snprintf(why, len, "no answer within %d s; the command was stopped",
-                     timeout_seconds);
-            return -ETIMEDOUT;
-        }
-        if (*in >= 0)
-            p[n++] = (struct pollfd){.fd = *in, .events = POLLOUT};
-        if (out->fd >= 0)
-            p[n++] = (struct pollfd){.fd = out->fd, .events = POLLIN};
-        if (err->fd >= 0)
-            p[n++] = (struct pollfd){.fd = err->fd, .events = POLLIN};
-        /* Wake every tick even while the pipes are quiet: the command may
-         * exit while something it started keeps them open. */
-        if (poll(p, n, (int)(left < TICK_MS ? left : TICK_MS)) > 0) {
-            feed(in, input, input_len, &off);
-            capture_read(out);
-            capture_read(err);
-        }
-        w = waitpid(pid, &status, WNOHANG);
-        if (w == pid)
-            break;
-        if (w < 0 && errno != EINTR) {
-            snprintf(why, len, "lost track of the command: %s", strerror(errno));
-            return -ECHILD;
-        }
-    }
-    capture_read(out); /* what it wrote just before exiting */
-    capture_read(err);
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-        why[0] = '\0';
-        return 0;
-    }
-    describe_failure(status, err, out, why, len);
-    return -EIO;
-}
-
-static int set_nonblocking(int fd)
-{
-    int flags = fcntl(fd, F_GETFL);
-
-    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
-        return -errno;
     return 0;
 }
 
-/* Run `command` with `input` on its stdin, for at most timeout_seconds.
- * 0 when it exited 0; otherwise negative errno and a one-line reason. */
-static int run_command(const char *command, const char *input, int timeout_seconds, char *why,
-                       size_t len)
+static void transport_close(struct transport *t)
 {
-    int in[2] = {-1, -1}, out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
-    struct capture out = {.fd = -1}, err = {.fd = -1};
+    secret_free(t->password);
+    t->password = NULL;
+}
+
+/* Hand one message over: 0, or negative errno with why[len]. SIGPIPE is
+ * blocked in this thread meanwhile (a command that stopped reading, a
+ * server that hung up), and one it raised is consumed. */
+static int transport_send(const struct transport *t, const struct cat_message *m,
+                          int timeout_seconds, char *why, size_t len)
+{
     sigset_t sigpipe, old_mask;
-    pid_t pid;
     int rc;
 
-    if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out_pipe, O_CLOEXEC) < 0 ||
-        pipe2(err_pipe, O_CLOEXEC) < 0) {
-        rc = -errno;
-        snprintf(why, len, "cannot make pipes: %s", strerror(-rc));
-        goto out_pipes;
+    if (t->broken) {
+        snprintf(why, len, "%s", t->broken);
+        return -EINVAL;
     }
-    rc = spawn_shell(command, in[0], out_pipe[1], err_pipe[1], &pid);
-    close_fd(&in[0]);
-    close_fd(&out_pipe[1]);
-    close_fd(&err_pipe[1]);
-    if (rc < 0) {
-        snprintf(why, len, "cannot start /bin/sh: %s", strerror(-rc));
-        goto out_pipes;
-    }
-    out.fd = out_pipe[0];
-    err.fd = err_pipe[0];
-    out_pipe[0] = err_pipe[0] = -1;
-    if ((rc = set_nonblocking(in[1])) < 0 || (rc = set_nonblocking(out.fd)) < 0 ||
-        (rc = set_nonblocking(err.fd)) < 0) {
-        /* Cannot talk to it safely: stop it at once. */
-        kill(-pid, SIGKILL);
-        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-            ;
-        snprintf(why, len, "cannot set up the pipes: %s", strerror(-rc));
-        goto out_capture;
-    }
-
     sigemptyset(&sigpipe);
     sigaddset(&sigpipe, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &sigpipe, &old_mask);
-    rc = converse(pid, &in[1], &out, &err, input, timeout_seconds, why, len);
+    if (t->smtp)
+        rc = smtp_send(&t->server, t->password, t->from, m->recipient, m->message,
+                       timeout_seconds, why, len);
+    else
+        rc = mail_command_run(t->command, m->message, timeout_seconds, why, len);
     if (sigismember(&old_mask, SIGPIPE) != 1) {
-        /* Swallow the SIGPIPE a write to a command that stopped reading
-         * raised, before the old mask would deliver it. */
+        /* Swallow the SIGPIPE a write raised before the old mask would
+         * deliver it. */
         struct timespec zero = {0, 0};
 
         while (sigtimedwait(&sigpipe, NULL, &zero) == SIGPIPE)
             ;
     }
     pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
-out_capture:
-    close_fd(&out.fd);
-    close_fd(&err.fd);
-out_pipes:
-    close_fd(&in[0]);
-    close_fd(&in[1]);
-    close_fd(&out_pipe[0]);
-    close_fd(&out_pipe[1]);
-    close_fd(&err_pipe[0]);
-    close_fd(&err_pipe[1]);
     return rc;
 }
-
-/* ---- delivering the outbox ---- */
 
 /* Delay before the next attempt after `attempts` earlier failed ones. */
 static af_time backoff(int attempts)
@@ -784,12 +726,12 @@ static af_time backoff(int attempts)
 /* Try one claimed message; record the outcome in the outbox and the
  * activity log. 1 delivered, 0 not (o says why; *hung when it timed out),
  * negative errno when the catalog could not be updated. */
-static int attempt(struct af_catalog *c, const char *command, const struct cat_message *m,
+static int attempt(struct af_catalog *c, const struct transport *t, const struct cat_message *m,
                    int timeout_seconds, struct notify_outcome *o, bool *hung, char *why,
                    size_t len)
 {
-    char detail[512];
-    int rc = run_command(command, m->message, timeout_seconds, why, len);
+    char detail[1024];
+    int rc = transport_send(t, m, timeout_seconds, why, len);
 
     *hung = rc == -ETIMEDOUT;
     o->message = m;
@@ -814,26 +756,25 @@ static int attempt(struct af_catalog *c, const char *command, const struct cat_m
     return rc < 0 ? rc : 0;
 }
 
-int notify_deliver_report(struct af_catalog *c, int timeout_seconds, notify_report_fn report,
-                          void *arg)
+int notify_deliver_report(struct af_catalog *c, const struct af_key *key, int timeout_seconds,
+                          notify_report_fn report, void *arg)
 {
-    char command[NOTIFY_COMMAND_MAX + 2], why[256]; /* room to see one too long */
+    struct transport t;
+    char why[256];
     struct cat_message *rows = NULL;
     size_t n = 0;
     int delivered = 0, rc;
 
     if (timeout_seconds < 1)
         timeout_seconds = 1;
-    rc = setting(c, "notify.command", command, sizeof command);
+    rc = transport_open(c, key, &t);
     if (rc == -ENOENT)
-        return 0; /* messages wait until a command is set */
+        return 0; /* messages wait until a way to deliver them is set */
     if (rc < 0)
-        return rc;
-    if (strlen(command) > NOTIFY_COMMAND_MAX)
-        return -E2BIG; /* cut short, it could do anything */
+        goto out; /* -E2BIG: a command too long; cut short, it could do anything */
     rc = catalog_outbox_due(c, (af_time)time(NULL), &rows, &n);
     if (rc < 0)
-        return rc;
+        goto out;
     for (size_t i = 0; i < n; i++) {
         struct notify_outcome o;
         af_time now = (af_time)time(NULL);
@@ -844,22 +785,23 @@ int notify_deliver_report(struct af_catalog *c, int timeout_seconds, notify_repo
             goto out;
         if (rc == 0)
             continue; /* delivered or being delivered by someone else */
-        rc = attempt(c, command, &rows[i], timeout_seconds, &o, &hung, why, sizeof why);
+        rc = attempt(c, &t, &rows[i], timeout_seconds, &o, &hung, why, sizeof why);
         if (rc < 0)
             goto out;
         delivered += rc;
         if (report)
             report(&o, arg);
         if (hung)
-            break; /* a hanging command: the rest wait for the next pass */
+            break; /* a hanging command or server: the rest wait for the next pass */
     }
     rc = delivered;
 out:
+    transport_close(&t);
     catalog_messages_free(rows, n);
     return rc;
 }
 
-int notify_deliver_due(struct af_catalog *c, int timeout_seconds)
+int notify_deliver_due(struct af_catalog *c, const struct af_key *key, int timeout_seconds)
 {
-    return notify_deliver_report(c, timeout_seconds, NULL, NULL);
+    return notify_deliver_report(c, key, timeout_seconds, NULL, NULL);
 }

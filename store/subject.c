@@ -37,17 +37,73 @@ int subject_for_user(struct af_catalog *c, const struct cat_user *user, struct a
     return 0;
 }
 
+/* A client door lives only as long as its link: its grants end when the
+ * link's last unrevoked grant ends (each expiry capped by the latest of
+ * those), and count for nothing once they are all revoked. *n may shrink
+ * to 0. */
+static int cap_by_link(struct af_catalog *c, int64_t link_id, struct af_grant *grants, size_t *n)
+{
+    struct af_grant *own = NULL;
+    size_t n_own = 0;
+    bool open = false, forever = false;
+    af_time until = 0;
+    int rc = catalog_grants_for_link(c, link_id, &own, &n_own);
+
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < n_own; i++) {
+        if (own[i].revoked)
+            continue;
+        open = true;
+        if (own[i].expires == 0)
+            forever = true;
+        else if (own[i].expires > until)
+            until = own[i].expires;
+    }
+    free(own);
+    if (!open)
+        *n = 0;
+    for (size_t i = 0; i < *n && !forever; i++)
+        if (grants[i].expires == 0 || grants[i].expires > until)
+            grants[i].expires = until;
+    return 0;
+}
+
+/* Whether the password a login was checked against is still the link's. */
+static int login_holds(struct af_catalog *c, const struct cat_link *link, bool *holds)
+{
+    struct cat_link now;
+    int rc = catalog_link_by_id(c, link->id, &now);
+
+    *holds = false;
+    if (rc == -ENOENT)
+        return 0;
+    if (rc < 0)
+        return rc;
+    *holds = strcmp(now.password_hash, link->password_hash) == 0;
+    return 0;
+}
+
 int subject_for_link(struct af_catalog *c, const struct cat_link *link, struct af_subject_buf *out)
 {
     size_t n = 0;
+    bool holds = false;
     int rc;
 
     memset(out, 0, sizeof *out);
-    rc = catalog_grants_for_link(c, link->id, &out->grants, &n);
-    if (rc < 0)
+    rc = login_holds(c, link, &holds);
+    if (rc == 0 && holds)
+        rc = catalog_grants_for_link(c, link->id, &out->grants, &n);
+    if (rc == 0 && link->door_of > 0)
+        rc = cap_by_link(c, link->door_of, out->grants, &n);
+    if (rc < 0) {
+        free(out->grants);
+        out->grants = NULL;
         return rc;
+    }
     out->subject.kind = AF_PRINCIPAL_LINK;
     out->subject.link_id = link->id;
+    out->subject.client_door = link->door_of > 0;
     out->subject.grants = out->grants;
     out->subject.n_grants = n;
     snprintf(out->label, sizeof out->label, "link:%lld", (long long)link->id);
@@ -119,4 +175,27 @@ unsigned subject_offered_views(const struct af_subject *who, const struct af_ent
     if (views & AF_VIEW_ORIGINAL)
         views &= ~(unsigned)AF_VIEW_HIGHRES;
     return views;
+}
+
+int subject_rules_pools(struct af_catalog *c, struct rules_facts *f)
+{
+    for (size_t i = 0; i < f->n_pools; i++) {
+        struct cat_pool pool;
+        int rc = catalog_pool_by_id(c, f->pools[i].pool_id, &pool);
+
+        if (rc == -ENOENT)
+            continue;
+        if (rc < 0)
+            return rc;
+        f->pools[i].limit = pool.limit;
+        f->pools[i].used = pool.used;
+    }
+    return 0;
+}
+
+int subject_rules_facts(struct af_catalog *c, const struct af_subject *who,
+                        const struct cat_album *a, af_time now, struct rules_facts *out)
+{
+    rules_facts_for(who, a->id, a->clients_may_mark_private, now, out);
+    return subject_rules_pools(c, out);
 }

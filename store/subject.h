@@ -9,6 +9,7 @@
 #define ALBUMFS_SUBJECT_H
 
 #include "policy/policy.h"
+#include "policy/rules_text.h"
 #include "store/catalog.h"
 
 /* A subject and the grants it owns (malloc'd; released by subject_release). */
@@ -21,6 +22,11 @@ struct af_subject_buf {
 void subject_owner(struct af_subject_buf *out);
 void subject_nobody(struct af_subject_buf *out);
 int subject_for_user(struct af_catalog *c, const struct cat_user *user, struct af_subject_buf *out);
+/* A link's grants; a client door's (cat_link.door_of) only while its link
+ * has an unrevoked grant, and never past the link's expiry: revoking or
+ * ending the link closes both doors. `link` is the row as it was when the
+ * person logged in: when its password has changed since (replaced, set,
+ * removed), the login no longer holds and the grants are none. */
 int subject_for_link(struct af_catalog *c, const struct cat_link *link, struct af_subject_buf *out);
 void subject_release(struct af_subject_buf *s);
 
@@ -45,6 +51,14 @@ void entry_for_any_photo(const struct cat_album *a, const struct cat_set *s,
  * everyone else. (Web-size/ and High-res/ show view names to everyone.) */
 enum cat_name_kind subject_name_kind(const struct af_subject *who, const struct cat_album *a,
                                      const struct cat_set *s, af_time now);
+
+/* The rules of album a for `who` at `now` (policy/rules_text.h), with
+ * each allowance's limit and use read from the catalog: 0, or negative
+ * errno (a pool that is gone is left as "an allowance"). */
+int subject_rules_facts(struct af_catalog *c, const struct af_subject *who,
+                        const struct cat_album *a, af_time now, struct rules_facts *out);
+/* Only the second half: each allowance of f read from the catalog. */
+int subject_rules_pools(struct af_catalog *c, struct rules_facts *f);
 
 /* Photo p's name of that kind. */
 const char *photo_file_name(const struct cat_photo *p, enum cat_name_kind kind);

@@ -149,6 +149,24 @@ int timefmt_parse_since(const char *text, int64_t now, int64_t *out)
     return parse_duration(text, now, -1, out);
 }
 
+int timefmt_parse_duration(const char *text, int64_t *seconds)
+{
+    if (text == NULL)
+        return -EINVAL;
+    return parse_duration(text, 0, 1, seconds);
+}
+
+void timefmt_print_duration(int64_t seconds, char *buf, size_t len)
+{
+    size_t i = sizeof units / sizeof units[0];
+
+    if (buf == NULL || len == 0)
+        return;
+    while (--i > 0 && (seconds == 0 || seconds % units[i].seconds != 0))
+        ;
+    snprintf(buf, len, "%lld%c", (long long)(seconds / units[i].seconds), units[i].unit);
+}
+
 void timefmt_print(int64_t t, char *buf, size_t len)
 {
     time_t tt = (time_t)t;

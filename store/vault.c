@@ -48,6 +48,8 @@
 #include <sodium.h>
 
 #include "store/byteorder_private.h"
+#include "store/io_private.h"
+#include "store/sysio.h"
 
 #define BLOB_MAGIC "ALBUMBLB"
 #define BLOB_MAGIC_BYTES 8
@@ -203,40 +205,26 @@ static void blob_path(const char *id_hex, char path[BLOB_PATH_BYTES])
     memcpy(path + 3, id_hex, VAULT_ID_HEX);
 }
 
-/* pread until len bytes or EOF: the byte count, or negative errno. */
-static ssize_t pread_full(int fd, void *buf, size_t len, uint64_t off)
+/* The path of the blob whose id a caller gave: -EINVAL unless a valid id. */
+static int id_path(const char *id_hex, char path[BLOB_PATH_BYTES])
 {
-    size_t done = 0;
+    unsigned char id[VAULT_ID_BYTES];
+    int rc = id_parse(id_hex, id);
 
-    while (done < len) {
-        ssize_t n = pread(fd, (unsigned char *)buf + done, len - done, (off_t)(off + done));
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -errno;
-        }
-        if (n == 0)
-            break;
-        done += (size_t)n;
-    }
-    return (ssize_t)done;
+    if (rc == 0)
+        blob_path(id_hex, path);
+    return rc;
 }
 
-static int pwrite_full(int fd, const void *buf, size_t len, uint64_t off)
+/* A fresh name in tmp/ (TMP_PATH_BYTES with its NUL). */
+static void tmp_name(char tmp[TMP_PATH_BYTES])
 {
-    size_t done = 0;
+    unsigned char rnd[TMP_NAME_RANDOM_BYTES];
 
-    while (done < len) {
-        ssize_t n = pwrite(fd, (const unsigned char *)buf + done, len - done,
-                           (off_t)(off + done));
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -errno;
-        }
-        done += (size_t)n;
-    }
-    return 0;
+    randombytes_buf(rnd, sizeof rnd);
+    memcpy(tmp, TMP_PREFIX, sizeof TMP_PREFIX - 1);
+    sodium_bin2hex(tmp + sizeof TMP_PREFIX - 1, TMP_PATH_BYTES - (sizeof TMP_PREFIX - 1), rnd,
+                   sizeof rnd);
 }
 
 static int fsync_at(int dirfd, const char *path)
@@ -246,7 +234,7 @@ static int fsync_at(int dirfd, const char *path)
     fd = openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return -errno;
-    if (fsync(fd) < 0)
+    if (sysio_fsync(fd) < 0)
         rc = -errno;
     close(fd);
     return rc;
@@ -527,7 +515,7 @@ int vault_blob_open(struct af_vault *v, const char *id_hex, struct af_blob **out
         rc = -errno;
         goto free_b;
     }
-    n = pread_full(b->fd, b->header, HDR_BYTES, 0);
+    n = io_pread_full(b->fd, b->header, HDR_BYTES, 0);
     if (n < 0) {
         rc = (int)n;
         goto close_fd;
@@ -691,15 +679,12 @@ close_blob:
 
 int vault_exists(const struct af_vault *v, const char *id_hex)
 {
-    unsigned char id[VAULT_ID_BYTES];
     char path[BLOB_PATH_BYTES];
     struct stat st;
-    int rc;
+    int rc = id_path(id_hex, path);
 
-    rc = id_parse(id_hex, id);
     if (rc < 0)
         return rc;
-    blob_path(id_hex, path);
     if (fstatat(v->dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0)
         return 1;
     return errno == ENOENT ? 0 : -errno;
@@ -779,19 +764,50 @@ int vault_list(const struct af_vault *v, char (**ids)[VAULT_ID_HEX], size_t *n)
 
 int vault_remove(struct af_vault *v, const char *id_hex)
 {
-    unsigned char id[VAULT_ID_BYTES];
     char path[BLOB_PATH_BYTES];
-    int rc;
+    int rc = id_path(id_hex, path);
 
-    rc = id_parse(id_hex, id);
     if (rc < 0)
         return rc;
-    blob_path(id_hex, path);
     if (unlinkat(v->dirfd, path, 0) < 0)
         return -errno;
     /* Make the removal durable: a purged photo must not come back. */
     path[2] = '\0';
     return fsync_at(v->dirfd, path);
+}
+
+int vault_remove_unused(struct af_vault *v, const char *id_hex, unsigned min_age)
+{
+    char path[BLOB_PATH_BYTES], tmp[TMP_PATH_BYTES];
+    struct stat st;
+    int rc = id_path(id_hex, path);
+
+    if (rc < 0)
+        return rc;
+    tmp_name(tmp);
+    /* Aside first: a put of the same bytes from now on finds no blob and
+     * writes one; a put that came before has made this one young. */
+    if (renameat(v->dirfd, path, v->dirfd, tmp) < 0)
+        return -errno;
+    if (fstatat(v->dirfd, tmp, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+        rc = -errno;
+    } else if (time(NULL) - st.st_mtime < (time_t)min_age) {
+        if (renameat2(v->dirfd, tmp, v->dirfd, path, RENAME_NOREPLACE) == 0)
+            return 0;
+        rc = errno == EEXIST ? 0 : -errno; /* written anew meanwhile: the same bytes */
+        if (rc < 0)
+            return rc;
+    } else {
+        rc = 1;
+    }
+    unlinkat(v->dirfd, tmp, 0);
+    if (rc == 1) {
+        path[2] = '\0';
+        int err = fsync_at(v->dirfd, path);
+        if (err < 0)
+            return err;
+    }
+    return rc;
 }
 
 /* ---- writing ---- */
@@ -808,7 +824,7 @@ static int source_view(const struct blob_source *src, uint64_t off, size_t len,
         *out = src->mem + off;
         return 0;
     }
-    n = pread_full(src->fd, scratch, len, off);
+    n = io_pread_full(src->fd, scratch, len, off);
     if (n < 0)
         return (int)n;
     if ((size_t)n != len)
@@ -871,7 +887,7 @@ static int encrypt_range(const struct encrypt_job *job)
             plain += clen;
             c += clen + BLOB_ABYTES;
         }
-        rc = pwrite_full(job->fd, sealed, (size_t)(c - sealed), chunk_offset(i));
+        rc = io_pwrite_full(job->fd, sealed, (size_t)(c - sealed), chunk_offset(i));
         if (rc < 0)
             goto free_scratch;
     }
@@ -931,7 +947,7 @@ static int encrypt_chunks(const struct af_vault *v, const struct blob_source *sr
 static int blob_write(struct af_vault *v, const struct blob_source *src,
                       const unsigned char id[VAULT_ID_BYTES])
 {
-    unsigned char header[HDR_BYTES], rnd[TMP_NAME_RANDOM_BYTES];
+    unsigned char header[HDR_BYTES];
     char id_hex[VAULT_ID_HEX], path[BLOB_PATH_BYTES], tmp[TMP_PATH_BYTES], fan[3];
     int fd, rc;
 
@@ -946,15 +962,12 @@ static int blob_write(struct af_vault *v, const struct blob_source *src,
     blob_path(id_hex, path);
     memcpy(fan, path, 2);
     fan[2] = '\0';
-    randombytes_buf(rnd, sizeof rnd);
-    memcpy(tmp, TMP_PREFIX, sizeof TMP_PREFIX - 1);
-    sodium_bin2hex(tmp + sizeof TMP_PREFIX - 1, sizeof tmp - (sizeof TMP_PREFIX - 1), rnd,
-                   sizeof rnd);
+    tmp_name(tmp);
 
-    fd = openat(v->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    fd = sysio_openat(v->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
         return -errno;
-    rc = pwrite_full(fd, header, sizeof header, 0);
+    rc = io_pwrite_full(fd, header, sizeof header, 0);
     if (rc < 0)
         goto unlink_tmp;
     rc = encrypt_chunks(v, src, header, fd);
@@ -965,7 +978,7 @@ static int blob_write(struct af_vault *v, const struct blob_source *src,
         if (rc < 0)
             goto unlink_tmp;
     }
-    if (fsync(fd) < 0) {
+    if (sysio_fsync(fd) < 0) {
         rc = -errno;
         goto unlink_tmp;
     }
@@ -976,11 +989,11 @@ static int blob_write(struct af_vault *v, const struct blob_source *src,
     rc = mkdir_at(v->dirfd, fan);
     if (rc < 0)
         goto unlink_tmp;
-    if (rc == 1 && fsync(v->dirfd) < 0) {
+    if (rc == 1 && sysio_fsync(v->dirfd) < 0) {
         rc = -errno;
         goto unlink_tmp;
     }
-    if (renameat(v->dirfd, tmp, v->dirfd, path) < 0) {
+    if (sysio_renameat(v->dirfd, tmp, v->dirfd, path) < 0) {
         rc = -errno;
         goto unlink_tmp;
     }
@@ -1005,8 +1018,15 @@ static int store_content(struct af_vault *v, const struct blob_source *src,
     sodium_bin2hex(id_hex, sizeof id_hex, id, VAULT_ID_BYTES);
     rc = vault_blob_open(v, id_hex, &b);
     if (rc == 0) {
+        char path[BLOB_PATH_BYTES];
+
         vault_blob_close(b);
-        return 0;
+        /* Stored again: young again, so vault_remove_unused keeps it. If
+         * that has just moved it aside, write it anew. */
+        blob_path(id_hex, path);
+        if (utimensat(v->dirfd, path, NULL, 0) == 0 || errno != ENOENT)
+            return 0;
+        return blob_write(v, src, id);
     }
     if (rc != -ENOENT && rc != -EIO)
         return rc;
@@ -1026,7 +1046,7 @@ static int hash_fd(const struct af_vault *v, int fd, unsigned char id[VAULT_ID_B
     if (!buf)
         return -ENOMEM;
     crypto_generichash_init(&st, v->keys->address, sizeof v->keys->address, VAULT_ID_BYTES);
-    while ((n = pread_full(fd, buf, HASH_BUFFER_BYTES, off)) > 0) {
+    while ((n = io_pread_full(fd, buf, HASH_BUFFER_BYTES, off)) > 0) {
         crypto_generichash_update(&st, buf, (unsigned long long)n);
         off += (uint64_t)n;
     }

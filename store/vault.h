@@ -74,6 +74,14 @@ int vault_list(const struct af_vault *v, char (**ids)[VAULT_ID_HEX], size_t *n)
 /* Remove a blob (ENOENT if absent). */
 int vault_remove(struct af_vault *v, const char *id_hex);
 
+/* Remove a blob the caller found unused (no catalog row names it: a
+ * leftover of an interrupted import), unless it was stored within the last
+ * min_age seconds — storing the same bytes again counts, so an import
+ * running meanwhile keeps it. Safe against concurrent puts: the blob is
+ * moved aside into tmp/ first and judged there. 1 removed, 0 kept (young),
+ * -ENOENT absent, or a negative errno. */
+int vault_remove_unused(struct af_vault *v, const char *id_hex, unsigned min_age);
+
 /* Open a blob for reading: -ENOENT if absent, -EIO if the header does not
  * authenticate or the file size disagrees with it (truncation).
  * Caller closes with vault_blob_close. */

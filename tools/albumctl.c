@@ -14,10 +14,10 @@
 #include "tools/cli.h"
 
 static const struct cli_cmd *const commands[] = {
-    &cmd_init, &cmd_user,   &cmd_team,  &cmd_album,  &cmd_set, &cmd_import,
+    &cmd_init, &cmd_status, &cmd_user, &cmd_team, &cmd_album, &cmd_set, &cmd_import,
     &cmd_photo, &cmd_grant, &cmd_link, &cmd_revoke, &cmd_ls, &cmd_prepare,
     &cmd_notify, &cmd_activity, &cmd_favourites, &cmd_contact_sheet, &cmd_pool, &cmd_private,
-    &cmd_verify, &cmd_watermark, &cmd_cache, &cmd_backup, &cmd_restore,
+    &cmd_trash, &cmd_verify, &cmd_watermark, &cmd_cache, &cmd_backup, &cmd_restore,
 };
 
 static const char top_options[] =
@@ -32,21 +32,65 @@ static const char top_options[] =
     "\n"
     "exit status: 0 success, 1 the operation failed, 2 bad option or argument\n"
     "\n"
-    "See 'albumctl <command> --help' or 'albumctl help <command>' for a command.\n";
+    "See 'albumctl <command> --help' or 'albumctl help <command>' for a command;\n"
+    "'albumctl help --man' writes the manual page, 'albumctl help --completion bash'\n"
+    "the bash completion.\n";
+
+/* The top-level help's sections, by command name; a command in none is
+ * listed under "other" (tests/cli/test_help.sh finds none there). */
+static const struct {
+    const char *title;
+    const char *names[9];
+} sections[] = {
+    {"the library", {"init", "status", "verify", "watermark", "cache", "notify", NULL}},
+    {"people", {"user", "team", NULL}},
+    {"albums and photos", {"album", "set", "import", "photo", "trash", "prepare", NULL}},
+    {"sharing", {"grant", "link", "revoke", "pool", "ls", NULL}},
+    {"what people did", {"activity", "favourites", "private", "contact-sheet", NULL}},
+    {"backups", {"backup", "restore", NULL}},
+};
+
+static bool in_a_section(const char *name)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(sections); i++)
+        for (const char *const *n = sections[i].names; *n; n++)
+            if (strcmp(*n, name) == 0)
+                return true;
+    return false;
+}
+
+static void command_lines(FILE *f, const struct cli_cmd *c)
+{
+    if (c->run)
+        fprintf(f, "  %s %s\n", c->name, c->usage);
+    else
+        for (const struct cli_cmd *s = c->subs; s->name; s++)
+            fprintf(f, "  %s %s %s\n", c->name, cli_sub_label(c, s), s->usage);
+}
 
 static void top_help(FILE *f)
 {
+    const size_t n = sizeof(commands) / sizeof(commands[0]);
+    bool other = false;
+
     fputs("usage: albumctl [--library DIR] [--passphrase-file FILE] [--json] <command> "
           "[<args>]\n\nManage an albumfs photo library: people, albums, imports and "
-          "share grants.\n\ncommands:\n", f);
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-        const struct cli_cmd *c = commands[i];
-        if (c->run)
-            fprintf(f, "  %s %s\n", c->name, c->usage);
-        else
-            for (const struct cli_cmd *s = c->subs; s->name; s++)
-                fprintf(f, "  %s %s %s\n", c->name, cli_sub_label(c, s), s->usage);
+          "share grants.\n",
+          f);
+    for (size_t i = 0; i < G_N_ELEMENTS(sections); i++) {
+        fprintf(f, "\n%s:\n", sections[i].title);
+        for (const char *const *name = sections[i].names; *name; name++)
+            for (size_t k = 0; k < n; k++)
+                if (strcmp(commands[k]->name, *name) == 0)
+                    command_lines(f, commands[k]);
     }
+    for (size_t k = 0; k < n; k++)
+        if (!in_a_section(commands[k]->name)) {
+            if (!other)
+                fputs("\nother:\n", f);
+            other = true;
+            command_lines(f, commands[k]);
+        }
     fputc('\n', f);
     fputs(top_options, f);
 }
@@ -67,13 +111,24 @@ static const struct cli_cmd *find_sub(const struct cli_cmd *group, const char *n
     return NULL;
 }
 
-/* albumctl help [COMMAND [SUBCOMMAND]] */
+/* albumctl help [COMMAND [SUBCOMMAND] | --man | --completion bash] */
 static int help_command(struct cli *cli, int argc, char **argv)
 {
+    const size_t n = sizeof(commands) / sizeof(commands[0]);
     const struct cli_cmd *c, *s;
 
     if (argc < 2) {
         top_help(stdout);
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "--man") == 0 && argc == 2) {
+        cli_write_man(stdout, commands, n, top_options);
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "--completion") == 0) {
+        if (argc != 3 || strcmp(argv[2], "bash") != 0)
+            return cli_usage(cli, "--completion knows one shell: bash");
+        cli_write_bash_completion(stdout, commands, n);
         return CLI_OK;
     }
     c = find_command(argv[1]);

@@ -10,12 +10,14 @@
 #include <unistd.h>
 
 #include "media/probe.h"
+#include "store/timefmt.h"
 
 void cli_init(struct cli *cli)
 {
     memset(cli, 0, sizeof(*cli));
     cli->progress = isatty(STDERR_FILENO) == 1;
     json_init(&cli->out, stdout);
+    change_actor_owner(&cli->owner, &cli->owner_subject);
 }
 
 void cli_release(struct cli *cli)
@@ -112,6 +114,16 @@ int cli_fail_errno(struct cli *cli, int err, const char *fmt, ...)
     return CLI_FAIL;
 }
 
+const char *cli_why(const char *why, int err)
+{
+    static char buf[512];
+
+    if (strncmp(why, "cannot ", 7) != 0 || err >= 0)
+        return why;
+    snprintf(buf, sizeof buf, "%s: %s", why, strerror(-err));
+    return buf;
+}
+
 const char *cli_printable(const char *s)
 {
     static char ring[4][256];
@@ -163,6 +175,19 @@ const char *cli_sub_label(const struct cli_cmd *group, const struct cli_cmd *sub
     return buf;
 }
 
+/* Examples, indented: all of them, or only the first. */
+static void print_examples(FILE *f, const char *examples, bool first_only)
+{
+    for (const char *p = examples; p && *p;) {
+        size_t n = strcspn(p, "\n");
+
+        fprintf(f, "  %.*s\n", (int)n, p);
+        p += n + (p[n] ? 1 : 0);
+        if (first_only)
+            break;
+    }
+}
+
 void cli_help(const struct cli_cmd *cmd, const char *name, FILE *f)
 {
     if (cmd->run)
@@ -180,6 +205,24 @@ void cli_help(const struct cli_cmd *cmd, const char *name, FILE *f)
         fputs("\nsubcommands:\n", f);
         for (const struct cli_cmd *s = cmd->subs; s->name; s++)
             fprintf(f, "  %-12s %s\n", s->name, s->summary);
+    }
+    fputs("\nexamples:\n", f);
+    if (cmd->run) {
+        const char *examples = cli_examples(name);
+        char full[64];
+
+        if (!examples && strcmp(name, cmd->name) != 0) { /* `grant ALBUM ...`: grant add */
+            snprintf(full, sizeof full, "%s %s", name, cmd->name);
+            examples = cli_examples(full);
+        }
+        print_examples(f, examples, false);
+    } else {
+        for (const struct cli_cmd *s = cmd->subs; s->name; s++) {
+            char full[64];
+
+            snprintf(full, sizeof full, "%s %s", name, s->name);
+            print_examples(f, cli_examples(full), true);
+        }
         fprintf(f, "\nSee 'albumctl %s <subcommand> --help' for details.\n", name);
     }
     fputs("\ncommon options: --json, --library DIR, --passphrase-file FILE, --help\n", f);
@@ -333,7 +376,11 @@ int cli_parse_i64(struct cli *cli, const char *what, const char *val, int64_t mi
 int cli_open_library(struct cli *cli)
 {
     char dir[PATH_MAX], why[LIBRARY_WHY_MAX] = "";
-    int err = library_locate(cli->library_dir, dir);
+    int err;
+
+    if (cli->lib)
+        return CLI_OK; /* open already (a command that finds two things) */
+    err = library_locate(cli->library_dir, dir);
 
     if (err)
         return cli_fail_errno(cli, err, "cannot find the library (set --library DIR or "
@@ -397,10 +444,51 @@ int cli_find_set(struct cli *cli, const struct cat_album *album, const char *nam
     return CLI_OK;
 }
 
-int cli_find_user(struct cli *cli, const char *email, struct cat_user *out)
+int cli_find_album_set(struct cli *cli, const char *album_name, const char *set_name,
+                       struct cat_album *album, struct cat_set *set)
+{
+    int st = cli_open_library(cli);
+
+    if (st == CLI_OK)
+        st = cli_find_album(cli, album_name, album);
+    if (st == CLI_OK)
+        st = cli_find_set(cli, album, set_name, set);
+    return st;
+}
+
+int cli_find_photo(struct cli *cli, const char *path, struct cat_album *album,
+                   struct cat_set *set, struct cat_photo *photo)
+{
+    char parts[3][AF_NAME_MAX + 1];
+    struct cat_album a;
+    struct cat_set s;
+    int st = cli_split(cli, path, 3, "ALBUM/SET/PHOTO", parts);
+    int err;
+
+    if (st == CLI_OK)
+        st = cli_find_album_set(cli, parts[0], parts[1], &a, &s);
+    if (st != CLI_OK)
+        return st;
+    err = catalog_photo_by_file_name(cli_catalog(cli), s.id, parts[2], CAT_NAME_OWN, photo);
+    if (err == -ENOENT)
+        return cli_fail(cli, "no photo '%s' in %s/%s; see 'albumctl ls \"%s/%s\"'",
+                        cli_printable(parts[2]), a.name, s.name, a.name, s.name);
+    if (err)
+        return cli_fail_errno(cli, err, "reading photo '%s'", cli_printable(parts[2]));
+    if (album)
+        *album = a;
+    if (set)
+        *set = s;
+    return CLI_OK;
+}
+
+/* A user by e-mail, removed ones too (any_state) or not. */
+static int find_user(struct cli *cli, const char *email, bool any_state, struct cat_user *out)
 {
     int err = catalog_user_by_email(cli_catalog(cli), email, out);
 
+    if (err == 0 && out->removed && !any_state)
+        err = -ENOENT;
     if (err == -ENOENT)
         return cli_fail(cli, "no user '%s'; add them with 'albumctl user add %s'",
                         cli_printable(email), cli_printable(email));
@@ -409,10 +497,17 @@ int cli_find_user(struct cli *cli, const char *email, struct cat_user *out)
     return CLI_OK;
 }
 
+int cli_find_user(struct cli *cli, const char *email, struct cat_user *out)
+{
+    return find_user(cli, email, false, out);
+}
+
 int cli_find_team(struct cli *cli, const char *name, struct cat_team *out)
 {
     int err = catalog_team_by_name(cli_catalog(cli), name, out);
 
+    if (err == 0 && out->removed)
+        err = -ENOENT;
     if (err == -ENOENT)
         return cli_fail(cli, "no team '%s'; create it with 'albumctl team add %s'",
                         cli_printable(name), cli_printable(name));
@@ -430,7 +525,7 @@ int cli_find_person(struct cli *cli, const char *arg, struct cli_person *out)
 
     memset(out, 0, sizeof(*out));
     if (strncmp(arg, "link:", 5) != 0) {
-        st = cli_find_user(cli, arg, &user);
+        st = find_user(cli, arg, true, &user); /* a removed person's record stays */
         if (st != CLI_OK)
             return st;
         out->who.user_id = user.id;
@@ -562,13 +657,16 @@ void cli_progress(const struct cli *cli, size_t done, size_t total, const char *
     enum { WIDTH = 30 };
     size_t fill = total ? done * WIDTH / total : WIDTH;
 
+    GString *line;
+
     if (!cli->progress)
         return;
-    fputs("\r\033[K[", stderr);
+    line = g_string_new("[");
     for (size_t i = 0; i < WIDTH; i++)
-        fputc(i < fill ? '#' : '.', stderr);
-    fprintf(stderr, "] %zu/%zu %s", done, total, cli_printable(label));
-    fflush(stderr);
+        g_string_append_c(line, i < fill ? '#' : '.');
+    g_string_append_printf(line, "] %zu/%zu %s", done, total, cli_printable(label));
+    cli_draw_line(line->str);
+    g_string_free(line, TRUE);
 }
 
 void cli_progress_clear(const struct cli *cli)
@@ -624,4 +722,76 @@ void cli_table_release(struct cli_table *t)
 {
     g_ptr_array_free(t->cells, TRUE);
     t->cells = NULL;
+}
+
+void cli_json_time(struct json *j, const char *key, af_time t)
+{
+    char buf[32];
+
+    json_key(j, key);
+    if (t == 0) {
+        json_null(j);
+        return;
+    }
+    timefmt_print(t, buf, sizeof(buf));
+    json_string(j, buf);
+}
+
+int cli_check_text(struct cli *cli, const char *opt, const char *text)
+{
+    if (text[0] == '\0' || strlen(text) > AF_NAME_MAX || !g_utf8_validate(text, -1, NULL))
+        return cli_usage(cli, "%s must be 1 to %d bytes of UTF-8 text", opt, AF_NAME_MAX);
+    for (const char *p = text; *p; p = g_utf8_next_char(p))
+        if (g_unichar_iscntrl(g_utf8_get_char(p)))
+            return cli_usage(cli, "%s must not contain control characters", opt);
+    return CLI_OK;
+}
+
+int cli_find_grant(struct cli *cli, int argc, char **argv, struct cat_grant *out)
+{
+    int64_t id = 0;
+    int st, err;
+
+    if (argc - optind != 1)
+        return cli_usage(cli, "expected one GRANT_ID");
+    st = cli_parse_i64(cli, "GRANT_ID", argv[optind], 1, &id);
+    if (st == CLI_OK)
+        st = cli_open_library(cli);
+    if (st != CLI_OK)
+        return st;
+    err = catalog_grant_by_id(cli_catalog(cli), id, out);
+    if (err == -ENOENT)
+        return cli_fail(cli, "no grant %" PRId64 "; see 'albumctl grant list'", id);
+    if (err)
+        return cli_fail_errno(cli, err, "reading grant %" PRId64, id);
+    return CLI_OK;
+}
+
+int cli_optional_album(struct cli *cli, int argc, char **argv, struct cat_album *album)
+{
+    static const struct option opts[] = {CLI_COMMON_OPTIONS};
+    int c, st;
+
+    memset(album, 0, sizeof(*album));
+    while ((c = cli_next_opt(cli, argc, argv, opts)) > 0)
+        ;
+    if (c < 0)
+        return CLI_USAGE;
+    if (argc - optind > 1)
+        return cli_usage(cli, "expected at most one ALBUM");
+    st = cli_open_library(cli);
+    if (st == CLI_OK && argc - optind == 1)
+        st = cli_find_album(cli, argv[optind], album);
+    return st;
+}
+
+int cli_one_album(struct cli *cli, int argc, char **argv, struct cat_album *album)
+{
+    int st = cli_args(cli, argc, argv, 1, "one ALBUM");
+
+    if (st == CLI_OK)
+        st = cli_open_library(cli);
+    if (st == CLI_OK)
+        st = cli_find_album(cli, argv[optind], album);
+    return st;
 }

@@ -24,6 +24,7 @@
 
 #include <glib.h>
 
+#include "changes/actor.h"
 #include "policy/names.h"
 #include "policy/policy.h"
 #include "media/prepare.h"
@@ -60,6 +61,8 @@ struct cli {
     bool media_ready;            /* media_init done; media_shutdown in cli_release */
     bool progress;               /* stderr is a terminal: draw progress bars */
     struct json out;             /* JSON writer on stdout */
+    struct af_subject_buf owner_subject; /* the owner, as cli->owner acts */
+    struct change_actor owner;   /* who albumctl's changes are made by (changes/) */
 };
 
 /* Commands, defined in their cmd_*.c. */
@@ -86,6 +89,8 @@ extern const struct cli_cmd cmd_watermark;
 extern const struct cli_cmd cmd_cache;
 extern const struct cli_cmd cmd_backup;
 extern const struct cli_cmd cmd_restore;
+extern const struct cli_cmd cmd_trash;
+extern const struct cli_cmd cmd_status;
 
 void cli_init(struct cli *cli);
 void cli_release(struct cli *cli);
@@ -137,22 +142,40 @@ int cli_usage(struct cli *cli, const char *fmt, ...) __attribute__((format(print
 int cli_fail_errno(struct cli *cli, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* A library's reason `why` for the error err, with the system's words
+ * after it when why only names what could not be done ("cannot create the
+ * repository's lock file: No space left on device"); other reasons are
+ * whole already. A static buffer: valid until the next call. */
+const char *cli_why(const char *why, int err);
+
 /* A printable form of a string a person typed or found on disk: control
  * characters and invalid UTF-8 as \xNN, cut at about 240 bytes. Returns one
  * of four rotating static buffers: valid until the fourth next call. */
 const char *cli_printable(const char *s);
 
 void cli_help(const struct cli_cmd *cmd, const char *name, FILE *f);
+/* albumctl(1) in roff, and albumctl's bash completion, from the command
+ * table CMDS[0..N) (manpage.c). */
+void cli_write_man(FILE *f, const struct cli_cmd *const *cmds, size_t n, const char *global_options);
+void cli_write_bash_completion(FILE *f, const struct cli_cmd *const *cmds, size_t n);
 
 /* A subcommand's name as shown in usage lines: "[add]" for the implicit one
  * (valid until the next call). */
 const char *cli_sub_label(const struct cli_cmd *group, const struct cli_cmd *sub);
+
+/* The examples of the command with full name `name` ("user add"): lines
+ * "albumctl ...\n", or NULL if it has none (examples.c). */
+const char *cli_examples(const char *name);
 
 /* ---- arguments ---- */
 
 /* Validate a name (kind: "album", "set", "photo", "team"); CLI_USAGE and a
  * message if it may not be used. */
 int cli_check_name(struct cli *cli, const char *kind, const char *name);
+
+/* A person's or link's text (--name, --label): 1..255 bytes of UTF-8
+ * without control characters; CLI_USAGE and a message naming opt if not. */
+int cli_check_text(struct cli *cli, const char *opt, const char *text);
 
 /* Split "A/B[/C]" into exactly `want` parts of at most AF_NAME_MAX bytes;
  * `form` ("ALBUM/SET") is used in the message on failure (CLI_USAGE). */
@@ -168,8 +191,9 @@ int cli_parse_i64(struct cli *cli, const char *what, const char *val, int64_t mi
 
 /* ---- the library ---- */
 
-/* Open the library named by the options (or the default). CLI_FAIL with a
- * message saying what to do when it cannot be opened. */
+/* Open the library named by the options (or the default); nothing to do
+ * when it is open already. CLI_FAIL with a message saying what to do when
+ * it cannot be opened. */
 int cli_open_library(struct cli *cli);
 
 static inline struct af_catalog *cli_catalog(const struct cli *cli)
@@ -181,6 +205,21 @@ static inline struct af_catalog *cli_catalog(const struct cli *cli)
 int cli_find_album(struct cli *cli, const char *name, struct cat_album *out);
 int cli_find_set(struct cli *cli, const struct cat_album *album, const char *name,
                  struct cat_set *out);
+/* After the options (from optind): exactly one GRANT_ID, whose grant goes
+ * to *out (the library opened). CLI_USAGE for a missing or malformed id,
+ * CLI_FAIL with a message for an unknown one. */
+int cli_find_grant(struct cli *cli, int argc, char **argv, struct cat_grant *out);
+
+/* For commands taking only the common options and one ALBUM: parse them,
+ * open the library and find the album. An exit status. */
+int cli_one_album(struct cli *cli, int argc, char **argv, struct cat_album *album);
+
+/* For commands taking only the common options and an optional ALBUM: parse
+ * them, open the library and find the album (*album zeroed, id 0, when
+ * none is named). An exit status. */
+int cli_optional_album(struct cli *cli, int argc, char **argv, struct cat_album *album);
+
+/* A present user or team (removed ones answer as unknown: CLI_FAIL). */
 int cli_find_user(struct cli *cli, const char *email, struct cat_user *out);
 int cli_find_team(struct cli *cli, const char *name, struct cat_team *out);
 
@@ -196,6 +235,17 @@ struct cli_person {
 /* Look a person up: CLI_USAGE for a malformed "link:..." and CLI_FAIL for
  * an unknown user or link, with a message. */
 int cli_find_person(struct cli *cli, const char *arg, struct cli_person *out);
+
+/* A live photo named by "ALBUM/SET/PHOTO" (its own name): CLI_USAGE for
+ * a malformed path, CLI_FAIL with a message for a missing one. Any of
+ * album, set may be NULL when the caller does not need them. */
+int cli_find_photo(struct cli *cli, const char *path, struct cat_album *album,
+                   struct cat_set *set, struct cat_photo *photo);
+
+/* Open the library and find ALBUM and its SET (live): CLI_FAIL with a
+ * message when either is missing. */
+int cli_find_album_set(struct cli *cli, const char *album_name, const char *set_name,
+                       struct cat_album *album, struct cat_set *set);
 
 /* The messages for an album or set that does not exist (for whoever asks:
  * used as-is for hidden ones too, so nothing leaks). CLI_FAIL. */
@@ -217,8 +267,9 @@ int cli_record_expiries(struct cli *cli);
 int cli_photo_private(struct cli *cli, const char *path, bool on);
 
 /* Invite a user, or each member of a team (the other is NULL), to an album
- * by e-mail (cmd_notify.c): queue one invitation each saying how to mount
- * it, then try to deliver at once. A delivery that fails is a warning on
+ * by e-mail (cmd_notify.c): queue one invitation each saying how to open
+ * it from their own machine and what they may do there, then try to
+ * deliver at once. A delivery that fails is a warning on
  * stderr (the message stays queued); CLI_FAIL only when an invitation could
  * not even be queued. */
 int cli_invite(struct cli *cli, const struct cat_album *album, const struct cat_user *user,
@@ -240,6 +291,10 @@ struct cli_setting {
 int cli_save_settings(struct cli *cli, const struct cli_setting *settings, size_t n,
                       const char *kind, const char *what);
 
+/* The rendition cache's bound in bytes (setting cache.max_bytes, else the
+ * default: cmd_cache.c). */
+uint64_t cli_cache_bound(struct cli *cli);
+
 /* ---- images ---- */
 
 /* libvips for this process (once). CLI_OK, or CLI_FAIL with a message. */
@@ -260,6 +315,34 @@ int cli_prepare_views(struct cli *cli, const struct cat_album *album,
  * stderr is a terminal; cli_progress_clear erases it (before any message). */
 void cli_progress(const struct cli *cli, size_t done, size_t total, const char *label);
 void cli_progress_clear(const struct cli *cli);
+
+/* A meter for long copies and checks (meter.c): on a terminal only,
+ *   [########........] 12/40 files  1.2/3.4 GiB  85.3 MiB/s  0:26 left
+ * redrawn in place at most ten times a second, never going back, clipped to
+ * the terminal's width; the rate and the time left
+ * count from cli_meter_start (by bytes when a total of bytes is known, else
+ * by files). cli_meter_done erases it. */
+struct cli_meter {
+    const struct cli *cli;
+    int64_t since_us;  /* monotonic time at start */
+    int64_t drawn_us;  /* last redraw, 0 = never */
+    double part;       /* the part shown last: the bar never goes back */
+};
+/* LINE drawn in place of the last one on stderr, clipped to the terminal's
+ * width (a wrapped line could not be redrawn in place). */
+void cli_draw_line(const char *line);
+void cli_meter_start(struct cli_meter *m, const struct cli *cli);
+void cli_meter_show(struct cli_meter *m, size_t files_done, size_t files_total,
+                    uint64_t bytes_done, uint64_t bytes_total);
+void cli_meter_done(struct cli_meter *m);
+/* A backup_progress_fn (backup/backup.h) drawing the meter given as arg. */
+struct backup_progress;
+void cli_meter_backup(void *meter, const struct backup_progress *where);
+
+/* ---- JSON ---- */
+
+/* "key": a time as 'YYYY-MM-DD HH:MM' UTC (timefmt_print), or null for 0. */
+void cli_json_time(struct json *j, const char *key, af_time t);
 
 /* ---- text tables ---- */
 

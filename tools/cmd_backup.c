@@ -1,10 +1,17 @@
-/* cmd_backup.c — 'albumctl backup [DEST]', 'backup list', 'backup verify':
- * snapshots of the library in a backup repository (backup/, docs/backup.md).
+/* cmd_backup.c — 'albumctl backup [run]', 'backup list', 'backup verify',
+ * 'backup forget': snapshots of the library in a backup repository
+ * (backup/, docs/backup.md); 'backup settings' is in cmd_backup_settings.c.
  *
  * Each subcommand opens the library (its key opens the repository) and the
- * repository at DEST; 'backup' holds the repository's lock while it runs.
- * Exit status: 0 success; 1 the backup failed or verify found a problem
- * (each named on stderr); 2 bad option or argument.
+ * repository at DEST (default: the backup.destination setting); 'backup'
+ * and 'forget' hold the repository's lock while they run. 'backup
+ * --if-due' (what the systemd timer runs) backs up only when the schedule
+ * says one is due, then applies the keep policy; a failed backup while
+ * backups are overdue tells the owner (backup/schedule.h).
+ * Recorded in the activity: backup, backup-failed (at most one identical
+ * failure an hour), backup-forget, backup-verify-failed.
+ * Exit status: 0 success (or nothing due); 1 the backup failed or verify
+ * found a problem (each named on stderr); 2 bad option or argument.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -13,7 +20,9 @@
 
 #include "backup/backup.h"
 #include "backup/forget.h"
+#include "backup/schedule.h"
 #include "store/timefmt.h"
+#include "tools/backup_settings.h"
 #include "tools/cli.h"
 
 enum {
@@ -21,24 +30,15 @@ enum {
     OPT_KEEP_DAILY,
     OPT_KEEP_WEEKLY,
     OPT_KEEP_MONTHLY,
-    OPT_DESTINATION,
+    OPT_IF_DUE,
 };
 
-static void copy_progress(void *arg, size_t done, size_t total)
-{
-    cli_progress(arg, done, total, "blobs");
-}
-
-static void verify_progress(void *arg, size_t done, size_t total)
-{
-    cli_progress(arg, done, total, "snapshots");
-}
-
-#define DEST_SETTING "backup.destination"
+#define FAILURE_WINDOW 3600 /* seconds: one identical 'backup-failed' per window */
 
 /* DEST from the argument, else the library's default destination. */
 static int destination(struct cli *cli, int argc, char **argv, char dest[PATH_MAX])
 {
+    struct backup_settings set;
     int err;
 
     if (argc - optind > 1)
@@ -47,12 +47,13 @@ static int destination(struct cli *cli, int argc, char **argv, char dest[PATH_MA
         snprintf(dest, PATH_MAX, "%s", argv[optind]);
         return CLI_OK;
     }
-    err = catalog_setting_get(cli_catalog(cli), DEST_SETTING, dest, PATH_MAX);
-    if ((err == 0 && !dest[0]) || err == -ENOENT)
-        return cli_usage(cli, "give the backup repository's folder, DEST, or set a default "
-                         "with 'albumctl backup settings --destination DIR'");
+    err = backup_settings_load(cli_catalog(cli), &set);
     if (err)
         return cli_fail_errno(cli, err, "reading the default destination");
+    if (!set.destination[0])
+        return cli_usage(cli, "give the backup repository's folder, DEST, or set a default "
+                         "with 'albumctl backup settings --destination DIR'");
+    snprintf(dest, PATH_MAX, "%s", set.destination);
     return CLI_OK;
 }
 
@@ -85,8 +86,22 @@ static int open_repo(struct cli *cli, const char *dest, enum repo_mode mode,
     if (err == 0)
         return CLI_OK;
     if (*why)
-        return cli_fail(cli, "%s: %s", cli_printable(dest), why);
+        return cli_fail(cli, "%s: %s", cli_printable(dest), cli_why(why, err));
     return cli_fail_errno(cli, err, "cannot open the backup repository %s", cli_printable(dest));
+}
+
+/* Record an owner action in the activity log, in a transaction of its own. */
+static int record(struct cli *cli, const char *kind, const char *detail)
+{
+    int st = cli_begin(cli);
+
+    if (st == CLI_OK && cli_activity(cli, kind, 0, 0, 0, detail) < 0) {
+        catalog_rollback(cli_catalog(cli));
+        st = cli_fail(cli, "recording %s in the activity log: %s", kind,
+                      catalog_errmsg(cli_catalog(cli)));
+    } else if (st == CLI_OK)
+        st = cli_commit(cli);
+    return st;
 }
 
 static void time_text(int64_t ms, char *buf, size_t len)
@@ -107,53 +122,215 @@ static void snapshot_json(struct json *j, const struct snapshot *s)
     json_kv_int(j, "new_bytes", (int64_t)s->new_bytes);
 }
 
-static int run_backup(struct cli *cli, int argc, char **argv)
-{
-    struct bk_repo *r = NULL;
-    struct snapshot *s = NULL;
-    char bad[VAULT_ID_HEX], when[32];
-    char dest[PATH_MAX];
-    const char *why;
-    int st, err;
+/* ---- forgetting (backup forget, and after a scheduled backup) ---- */
 
-    st = parse(cli, argc, argv, NULL, dest);
-    if (st == CLI_OK)
-        st = open_repo(cli, dest, REPO_WRITE, &r);
-    if (st != CLI_OK)
-        return st;
-    err = backup_run(cli->lib, r, copy_progress, cli, &s, &why, bad);
-    cli_progress_clear(cli);
-    repo_close(r);
+static void forget_json(struct json *j, const struct forget_result *res)
+{
+    json_object_begin(j);
+    json_kv_int(j, "kept", (int64_t)res->kept);
+    json_key(j, "forgotten");
+    json_array_begin(j);
+    for (size_t i = 0; i < res->n_forgotten; i++)
+        json_string(j, res->forgotten[i]);
+    json_array_end(j);
+    json_kv_int(j, "blobs_removed", (int64_t)res->blobs_removed);
+    json_kv_int(j, "bytes_freed", (int64_t)res->bytes_freed);
+    json_object_end(j);
+}
+
+static void forget_text(const struct forget_result *res)
+{
+    printf("kept %zu snapshot%s, forgot %zu; removed %" PRIu64 " blob%s, %" PRIu64
+           " bytes freed\n", res->kept, res->kept == 1 ? "" : "s", res->n_forgotten,
+           res->blobs_removed, res->blobs_removed == 1 ? "" : "s", res->bytes_freed);
+}
+
+/* Apply p to the repository r (opened REPO_WRITE) at dest and record it. */
+static int forget(struct cli *cli, struct bk_repo *r, const char *dest,
+                  const struct forget_policy *p, struct forget_result *res)
+{
+    const char *why;
+    gchar *detail;
+    int err = backup_forget(r, p, res, &why), st;
+
     if (err) {
-        if (bad[0])
-            return cli_fail(cli, "backup to %s failed at blob %.16s…: %s: %s; the earlier "
-                            "snapshots are intact", cli_printable(dest), bad, why,
-                            strerror(-err));
-        return cli_fail(cli, "backup to %s failed: %s: %s; the earlier snapshots are intact",
-                        cli_printable(dest), why, strerror(-err));
+        if (*why)
+            return cli_fail(cli, "%s: %s", cli_printable(dest), cli_why(why, err));
+        return cli_fail_errno(cli, err, "forgetting snapshots in %s", cli_printable(dest));
     }
-    st = cli_begin(cli);
-    if (st == CLI_OK) {
-        if (cli_activity(cli, "backup", 0, 0, 0, s->id) < 0) {
-            catalog_rollback(cli_catalog(cli));
-            st = cli_fail(cli, "snapshot %s made, but recording it in the activity log failed: "
-                          "%s", s->id, catalog_errmsg(cli_catalog(cli)));
-        } else
-            st = cli_commit(cli);
-    }
+    detail = g_strdup_printf("kept %zu, forgot %zu, removed %" PRIu64 " blobs (%" PRIu64
+                             " bytes) in %s", res->kept, res->n_forgotten, res->blobs_removed,
+                             res->bytes_freed, dest);
+    st = record(cli, "backup-forget", detail);
+    g_free(detail);
+    return st;
+}
+
+/* ---- taking a snapshot ---- */
+
+/* A backup to dest failed for `why`: record it and, when backups are
+ * overdue, tell the owner. */
+static void failed(struct cli *cli, const struct schedule_state *sched, const char *dest,
+                   const char *why)
+{
+    gchar *detail = g_strdup_printf("%s: %s", dest, why);
+    char since[32];
+    int err = cli_begin(cli) == CLI_OK ? 0 : -EIO;
+
+    if (err == 0)
+        err = catalog_activity_add_limited(cli_catalog(cli), "backup-failed", "owner", 0, 0, 0,
+                                           detail, cli->now - FAILURE_WINDOW, 1);
+    if (err >= 0)
+        err = cli_commit(cli) == CLI_OK ? 0 : -EIO;
+    else
+        catalog_rollback(cli_catalog(cli));
+    g_free(detail);
+    if (sched->schedule == BACKUP_SCHEDULE_OFF)
+        return;
+    err = schedule_notify_overdue(cli->lib, sched, dest, why, cli->now);
+    timefmt_print(sched->since, since, sizeof since);
+    if (err == 1)
+        cli_warn(cli, "no backup has succeeded since %s; the owner was told (notify.owner)",
+                 since);
+    else if (err == -ENOENT)
+        cli_warn(cli, "no backup has succeeded since %s, and no owner address is set to "
+                 "tell ('albumctl notify settings --owner EMAIL')", since);
+    else if (err < 0)
+        cli_warn(cli, "no backup has succeeded since %s, and telling the owner failed: %s",
+                 since, strerror(-err));
+}
+
+static void backup_output(struct cli *cli, const char *dest, const struct snapshot *s,
+                          const struct forget_result *forgot)
+{
+    char when[32];
+
     if (cli->json) {
         json_object_begin(&cli->out);
         json_kv_string(&cli->out, "repository", dest);
         snapshot_json(&cli->out, s);
+        json_key(&cli->out, "forget");
+        if (forgot)
+            forget_json(&cli->out, forgot);
+        else
+            json_null(&cli->out);
         json_object_end(&cli->out);
         json_finish(&cli->out);
-    } else {
-        time_text(s->time_ms, when, sizeof when);
-        printf("snapshot %s at %s: %" PRIu64 " photos, %zu blobs, %" PRIu64 " bytes, %" PRIu64
-               " new\n", s->id, when, s->photos, s->n_blobs + 1, s->total_bytes, s->new_bytes);
+        return;
     }
+    time_text(s->time_ms, when, sizeof when);
+    printf("snapshot %s at %s: %" PRIu64 " photos, %zu blobs, %" PRIu64 " bytes, %" PRIu64
+           " new\n", s->id, when, s->photos, s->n_blobs + 1, s->total_bytes, s->new_bytes);
+    if (forgot)
+        forget_text(forgot);
+}
+
+/* Take a snapshot into dest; with keep (a scheduled backup's policy, or
+ * NULL) forget and prune after it. */
+static int take(struct cli *cli, const char *dest, const struct forget_policy *keep,
+                const struct schedule_state *sched)
+{
+    struct forget_result forgot = {0};
+    struct bk_repo *r = NULL;
+    struct snapshot *s = NULL;
+    struct cli_meter m;
+    char bad[VAULT_ID_HEX] = "";
+    gchar *msg;
+    const char *why;
+    bool pruned = false;
+    int st = CLI_OK, err;
+
+    err = repo_open(dest, cli->lib->key, REPO_WRITE, &r, &why);
+    if (err == 0) {
+        cli_meter_start(&m, cli);
+        err = backup_run(cli->lib, r, cli_meter_backup, &m, &s, &why, bad);
+        cli_meter_done(&m);
+    }
+    if (err) {
+        msg = !*why ? g_strdup(strerror(-err))
+              : r   ? g_strdup_printf("%s: %s", why, strerror(-err))
+                    : g_strdup(cli_why(why, err));
+        if (bad[0] && r)
+            st = cli_fail(cli, "backup to %s failed at blob %.16s…: %s; the earlier snapshots "
+                          "are intact", cli_printable(dest), bad, msg);
+        else if (r)
+            st = cli_fail(cli, "backup to %s failed: %s; the earlier snapshots are intact",
+                          cli_printable(dest), msg);
+        else
+            st = cli_fail(cli, "%s: %s", cli_printable(dest), msg);
+        failed(cli, sched, dest, msg);
+        g_free(msg);
+        repo_close(r);
+        return st;
+    }
+    st = record(cli, "backup", s->id);
+    if (st == CLI_OK && keep && (keep->daily || keep->weekly || keep->monthly)) {
+        st = forget(cli, r, dest, keep, &forgot);
+        pruned = st == CLI_OK;
+    }
+    repo_close(r);
+    backup_output(cli, dest, s, pruned ? &forgot : NULL);
+    free(forgot.forgotten);
     snapshot_free(s);
     return st;
+}
+
+/* --if-due when none is: say when one will be. */
+static int not_due(struct cli *cli, const struct schedule_state *sched)
+{
+    char last[32], next[32];
+
+    timefmt_print(sched->last_success, last, sizeof last);
+    timefmt_print(sched->next_due, next, sizeof next);
+    if (cli->json) {
+        json_object_begin(&cli->out);
+        json_kv_bool(&cli->out, "due", false);
+        backup_schedule_json(&cli->out, sched);
+        json_object_end(&cli->out);
+        json_finish(&cli->out);
+    } else if (sched->schedule == BACKUP_SCHEDULE_OFF)
+        printf("no backup is due: no schedule is set ('albumctl backup settings --schedule "
+               "daily')\n");
+    else
+        printf("no backup is due: the last one was at %s; the next is due at %s (%s)\n", last,
+               next, backup_schedule_name(sched->schedule));
+    return CLI_OK;
+}
+
+static int run_backup(struct cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"if-due", no_argument, NULL, OPT_IF_DUE},
+        CLI_COMMON_OPTIONS,
+    };
+    struct backup_settings set;
+    struct schedule_state sched;
+    char dest[PATH_MAX];
+    bool if_due = false;
+    int c, st, err;
+
+    while ((c = cli_next_opt(cli, argc, argv, opts)) > 0)
+        if (c == OPT_IF_DUE)
+            if_due = true;
+    if (c < 0)
+        return CLI_USAGE;
+    if (argc - optind > 1)
+        return cli_usage(cli, "expected at most one argument, DEST");
+    st = cli_open_library(cli);
+    if (st != CLI_OK)
+        return st;
+    err = backup_settings_state(cli_catalog(cli), cli->now, &set, &sched);
+    if (err)
+        return cli_fail_errno(cli, err, "reading the backup settings");
+    if (if_due && !sched.due)
+        return not_due(cli, &sched);
+    st = destination(cli, argc, argv, dest);
+    if (st != CLI_OK) {
+        if (if_due)
+            failed(cli, &sched, "(none)", "no destination is set");
+        return st;
+    }
+    return take(cli, dest, if_due ? &set.keep : NULL, &sched);
 }
 
 static int cmp_time(const void *a, const void *b)
@@ -261,19 +438,15 @@ static int record_failed_verify(struct cli *cli, const char *dest, size_t proble
 {
     gchar *detail = g_strdup_printf("%zu problem%s in %s", problems, problems == 1 ? "" : "s",
                                     dest);
-    int st = cli_begin(cli);
+    int st = record(cli, "backup-verify-failed", detail);
 
-    if (st == CLI_OK && cli_activity(cli, "backup-verify-failed", 0, 0, 0, detail) < 0) {
-        catalog_rollback(cli_catalog(cli));
-        st = cli_fail(cli, "recording the failed check: %s", catalog_errmsg(cli_catalog(cli)));
-    } else if (st == CLI_OK)
-        st = cli_commit(cli);
     g_free(detail);
     return st;
 }
 
 static int run_verify(struct cli *cli, int argc, char **argv)
 {
+    struct cli_meter m;
     struct check_result res;
     struct bk_repo *r = NULL;
     char dest[PATH_MAX];
@@ -285,8 +458,9 @@ static int run_verify(struct cli *cli, int argc, char **argv)
         st = open_repo(cli, dest, REPO_READ, &r);
     if (st != CLI_OK)
         return st;
-    err = backup_check(r, read_data, verify_progress, cli, &res);
-    cli_progress_clear(cli);
+    cli_meter_start(&m, cli);
+    err = backup_check(r, read_data, cli_meter_backup, &m, &res);
+    cli_meter_done(&m);
     repo_close(r);
     if (err)
         return cli_fail_errno(cli, err, "checking %s", cli_printable(dest));
@@ -334,114 +508,75 @@ static int parse_keep(struct cli *cli, int argc, char **argv, struct forget_poli
         {"keep-monthly", required_argument, NULL, OPT_KEEP_MONTHLY},
         CLI_COMMON_OPTIONS,
     };
-    int c, st = CLI_OK;
+    struct backup_settings set;
+    bool given = false;
+    int c, st = CLI_OK, err;
 
     while (st == CLI_OK && (c = cli_next_opt(cli, argc, argv, opts)) > 0) {
         unsigned *n = c == OPT_KEEP_DAILY ? &p->daily : c == OPT_KEEP_WEEKLY ? &p->weekly
                                                                             : &p->monthly;
-        st = cli_parse_u32(cli, opts[c - OPT_KEEP_DAILY].name, optarg, 0, 100000, n);
+        st = cli_parse_u32(cli, opts[c - OPT_KEEP_DAILY].name, optarg, 0, BACKUP_KEEP_MAX, n);
+        given = true;
     }
     if (st != CLI_OK)
         return st;
     if (c < 0)
         return CLI_USAGE;
-    if (!p->daily && !p->weekly && !p->monthly)
+    if (given && !p->daily && !p->weekly && !p->monthly)
         return cli_usage(cli, "give at least one of --keep-daily, --keep-weekly and "
                          "--keep-monthly above 0 (forgetting every snapshot is not allowed)");
     st = cli_open_library(cli);
-    return st == CLI_OK ? destination(cli, argc, argv, dest) : st;
+    if (st != CLI_OK || given)
+        return st == CLI_OK ? destination(cli, argc, argv, dest) : st;
+    err = backup_settings_load(cli_catalog(cli), &set);
+    if (err)
+        return cli_fail_errno(cli, err, "reading the backup settings");
+    *p = set.keep;
+    if (!p->daily && !p->weekly && !p->monthly)
+        return cli_usage(cli, "give at least one of --keep-daily, --keep-weekly and "
+                         "--keep-monthly above 0, or set a policy with 'albumctl backup "
+                         "settings --keep-daily N'");
+    return destination(cli, argc, argv, dest);
 }
 
 static int run_forget(struct cli *cli, int argc, char **argv)
 {
     struct forget_policy p = {0};
-    struct forget_result res;
+    struct forget_result res = {0};
     struct bk_repo *r = NULL;
     char dest[PATH_MAX];
-    const char *why;
-    int st, err;
+    int st;
 
     st = parse_keep(cli, argc, argv, &p, dest);
     if (st == CLI_OK)
         st = open_repo(cli, dest, REPO_WRITE, &r);
     if (st != CLI_OK)
         return st;
-    err = backup_forget(r, &p, &res, &why);
+    st = forget(cli, r, dest, &p, &res);
     repo_close(r);
-    if (err) {
-        free(res.forgotten);
-        if (*why)
-            return cli_fail(cli, "%s: %s", cli_printable(dest), why);
-        return cli_fail_errno(cli, err, "forgetting snapshots in %s", cli_printable(dest));
-    }
-    if (cli->json) {
-        json_object_begin(&cli->out);
-        json_kv_int(&cli->out, "kept", (int64_t)res.kept);
-        json_key(&cli->out, "forgotten");
-        json_array_begin(&cli->out);
-        for (size_t i = 0; i < res.n_forgotten; i++)
-            json_string(&cli->out, res.forgotten[i]);
-        json_array_end(&cli->out);
-        json_kv_int(&cli->out, "blobs_removed", (int64_t)res.blobs_removed);
-        json_kv_int(&cli->out, "bytes_freed", (int64_t)res.bytes_freed);
-        json_object_end(&cli->out);
+    if (st == CLI_OK && cli->json) {
+        forget_json(&cli->out, &res);
         json_finish(&cli->out);
-    } else
-        printf("kept %zu snapshot%s, forgot %zu; removed %" PRIu64 " blob%s, %" PRIu64
-               " bytes freed\n", res.kept, res.kept == 1 ? "" : "s", res.n_forgotten,
-               res.blobs_removed, res.blobs_removed == 1 ? "" : "s", res.bytes_freed);
+    } else if (st == CLI_OK)
+        forget_text(&res);
     free(res.forgotten);
-    return CLI_OK;
-}
-
-static int run_settings(struct cli *cli, int argc, char **argv)
-{
-    static const struct option opts[] = {
-        {"destination", required_argument, NULL, OPT_DESTINATION},
-        CLI_COMMON_OPTIONS,
-    };
-    struct cli_setting set = {DEST_SETTING, NULL};
-    char dest[PATH_MAX] = "";
-    int c, st, err;
-
-    while ((c = cli_next_opt(cli, argc, argv, opts)) > 0)
-        set.value = optarg;
-    if (c < 0)
-        return CLI_USAGE;
-    if (argc != optind)
-        return cli_usage(cli, "unexpected argument '%s'", cli_printable(argv[optind]));
-    if (set.value && set.value[0] && set.value[0] != '/')
-        return cli_usage(cli, "--destination must be an absolute path (or '' for none)");
-    st = cli_open_library(cli);
-    if (st == CLI_OK && set.value)
-        st = cli_save_settings(cli, &set, 1, "backup-settings-changed", "the backup settings");
-    if (st != CLI_OK)
-        return st;
-    err = catalog_setting_get(cli_catalog(cli), DEST_SETTING, dest, sizeof dest);
-    if (err && err != -ENOENT)
-        return cli_fail_errno(cli, err, "reading the backup settings");
-    if (cli->json) {
-        json_object_begin(&cli->out);
-        json_key(&cli->out, "destination");
-        if (dest[0])
-            json_string(&cli->out, dest);
-        else
-            json_null(&cli->out);
-        json_object_end(&cli->out);
-        json_finish(&cli->out);
-    } else
-        printf("destination: %s\n", dest[0] ? dest : "(none)");
-    return CLI_OK;
+    return st;
 }
 
 static const struct cli_cmd subs[] = {
     {.name = "run",
      .summary = "Take a snapshot of the library into the repository at DEST.",
-     .usage = "[DEST] [--json]",
+     .usage = "[DEST] [--if-due] [--json]",
      .help = "DEST is a folder: an empty one becomes a new repository. Only blobs not\n"
              "already in the repository are copied, so a second backup writes about what\n"
              "changed. Renditions are not kept (they are made again). Another backup to\n"
-             "the same repository at the same time is refused.",
+             "the same repository at the same time is refused.\n"
+             "\n"
+             "options:\n"
+             "  --if-due  only when the schedule ('backup settings --schedule') says one is\n"
+             "            due, then forget and prune by the keep policy set there; a\n"
+             "            failure while backups are overdue e-mails the owner. This is\n"
+             "            what the albumfs-backup timer runs every hour.",
      .run = run_backup},
     {.name = "list",
      .summary = "List the snapshots in the repository at DEST.",
@@ -458,7 +593,7 @@ static const struct cli_cmd subs[] = {
      .run = run_verify},
     {.name = "forget",
      .summary = "Forget the snapshots a keep policy does not keep, and prune their blobs.",
-     .usage = "[DEST] --keep-daily N --keep-weekly N --keep-monthly N [--json]",
+     .usage = "[DEST] [--keep-daily N] [--keep-weekly N] [--keep-monthly N] [--json]",
      .help = "Keeps, for each of the N most recent days (ISO weeks, months, in UTC) that\n"
              "have snapshots, the newest snapshot of that day (week, month); a snapshot kept\n"
              "by any rule stays. The others' manifests are removed, then every blob no\n"
@@ -466,15 +601,15 @@ static const struct cli_cmd subs[] = {
              "backup writes to the repository, and when a manifest cannot be read.\n"
              "\n"
              "options:\n"
-             "  --keep-daily N    --keep-weekly N    --keep-monthly N   (default 0 each;\n"
-             "                    at least one above 0)",
+             "  --keep-daily N    --keep-weekly N    --keep-monthly N   (default: the policy\n"
+             "                    set with 'backup settings'; at least one above 0)",
      .run = run_forget},
     {.name = "settings",
-     .summary = "Show or set the default destination of 'backup'.",
-     .usage = "[--destination DIR] [--json]",
-     .help = "  --destination DIR  the repository 'backup', 'list', 'verify' and 'forget'\n"
-             "                     use when DEST is not given (absolute; '' for none)",
-     .run = run_settings},
+     .summary = "Show or set the default destination, the schedule and the keep policy.",
+     .usage = "[--destination DIR] [--schedule hourly|daily|weekly|off] [--keep-daily N] "
+              "[--keep-weekly N] [--keep-monthly N] [--json]",
+     .help = BACKUP_SETTINGS_HELP,
+     .run = backup_settings_run},
     {0},
 };
 
@@ -487,7 +622,9 @@ const struct cli_cmd cmd_backup = {
             "encrypted snapshots of this library: catalog, photos and settings. Restore\n"
             "with 'albumctl restore'. Keep the library's key file (or passphrase)\n"
             "elsewhere: without it no backup can be read. DEST defaults to the destination\n"
-            "set with 'backup settings --destination DIR'. See docs/backup.md.",
+            "set with 'backup settings --destination DIR'; 'backup settings --schedule\n"
+            "daily' and 'systemctl enable --now albumfs-backup.timer' make backups\n"
+            "automatic. See docs/backup.md.",
     .subs = subs,
     .implicit = "run",
 };

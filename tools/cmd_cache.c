@@ -22,7 +22,7 @@ enum {
     OPT_MAX_SIZE = CLI_OPT_FIRST,
 };
 
-static uint64_t bound(struct cli *cli)
+uint64_t cli_cache_bound(struct cli *cli)
 {
     char buf[32];
 
@@ -33,7 +33,7 @@ static uint64_t bound(struct cli *cli)
 
 static int print_cache(struct cli *cli)
 {
-    uint64_t used = 0, max = bound(cli);
+    uint64_t used = 0, max = cli_cache_bound(cli);
     int err = catalog_rendition_cached_bytes(cli_catalog(cli), &used);
 
     if (err)
@@ -130,7 +130,7 @@ static int run_trim(struct cli *cli, int argc, char **argv)
     err = renditions_find_damaged(cli->lib, cli_catalog(cli), true, say_dropped, cli, &damaged);
     if (err)
         return cli_fail_errno(cli, err, "checking the cache");
-    err = renditions_trim(cli->lib, cli_catalog(cli), bound(cli));
+    err = renditions_trim(cli->lib, cli_catalog(cli), cli_cache_bound(cli));
     if (err)
         return cli_fail_errno(cli, err, "trimming the cache");
     return print_cache(cli);

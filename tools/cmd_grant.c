@@ -1,6 +1,7 @@
 /* cmd_grant.c — 'albumctl grant': give a user or a team a role on an album
- * with settings ('grant ALBUM ...' is short for 'grant add ALBUM ...'), and
- * 'grant list'. Links get their grant from 'albumctl link create'. */
+ * with settings ('grant ALBUM ...' is short for 'grant add ALBUM ...'),
+ * 'grant change' (a grant's expiry and settings, links' too) and 'grant
+ * list'. Links get their grant from 'albumctl link create'. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -137,23 +138,14 @@ static int run_grant_add(struct cli *cli, int argc, char **argv)
 
 static int run_grant_list(struct cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {CLI_COMMON_OPTIONS};
-    struct cat_album album = {.id = 0};
+    struct cat_album album;
     struct cat_grant *grants = NULL;
     size_t n = 0;
-    int c, st = CLI_OK, err;
+    int st, err;
 
-    while ((c = cli_next_opt(cli, argc, argv, opts)) > 0)
-        ;
-    if (c < 0)
-        return CLI_USAGE;
-    if (argc - optind > 1)
-        return cli_usage(cli, "expected at most one ALBUM");
-    st = cli_open_library(cli);
+    st = cli_optional_album(cli, argc, argv, &album);
     if (st == CLI_OK)
         st = cli_record_expiries(cli);
-    if (st == CLI_OK && argc - optind == 1)
-        st = cli_find_album(cli, argv[optind], &album);
     if (st != CLI_OK)
         return st;
     err = catalog_grants(cli_catalog(cli), album.id, &grants, &n);
@@ -194,6 +186,96 @@ static int run_grant_list(struct cli *cli, int argc, char **argv)
     return CLI_OK;
 }
 
+/* Refuse to change grant g unless it is live, or expired and --expires is
+ * given (extending an expired grant is allowed; a revoked one is over). */
+static int check_changeable(struct cli *cli, const struct cat_grant *g,
+                            const struct grant_opts *o)
+{
+    char when[32];
+
+    if (g->grant.revoked) {
+        timefmt_print(g->grant.revoked, when, sizeof(when));
+        return cli_fail(cli, "grant %" PRId64 " was revoked on %s and cannot change; issue a "
+                        "new one ('albumctl grant' or 'albumctl link create')", g->grant.id, when);
+    }
+    if (!policy_grant_live(&g->grant, cli->now) && !o->expires_given) {
+        timefmt_print(g->grant.expires, when, sizeof(when));
+        return cli_fail(cli, "grant %" PRId64 " expired on %s; give --expires to extend it "
+                        "(settings may change with it)", g->grant.id, when);
+    }
+    return CLI_OK;
+}
+
+static int run_grant_change(struct cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {GRANT_SETTINGS_OPTIONS, CLI_COMMON_OPTIONS};
+    char detail[AF_EMAIL_MAX + 1100], typed[1024], pool_owner[AF_EMAIL_MAX + 8];
+    struct grant_opts o;
+    struct cat_album album;
+    struct cat_grant g, after;
+    int64_t id;
+    int c, st = CLI_OK, err;
+
+    grant_opts_init(&o);
+    while ((c = cli_next_opt(cli, argc, argv, opts)) > 0)
+        if ((st = grant_opts_parse(cli, &o, c, optarg)) != CLI_OK)
+            return st;
+    if (c < 0)
+        return CLI_USAGE;
+    if (argc - optind == 1 && !grant_opts_any(&o))
+        return cli_usage(cli, "nothing to change: give --expires or a setting");
+    st = cli_find_grant(cli, argc, argv, &g);
+    if (st != CLI_OK)
+        return st;
+    id = g.grant.id;
+    err = catalog_album_by_id(cli_catalog(cli), g.grant.album_id, &album);
+    if (err)
+        return cli_fail_errno(cli, err, "reading grant %" PRId64 "'s album", id);
+    st = check_changeable(cli, &g, &o);
+    after = g;
+    if (st == CLI_OK)
+        st = grant_opts_apply(cli, &o, g.grant.role, &album, &after.grant.settings);
+    if (st != CLI_OK)
+        return st;
+    if (o.expires_given)
+        after.grant.expires = o.expires;
+    if (g.principal == CAT_PRINCIPAL_LINK) /* the default pool, named as link create does */
+        snprintf(pool_owner, sizeof(pool_owner), "link-%" PRId64, g.principal_id);
+    else
+        snprintf(pool_owner, sizeof(pool_owner), "%s", g.principal_name);
+    grant_opts_describe(&o, typed, sizeof(typed));
+    snprintf(detail, sizeof(detail), "%s %s: %s", policy_role_name(g.grant.role),
+             g.principal_name, typed);
+
+    st = cli_begin(cli);
+    if (st != CLI_OK)
+        return st;
+    st = grant_opts_pool(cli, &o, &album, pool_owner, &after);
+    if (st != CLI_OK) {
+        catalog_rollback(cli_catalog(cli));
+        return st;
+    }
+    err = catalog_grant_update(cli_catalog(cli), id, after.grant.expires, &after.grant.settings);
+    if (err == 0)
+        err = cli_activity(cli, "grant-changed", id, album.id, 0, detail);
+    if (err) {
+        catalog_rollback(cli_catalog(cli));
+        if (err == -EALREADY)
+            return cli_fail(cli, "grant %" PRId64 " was revoked meanwhile; nothing changed", id);
+        return cli_fail_errno(cli, err, "changing grant %" PRId64, id);
+    }
+    st = cli_commit(cli);
+    if (st != CLI_OK)
+        return st;
+    if (!cli->json) {
+        char who[AF_EMAIL_MAX + 8];
+        printf("changed grant %" PRId64 " (%s on %s): %s\n", id,
+               grant_principal_label(&g, who, sizeof(who)), album.name, typed);
+        return CLI_OK;
+    }
+    return print_grant(cli, id);
+}
+
 static const struct cli_cmd grant_subs[] = {
     {
         .name = "add",
@@ -208,11 +290,29 @@ static const struct cli_cmd grant_subs[] = {
             "Then the views the grant opens are rendered ahead of time (see 'albumctl\n"
             "prepare'); --no-prepare skips that.\n"
             "--invite e-mails the user (or each member of the team) an invitation saying\n"
-            "how to mount the album, and tries to deliver it at once (see 'albumctl\n"
-            "notify'); a delivery that fails is a warning, the invitation stays queued.\n"
+            "how to open the gallery from their own computer (the addresses of 'albumctl\n"
+            "notify settings'), what they may do there and until when, and tries to\n"
+            "deliver it at once; a delivery that fails is a warning, the invitation\n"
+            "stays queued. 'albumctl notify preview GRANT_ID' prints it unsent.\n"
             "\n"
             "settings (defaults follow least privilege):\n" GRANT_SETTINGS_HELP,
         .run = run_grant_add,
+    },
+    {
+        .name = "change",
+        .summary = "Change a grant's expiry or settings (a user's, a team's or a link's).",
+        .usage = "GRANT_ID [--expires DATE|DURATION|never] [settings]",
+        .help =
+            "Only the options given change; the others keep their values. The role's\n"
+            "limits hold as at creation: asking for more is refused, nothing changes.\n"
+            "--download-sets replaces the grant's download sets. Live mounts follow within\n"
+            "a second. Recorded as grant-changed with the options as typed.\n"
+            "A revoked grant cannot change. An expired grant can be extended: give\n"
+            "--expires (a later date, a duration from now, or never), with or without\n"
+            "other settings. With --json the whole grant is printed as it is now.\n"
+            "\n"
+            "settings:\n" GRANT_SETTINGS_HELP,
+        .run = run_grant_change,
     },
     {
         .name = "list",

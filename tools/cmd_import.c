@@ -4,12 +4,13 @@
  * Folders are walked recursively (sorted; symbolic links to folders are not
  * followed, so a loop cannot trap the walk). Junk that file managers write
  * (names_is_junk) is skipped silently. Each file is read into memory
- * (refused above MEDIA_MAX_FILE_BYTES), must decode completely
- * (media_probe_buffer), is encrypted into the vault, and only then is it
- * recorded — one short transaction per file, so that no catalog lock is
- * held while probing or encrypting and other writers (albumctl, the
- * daemon) get their turn. A failure is reported on stderr naming the file
- * and the import goes on; the exit status is 1 if any file failed.
+ * (refused above MEDIA_MAX_FILE_BYTES) and handed to change_photo_add, the
+ * pipeline uploads through a mount use too: it must decode completely, is
+ * encrypted into the vault, and only then recorded with its activity —
+ * one short transaction per file, so that no catalog lock is held while
+ * probing or encrypting and other writers (albumctl, the daemon) get their
+ * turn. A failure is reported on stderr naming the file and the import
+ * goes on; the exit status is 1 if any file failed.
  * Importing a name the set already has makes a new version of that photo.
  * Afterwards the views people will browse are rendered ahead of time.
  */
@@ -22,8 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "media/probe.h"
-#include "store/vault.h"
+#include "changes/photos.h"
 #include "tools/cli.h"
 
 enum { OPT_NO_PREPARE = CLI_OPT_FIRST };
@@ -159,17 +159,8 @@ static int read_file(const char *path, void **out, size_t *len, char *why, size_
         snprintf(why, why_len, "not a regular file");
         goto out;
     }
-    if ((uint64_t)st.st_size > MEDIA_MAX_FILE_BYTES) {
-        err = -EFBIG;
-        snprintf(why, why_len, "larger than %llu MiB; photos and documents are limited to that",
-                 MEDIA_MAX_FILE_BYTES >> 20);
+    if ((err = change_photo_size_check((uint64_t)st.st_size, why, why_len)) < 0)
         goto out;
-    }
-    if (st.st_size == 0) {
-        err = -EINVAL;
-        snprintf(why, why_len, "empty file");
-        goto out;
-    }
     buf = malloc((size_t)st.st_size);
     if (!buf) {
         err = -ENOMEM;
@@ -206,65 +197,33 @@ static void import_one(struct import_run *r, const char *path)
 {
     struct cli *cli = r->cli;
     struct import_result *res;
-    struct media_info info;
-    char why[256], blob[VAULT_ID_HEX];
+    struct change_added added;
+    char why[256];
     char *name = g_path_get_basename(path);
-    const char *name_why = "invalid";
-    int64_t photo_id = 0, version_id = 0;
     void *buf = NULL;
     size_t len = 0;
-    int err;
 
-    if (names_check(name, &name_why) != 0) {
-        snprintf(why, sizeof(why), "the name cannot be used: %s; rename the file", name_why);
+    if (change_photo_name_check(name, why, sizeof why) < 0) {
+        g_strlcat(why, "; rename the file", sizeof why);
         import_failed(r, path, why);
         goto out;
     }
-    if (read_file(path, &buf, &len, why, sizeof(why)) != 0) {
+    if (read_file(path, &buf, &len, why, sizeof why) != 0) {
         import_failed(r, path, why);
         goto out;
     }
-    why[0] = '\0';
-    err = media_probe_buffer(buf, len, &info, why, sizeof(why));
-    if (err) {
-        if (!why[0])
-            snprintf(why, sizeof(why), "%s", g_strerror(-err));
-        import_failed(r, path, why);
-        goto out;
-    }
-    err = vault_put_buffer(cli->lib->vault, buf, len, blob);
-    free(buf);
-    buf = NULL;
-    if (err) {
-        snprintf(why, sizeof(why), "cannot store it in the vault: %s", g_strerror(-err));
-        import_failed(r, path, why);
-        goto out;
-    }
-
-    err = catalog_begin(cli_catalog(cli));
-    if (err == 0) {
-        err = catalog_photo_add_version(cli_catalog(cli), r->set.id, name, blob, len, &info,
-                                        &photo_id, &version_id);
-        if (err == 0)
-            err = cli_activity(cli, "upload", 0, r->album.id, photo_id, name);
-        if (err == 0)
-            err = catalog_commit(cli_catalog(cli));
-        if (err)
-            catalog_rollback(cli_catalog(cli));
-    }
-    if (err && err != -EEXIST) {
-        snprintf(why, sizeof(why), "cannot record it in the catalog: %s%s", g_strerror(-err),
-                 err == -EBUSY ? "; the library stayed busy, import it again" : "");
+    if (change_photo_add(cli->lib, cli_catalog(cli), &cli->owner, r->set.id, name, buf, len,
+                         &added, why, sizeof why) < 0) {
         import_failed(r, path, why);
         goto out;
     }
     res = g_new0(struct import_result, 1);
     res->path = g_strdup(path);
-    res->photo_id = photo_id;
-    res->version_id = version_id;
-    res->info = info;
-    res->size = len;
-    res->unchanged = err == -EEXIST;
+    res->photo_id = added.photo_id;
+    res->version_id = added.version_id;
+    res->info = added.info;
+    res->size = added.size;
+    res->unchanged = added.unchanged;
     g_ptr_array_add(r->results, res);
     if (res->unchanged)
         r->unchanged++;
@@ -334,11 +293,7 @@ static int run_import(struct cli *cli, int argc, char **argv)
         return cli_usage(cli, "expected ALBUM/SET and at least one file or folder");
     st = cli_split(cli, argv[optind], 2, "ALBUM/SET", parts);
     if (st == CLI_OK)
-        st = cli_open_library(cli);
-    if (st == CLI_OK)
-        st = cli_find_album(cli, parts[0], &r.album);
-    if (st == CLI_OK)
-        st = cli_find_set(cli, &r.album, parts[1], &r.set);
+        st = cli_find_album_set(cli, parts[0], parts[1], &r.album, &r.set);
     if (st == CLI_OK)
         st = cli_media_init(cli);
     if (st != CLI_OK)

@@ -63,23 +63,6 @@ static int find_album_pool(struct cli *cli, const char *album_name, const char *
 }
 
 /* Limit, use and what is left, as pool objects show them in JSON. */
-static void pool_fields_json(struct json *j, const struct cat_pool *p)
-{
-    json_kv_int(j, "id", p->id);
-    json_kv_string(j, "name", p->name);
-    json_key(j, "limit");
-    if (p->limit < 0)
-        json_null(j);
-    else
-        json_int(j, p->limit);
-    json_kv_int(j, "used", p->used);
-    json_key(j, "left");
-    if (p->limit < 0)
-        json_null(j);
-    else
-        json_int(j, p->used < p->limit ? p->limit - p->used : 0);
-}
-
 /* ---- pool list ---- */
 
 static bool in_pool(const struct cat_grant *g, const struct cat_pool *p)
@@ -102,13 +85,11 @@ static void list_json(struct cli *cli, const struct cat_album *album, const stru
         json_key(j, "grants");
         json_array_begin(j);
         for (size_t k = 0; k < n_grants; k++) {
-            char who[AF_EMAIL_MAX + 8];
-
             if (!in_pool(&grants[k], &pools[i]))
                 continue;
             json_object_begin(j);
             json_kv_int(j, "id", grants[k].grant.id);
-            json_kv_string(j, "principal", grant_principal_label(&grants[k], who, sizeof(who)));
+            principal_json(j, &grants[k]);
             json_kv_string(j, "role", policy_role_name(grants[k].grant.role));
             json_kv_string(j, "status", grant_status(cli, &grants[k].grant));
             json_object_end(j);
@@ -366,14 +347,22 @@ static int run_pool_reset(struct cli *cli, int argc, char **argv)
 
 /* ---- pool charges ---- */
 
+/* Grant `id` among the album's grants, or NULL. */
+static const struct cat_grant *grant_by_id(const struct cat_grant *grants, size_t n, int64_t id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (grants[i].grant.id == id)
+            return &grants[i];
+    return NULL;
+}
+
 /* The principal of grant `id` as lists show it, from the album's grants. */
 static const char *grant_label(const struct cat_grant *grants, size_t n, int64_t id, char *buf,
                                size_t len)
 {
-    for (size_t i = 0; i < n; i++)
-        if (grants[i].grant.id == id)
-            return grant_principal_label(&grants[i], buf, len);
-    return "";
+    const struct cat_grant *g = grant_by_id(grants, n, id);
+
+    return g ? grant_principal_label(g, buf, len) : "";
 }
 
 static int run_pool_charges(struct cli *cli, int argc, char **argv)
@@ -403,13 +392,12 @@ static int run_pool_charges(struct cli *cli, int argc, char **argv)
         json_object_begin(j);
         json_kv_string(j, "album", album.name);
         json_key(j, "pool");
-        json_object_begin(j);
-        pool_fields_json(j, &pool);
-        json_object_end(j);
+        pool_json(j, &pool);
         json_key(j, "charges");
         json_array_begin(j);
         for (size_t i = 0; i < n; i++) {
-            char when[32], who[AF_EMAIL_MAX + 8];
+            const struct cat_grant *g;
+            char when[32];
 
             timefmt_print(rows[i].at, when, sizeof(when));
             json_object_begin(j);
@@ -418,8 +406,10 @@ static int run_pool_charges(struct cli *cli, int argc, char **argv)
             json_kv_string(j, "photo", rows[i].photo_name);
             json_kv_string(j, "taken", when);
             json_kv_int(j, "grant_id", rows[i].grant_id);
-            json_kv_string(j, "principal",
-                           grant_label(grants, n_grants, rows[i].grant_id, who, sizeof(who)));
+            if ((g = grant_by_id(grants, n_grants, rows[i].grant_id)) != NULL)
+                principal_json(j, g);
+            else
+                json_key(j, "principal"), json_null(j);
             json_object_end(j);
         }
         json_array_end(j);
@@ -513,16 +503,14 @@ static void join_print(struct cli *cli, const struct cat_album *album, const str
     if (cli->json) {
         json_object_begin(&cli->out);
         json_kv_string(&cli->out, "album", album->name);
-        json_kv_string(&cli->out, "pool", pool->name);
+        json_key(&cli->out, "pool");
+        pool_json(&cli->out, pool);
         json_key(&cli->out, "grants");
         json_array_begin(&cli->out);
         for (size_t i = 0; i < n; i++) {
-            char who[AF_EMAIL_MAX + 8];
-
             json_object_begin(&cli->out);
             json_kv_int(&cli->out, "id", j[i].grant.grant.id);
-            json_kv_string(&cli->out, "principal",
-                           grant_principal_label(&j[i].grant, who, sizeof(who)));
+            principal_json(&cli->out, &j[i].grant);
             json_kv_bool(&cli->out, "changed", j[i].changed);
             json_key(&cli->out, "previous_pool");
             if (j[i].previous[0])

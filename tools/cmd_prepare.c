@@ -8,21 +8,13 @@
 
 static int run_prepare(struct cli *cli, int argc, char **argv)
 {
-    static const struct option opts[] = {CLI_COMMON_OPTIONS};
     struct cat_album one, *albums = NULL;
     struct prepare_result *res;
     size_t n = 0;
-    int c, st, err = 0;
+    int st, err = 0;
 
-    while ((c = cli_next_opt(cli, argc, argv, opts)) > 0)
-        ;
-    if (c < 0)
-        return CLI_USAGE;
-    if (argc - optind > 1)
-        return cli_usage(cli, "expected at most one ALBUM");
-    st = cli_open_library(cli);
-    if (st == CLI_OK && argc - optind == 1) {
-        st = cli_find_album(cli, argv[optind], &one);
+    st = cli_optional_album(cli, argc, argv, &one);
+    if (st == CLI_OK && one.id) {
         albums = &one;
         n = 1;
     } else if (st == CLI_OK) {

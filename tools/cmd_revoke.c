@@ -1,6 +1,7 @@
 /* cmd_revoke.c — 'albumctl revoke GRANT_ID': end a grant now (users, teams
  * and links alike). Revoking a link's grant also revokes the grants people
  * claimed through that link (store/claims.h) unless --keep-claims is given;
+ * and the last of a link's grants closes its client door (link_door.h);
  * all of it is one transaction. Live mounts stop honouring them within a
  * second. */
 #include <errno.h>
@@ -9,6 +10,8 @@
 
 #include "store/claims.h"
 #include "tools/cli.h"
+#include "tools/grant_settings.h"
+#include "tools/link_door.h"
 
 enum { OPT_KEEP_CLAIMS = CLI_OPT_FIRST };
 
@@ -27,14 +30,14 @@ static void print_revoked(struct cli *cli, const struct cat_grant *g,
     json_object_begin(&cli->out);
     json_kv_int(&cli->out, "id", g->grant.id);
     json_kv_string(&cli->out, "album", g->album_name);
-    json_kv_string(&cli->out, "principal", g->principal_name);
+    principal_json(&cli->out, g);
     json_kv_string(&cli->out, "status", "revoked");
     json_key(&cli->out, "claims_revoked");
     json_array_begin(&cli->out);
     for (size_t i = 0; i < n; i++) {
         json_object_begin(&cli->out);
         json_kv_int(&cli->out, "id", claims[i].grant.id);
-        json_kv_string(&cli->out, "principal", claims[i].principal_name);
+        principal_json(&cli->out, &claims[i]);
         json_object_end(&cli->out);
     }
     json_array_end(&cli->out);
@@ -60,18 +63,10 @@ static int run_revoke(struct cli *cli, int argc, char **argv)
             keep_claims = true;
     if (c < 0)
         return CLI_USAGE;
-    if (argc - optind != 1)
-        return cli_usage(cli, "expected one GRANT_ID");
-    st = cli_parse_i64(cli, "GRANT_ID", argv[optind], 1, &id);
-    if (st == CLI_OK)
-        st = cli_open_library(cli);
+    st = cli_find_grant(cli, argc, argv, &g);
     if (st != CLI_OK)
         return st;
-    err = catalog_grant_by_id(cli_catalog(cli), id, &g);
-    if (err == -ENOENT)
-        return cli_fail(cli, "no grant %" PRId64 "; see 'albumctl grant list'", id);
-    if (err)
-        return cli_fail_errno(cli, err, "reading grant %" PRId64, id);
+    id = g.grant.id;
     if (keep_claims && g.principal != CAT_PRINCIPAL_LINK)
         return cli_usage(cli, "--keep-claims goes with a link's grant; grant %" PRId64
                          " is %s's", id, g.principal_name);
@@ -82,6 +77,8 @@ static int run_revoke(struct cli *cli, int argc, char **argv)
     snprintf(detail, sizeof(detail), "%s %s", policy_role_name(g.grant.role), g.principal_name);
     if (err == 0)
         err = cli_activity(cli, "grant-revoked", id, g.grant.album_id, 0, detail);
+    if (err == 0 && g.principal == CAT_PRINCIPAL_LINK)
+        err = link_door_follow(cli, g.principal_id);
     if (err == 0 && !keep_claims)
         err = claims_revoke_with_link(cli_catalog(cli), &g, cli->now, "owner", &claims,
                                       &n_claims);

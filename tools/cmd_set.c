@@ -1,8 +1,12 @@
-/* cmd_set.c — 'albumctl set create|visibility|list': the scenes of an
- * album and who may see them (public, client, team). */
+/* cmd_set.c — 'albumctl set create|visibility|list|rename|delete': the
+ * scenes of an album and who may see them (public, client, team). Sets
+ * are made, renamed, deleted and opened or closed to people by
+ * changes/folders.h as the owner, as a mount's mkdir, rename and rmdir
+ * do. */
 #include <errno.h>
 #include <stdlib.h>
 
+#include "changes/folders.h"
 #include "store/timefmt.h"
 #include "tools/cli.h"
 
@@ -16,17 +20,16 @@ static int parse_visibility(struct cli *cli, const char *val, enum af_visibility
     return CLI_OK;
 }
 
-/* The folders a mount puts beside the sets of an album (docs/filesystem.md);
- * compared ignoring case, as Samba and macOS clients would. */
-static const char *const reserved_set_names[] = {"Web-size", "High-res", "Favourites"};
-
-static int check_not_reserved(struct cli *cli, const char *name)
+/* A usage error for a name no set may have: an invalid one, or one of
+ * the folders a mount puts beside the sets (docs/filesystem.md). */
+static int check_set_name(struct cli *cli, const char *name)
 {
-    for (size_t i = 0; i < sizeof(reserved_set_names) / sizeof(reserved_set_names[0]); i++)
-        if (g_ascii_strcasecmp(name, reserved_set_names[i]) == 0)
-            return cli_usage(cli, "'%s' is reserved for the folders a mount adds to every album; "
-                             "choose another set name", name);
-    return CLI_OK;
+    int st = cli_check_name(cli, "set", name);
+
+    if (st == CLI_OK && change_set_name_check(name, NULL) < 0)
+        return cli_usage(cli, "'%s' is reserved for the folders a mount adds to every album; "
+                         "choose another set name", name);
+    return st;
 }
 
 static int run_set_create(struct cli *cli, int argc, char **argv)
@@ -49,30 +52,19 @@ static int run_set_create(struct cli *cli, int argc, char **argv)
     if (argc - optind != 2)
         return cli_usage(cli, "expected ALBUM SET");
     name = argv[optind + 1];
-    st = cli_check_name(cli, "set", name);
-    if (st == CLI_OK)
-        st = check_not_reserved(cli, name);
+    st = check_set_name(cli, name);
     if (st == CLI_OK)
         st = cli_open_library(cli);
     if (st == CLI_OK)
         st = cli_find_album(cli, argv[optind], &album);
-    if (st == CLI_OK)
-        st = cli_begin(cli);
     if (st != CLI_OK)
         return st;
-    err = catalog_set_create(cli_catalog(cli), album.id, name, vis, &id);
-    if (err == 0)
-        err = cli_activity(cli, "set-created", 0, album.id, 0, name);
-    if (err) {
-        catalog_rollback(cli_catalog(cli));
-        if (err == -EEXIST)
-            return cli_fail(cli, "set '%s' already exists in album '%s'; see 'albumctl set "
-                            "list %s'", name, album.name, album.name);
+    err = change_set_create(cli_catalog(cli), &cli->owner, album.id, name, vis, &id);
+    if (err == -EEXIST)
+        return cli_fail(cli, "set '%s' already exists in album '%s'; see 'albumctl set "
+                        "list %s'", name, album.name, album.name);
+    if (err)
         return cli_fail_errno(cli, err, "creating set '%s'", name);
-    }
-    st = cli_commit(cli);
-    if (st != CLI_OK)
-        return st;
     if (cli->json) {
         json_object_begin(&cli->out);
         json_kv_int(&cli->out, "id", id);
@@ -91,38 +83,22 @@ static int run_set_visibility(struct cli *cli, int argc, char **argv)
     enum af_visibility vis;
     struct cat_album album;
     struct cat_set set;
-    char detail[AF_NAME_MAX + 32];
     int st = cli_args(cli, argc, argv, 3, "ALBUM SET public|client|team");
     int err;
 
     if (st == CLI_OK)
         st = parse_visibility(cli, argv[optind + 2], &vis);
     if (st == CLI_OK)
-        st = cli_open_library(cli);
-    if (st == CLI_OK)
-        st = cli_find_album(cli, argv[optind], &album);
-    if (st == CLI_OK)
-        st = cli_find_set(cli, &album, argv[optind + 1], &set);
-    if (st == CLI_OK)
-        st = cli_begin(cli);
+        st = cli_find_album_set(cli, argv[optind], argv[optind + 1], &album, &set);
     if (st != CLI_OK)
         return st;
-    snprintf(detail, sizeof(detail), "%s: %s -> %s", set.name,
-             policy_visibility_name(set.visibility), policy_visibility_name(vis));
-    err = catalog_set_visibility(cli_catalog(cli), set.id, vis);
-    if (err == 0)
-        err = cli_activity(cli, "visibility-changed", 0, album.id, 0, detail);
-    if (err) {
-        catalog_rollback(cli_catalog(cli));
-        if (err == -EPERM)
-            return cli_fail(cli, "'%s' is the last public set of album '%s' and an album "
-                            "always keeps one; make another set public first", set.name,
-                            album.name);
+    err = change_set_visibility(cli_catalog(cli), &cli->owner, set.id, vis);
+    if (err == -EPERM)
+        return cli_fail(cli, "'%s' is the last public set of album '%s' and an album "
+                        "always keeps one; make another set public first", set.name,
+                        album.name);
+    if (err)
         return cli_fail_errno(cli, err, "changing set '%s'", set.name);
-    }
-    st = cli_commit(cli);
-    if (st != CLI_OK)
-        return st;
     if (cli->json) {
         json_object_begin(&cli->out);
         json_kv_string(&cli->out, "album", album.name);
@@ -196,6 +172,73 @@ static int run_set_list(struct cli *cli, int argc, char **argv)
     return st;
 }
 
+static int run_set_rename(struct cli *cli, int argc, char **argv)
+{
+    struct cat_album album;
+    struct cat_set set;
+    const char *name;
+    int st = cli_args(cli, argc, argv, 3, "ALBUM SET NEW");
+    int err;
+
+    if (st != CLI_OK)
+        return st;
+    name = argv[optind + 2];
+    st = check_set_name(cli, name);
+    if (st == CLI_OK)
+        st = cli_find_album_set(cli, argv[optind], argv[optind + 1], &album, &set);
+    if (st != CLI_OK)
+        return st;
+    err = change_set_rename(cli_catalog(cli), &cli->owner, set.id, name);
+    if (err == -EEXIST)
+        return cli_fail(cli, "set '%s' already exists in album '%s'; choose another name", name,
+                        album.name);
+    if (err)
+        return cli_fail_errno(cli, err, "renaming set '%s'", set.name);
+    if (cli->json) {
+        json_object_begin(&cli->out);
+        json_kv_string(&cli->out, "album", album.name);
+        json_kv_string(&cli->out, "set", name);
+        json_kv_string(&cli->out, "was", set.name);
+        json_object_end(&cli->out);
+        json_finish(&cli->out);
+    } else
+        printf("%s/%s is now %s/%s\n", album.name, set.name, album.name, name);
+    return CLI_OK;
+}
+
+static int run_set_delete(struct cli *cli, int argc, char **argv)
+{
+    struct cat_album album;
+    struct cat_set set;
+    int st = cli_args(cli, argc, argv, 2, "ALBUM SET");
+    int err;
+
+    if (st == CLI_OK)
+        st = cli_find_album_set(cli, argv[optind], argv[optind + 1], &album, &set);
+    if (st != CLI_OK)
+        return st;
+    err = change_set_delete(cli_catalog(cli), &cli->owner, set.id);
+    if (err == -ENOTEMPTY)
+        return cli_fail(cli, "set '%s' still holds photos; move them or delete them to the "
+                        "trash first (see 'albumctl ls \"%s/%s\"')", set.name, album.name,
+                        set.name);
+    if (err == -EPERM)
+        return cli_fail(cli, "'%s' is the last public set of album '%s' and an album always "
+                        "keeps one; make another set public first", set.name, album.name);
+    if (err)
+        return cli_fail_errno(cli, err, "deleting set '%s'", set.name);
+    if (cli->json) {
+        json_object_begin(&cli->out);
+        json_kv_string(&cli->out, "album", album.name);
+        json_kv_string(&cli->out, "set", set.name);
+        json_kv_bool(&cli->out, "deleted", true);
+        json_object_end(&cli->out);
+        json_finish(&cli->out);
+    } else
+        printf("deleted set %s/%s\n", album.name, set.name);
+    return CLI_OK;
+}
+
 static const struct cli_cmd set_subs[] = {
     {
         .name = "create",
@@ -207,8 +250,9 @@ static const struct cli_cmd set_subs[] = {
             "                    public  everyone with access to the album\n"
             "                    client  clients, team and owner (not invited people, not links)\n"
             "                    team    team and owner only\n"
-            "The names Web-size and High-res (in any case) are reserved for the download\n"
-            "folders a mount shows beside the sets.\n",
+            "The names Web-size, High-res, Favourites, Private, Trash and READ ME.txt (in any\n"
+            "letter case) are reserved for the folders and the file a mount shows beside\n"
+            "the sets.\n",
         .run = run_set_create,
     },
     {
@@ -224,6 +268,25 @@ static const struct cli_cmd set_subs[] = {
         .summary = "List the sets of an album.",
         .usage = "ALBUM [--json]",
         .run = run_set_list,
+    },
+    {
+        .name = "rename",
+        .summary = "Rename a set.",
+        .usage = "ALBUM SET NEW",
+        .help = "Refused when the album has a set named NEW; reserved names as for 'set\n"
+                "create'. Its photos, visibility and the grants that name it for downloads\n"
+                "stay; live mounts show the new name within seconds.\n",
+        .run = run_set_rename,
+    },
+    {
+        .name = "delete",
+        .summary = "Delete an empty set.",
+        .usage = "ALBUM SET",
+        .help = "Refused while the set holds photos (move them, or delete them to the\n"
+                "trash, first) and for the album's last public set. When photos of the set\n"
+                "are in the trash, restoring one brings the set back; its name is free for\n"
+                "a new set meanwhile.\n",
+        .run = run_set_delete,
     },
     {0},
 };

@@ -2,13 +2,16 @@
  *
  * Three checks: the catalog itself and against the vaults (catalog_check,
  * catalog_check_blobs: SQLite's integrity and foreign-key checks, every
- * reference resolving, no blob the catalog does not name); the activity
+ * reference resolving, every blob the catalog names present); the activity
  * log's MAC chain (catalog_activity_verify), which names the first entry
  * that was altered, removed or moved; and every blob that a photo or
  * document version refers to, decrypted and authenticated chunk by chunk
  * with its content address checked (vault_verify). --audit runs the log's
- * check only. Reads only; rendered views' bytes are not checked (they are
- * made again from the originals when they fail).
+ * check only. Blobs no catalog row names are leftovers of interrupted
+ * imports, uploads or renders: counted, not problems; --remove-leftovers
+ * removes those over an hour old (vault_remove_unused), the only write
+ * verify makes. Rendered views' bytes are not checked (they are made
+ * again from the originals when they fail).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -19,7 +22,17 @@
 #include "media/renditions.h"
 #include "tools/cli.h"
 
-enum { OPT_AUDIT = CLI_OPT_FIRST };
+enum { OPT_AUDIT = CLI_OPT_FIRST, OPT_REMOVE_LEFTOVERS };
+
+/* A leftover younger than this may belong to an import still running. */
+#define LEFTOVER_MIN_AGE 3600
+
+/* What catalog_check_blobs found: problems, and blobs nothing names. */
+struct catalog_findings {
+    GPtrArray *problems;  /* sentences (g_free) */
+    GPtrArray *leftovers; /* "v<id>" (vault) or "c<id>" (cache) (g_free) */
+    size_t removed;       /* leftovers removed (--remove-leftovers) */
+};
 
 /* The outcome of the activity log check. */
 struct audit_result {
@@ -39,41 +52,80 @@ struct blob_failure {
 /* Every problem catalog_check and catalog_check_blobs report, in order. */
 static void collect_problem(void *arg, const char *problem)
 {
-    g_ptr_array_add(arg, g_strdup(problem));
+    struct catalog_findings *f = arg;
+
+    g_ptr_array_add(f->problems, g_strdup(problem));
 }
 
-static void collect_damaged_view(const char *id, void *problems)
+static void collect_leftover(void *arg, bool in_cache, const char *id)
 {
-    g_ptr_array_add(problems, g_strdup_printf("rendered view %.16s… in cache/ does not "
+    struct catalog_findings *f = arg;
+
+    g_ptr_array_add(f->leftovers, g_strdup_printf("%c%s", in_cache ? 'c' : 'v', id));
+}
+
+/* Remove the leftovers over LEFTOVER_MIN_AGE old; a blob some import
+ * stored again meanwhile is kept (vault_remove_unused). */
+static int remove_leftovers(struct cli *cli, struct catalog_findings *f)
+{
+    for (guint i = 0; i < f->leftovers->len; i++) {
+        const char *l = g_ptr_array_index(f->leftovers, i);
+        struct af_vault *v = l[0] == 'c' ? cli->lib->cache : cli->lib->vault;
+        int rc = vault_remove_unused(v, l + 1, LEFTOVER_MIN_AGE);
+
+        if (rc < 0 && rc != -ENOENT)
+            return cli_fail_errno(cli, rc, "removing the leftover %s/%.2s/%s",
+                                  l[0] == 'c' ? "cache" : "vault", l + 1, l + 1);
+        f->removed += rc == 1;
+    }
+    return CLI_OK;
+}
+
+static void collect_damaged_view(const char *id, void *arg)
+{
+    struct catalog_findings *f = arg;
+
+    g_ptr_array_add(f->problems, g_strdup_printf("rendered view %.16s… in cache/ does not "
                                               "authenticate ('albumctl cache trim' drops it; it "
                                               "is made again when read)", id));
 }
 
-static int check_catalog(struct cli *cli, GPtrArray *problems)
+static int check_catalog(struct cli *cli, struct catalog_findings *f)
 {
     size_t damaged;
-    int n = catalog_check(cli_catalog(cli), collect_problem, problems);
+    int n = catalog_check(cli_catalog(cli), collect_problem, f);
 
     if (n < 0)
         return cli_fail_errno(cli, n, "checking the catalog");
     n = catalog_check_blobs(cli_catalog(cli), cli->lib->vault, cli->lib->cache,
-                            collect_problem, problems);
+                            collect_problem, collect_leftover, f);
     if (n < 0)
         return cli_fail_errno(cli, n, "comparing the catalog with the vault");
     n = renditions_find_damaged(cli->lib, cli_catalog(cli), false, collect_damaged_view,
-                                problems, &damaged);
+                                f, &damaged);
     if (n < 0)
         return cli_fail_errno(cli, n, "checking the rendered views");
     return CLI_OK;
 }
 
-static void report_catalog(struct cli *cli, const GPtrArray *problems)
+static void report_catalog(struct cli *cli, const struct catalog_findings *f, bool removing)
 {
+    const GPtrArray *problems = f->problems;
+    guint left = f->leftovers->len;
+
     for (guint i = 0; i < problems->len; i++)
         cli_fail(cli, "catalog: %s", (const char *)g_ptr_array_index(problems, i));
-    if (!cli->json)
-        printf("catalog: %s (%u problem%s)\n", problems->len ? "NOT sound" : "sound",
-               problems->len, problems->len == 1 ? "" : "s");
+    if (cli->json)
+        return;
+    printf("catalog: %s (%u problem%s)\n", problems->len ? "NOT sound" : "sound",
+           problems->len, problems->len == 1 ? "" : "s");
+    if (removing)
+        printf("leftovers: %zu of %u removed (the rest are less than an hour old)\n",
+               f->removed, left);
+    else if (left)
+        printf("leftovers: %u blob%s no photo or view uses (left by an interrupted import, "
+               "upload or render; harmless): 'albumctl verify --remove-leftovers' removes "
+               "them\n", left, left == 1 ? "" : "s");
 }
 
 static int check_audit(struct cli *cli, struct audit_result *r)
@@ -180,10 +232,11 @@ static void report_vault(struct cli *cli, size_t n_blobs, const struct blob_fail
                n_failed);
 }
 
-static void print_json(struct cli *cli, const GPtrArray *problems, const struct audit_result *a,
-                       bool vault, size_t n_blobs, const struct blob_failure *f,
-                       size_t n_failed)
+static void print_json(struct cli *cli, const struct catalog_findings *cf,
+                       const struct audit_result *a, bool vault, size_t n_blobs,
+                       const struct blob_failure *f, size_t n_failed)
 {
+    const GPtrArray *problems = cf->problems;
     struct json *j = &cli->out;
     char when[32];
 
@@ -197,6 +250,8 @@ static void print_json(struct cli *cli, const GPtrArray *problems, const struct 
         for (guint i = 0; i < problems->len; i++)
             json_string(j, g_ptr_array_index(problems, i));
         json_array_end(j);
+        json_kv_int(j, "leftovers", cf->leftovers->len);
+        json_kv_int(j, "leftovers_removed", (int64_t)cf->removed);
         json_object_end(j);
     }
     json_key(j, "audit");
@@ -251,27 +306,38 @@ static int run_verify(struct cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
         {"audit", no_argument, NULL, OPT_AUDIT},
+        {"remove-leftovers", no_argument, NULL, OPT_REMOVE_LEFTOVERS},
         CLI_COMMON_OPTIONS,
     };
     struct audit_result audit = {0};
     g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) leftovers = g_ptr_array_new_with_free_func(g_free);
+    struct catalog_findings found = {problems, leftovers, 0};
     struct blob_failure *failed = NULL;
     size_t n_blobs = 0, n_failed = 0;
-    bool only_audit = false;
+    bool only_audit = false, remove = false;
     int c, st;
 
-    while ((c = cli_next_opt(cli, argc, argv, opts)) > 0)
+    while ((c = cli_next_opt(cli, argc, argv, opts)) > 0) {
         if (c == OPT_AUDIT)
             only_audit = true;
+        else
+            remove = true;
+    }
     if (c < 0)
         return CLI_USAGE;
     if (argc - optind != 0)
         return cli_usage(cli, "expected no arguments");
+    if (only_audit && remove)
+        return cli_usage(cli, "--audit checks the activity log only; --remove-leftovers "
+                         "needs the whole check");
     st = cli_open_library(cli);
     if (st == CLI_OK && !only_audit)
-        st = check_catalog(cli, problems);
+        st = check_catalog(cli, &found);
+    if (st == CLI_OK && remove && problems->len == 0) /* never on an unsound catalog */
+        st = remove_leftovers(cli, &found);
     if (st == CLI_OK && !only_audit)
-        report_catalog(cli, problems); /* now: a damaged catalog may stop what follows */
+        report_catalog(cli, &found, remove && problems->len == 0); /* now: a damaged catalog may stop what follows */
     if (st == CLI_OK)
         st = check_audit(cli, &audit);
     if (st == CLI_OK && !only_audit)
@@ -282,7 +348,7 @@ static int run_verify(struct cli *cli, int argc, char **argv)
     if (!only_audit)
         report_vault(cli, n_blobs, failed, n_failed);
     if (cli->json)
-        print_json(cli, problems, &audit, !only_audit, n_blobs, failed, n_failed);
+        print_json(cli, &found, &audit, !only_audit, n_blobs, failed, n_failed);
     g_free(failed);
     return audit.first_bad || n_failed || problems->len ? CLI_FAIL : CLI_OK;
 }
@@ -290,19 +356,26 @@ static int run_verify(struct cli *cli, int argc, char **argv)
 const struct cli_cmd cmd_verify = {
     .name = "verify",
     .summary = "Check the catalog, the activity log's chain and every stored photo.",
-    .usage = "[--audit] [--json]",
+    .usage = "[--audit | --remove-leftovers] [--json]",
     .help = "Without options every check runs: the catalog (SQLite's integrity and\n"
             "foreign-key checks; every reference resolving: a photo's current version,\n"
-            "sets, pools and grants of one album; every blob in the vault and the cache\n"
-            "one the catalog names; every cached view authenticates), the activity log (every entry chained to the one\n"
-            "before by a keyed MAC) and every photo and document version in the vault\n"
-            "(each byte decrypted and authenticated, and its content address checked).\n"
+            "sets, pools and grants of one album; every blob the catalog names in the vault\n"
+            "and the cache; every cached view authenticates), the activity log (every entry\n"
+            "chained to the one before by a keyed MAC) and every photo and document version\n"
+            "in the vault (each byte decrypted and authenticated, and its content address\n"
+            "checked).\n"
             "Status 0 when everything is intact, 1 when something is not: each problem is\n"
             "named on stderr (what is wrong in the catalog; the first broken log entry;\n"
             "each missing or damaged photo).\n"
+            "Blobs that nothing in the catalog names are leftovers of an import, upload or\n"
+            "render interrupted between storing them and recording them (a crash, a full\n"
+            "disk): harmless, counted on a 'leftovers:' line, not problems.\n"
             "\n"
             "options:\n"
-            "  --audit    check the activity log only (fast)\n"
+            "  --audit             check the activity log only (fast)\n"
+            "  --remove-leftovers  also remove the leftovers over an hour old (younger ones\n"
+            "                      may belong to an import still running); only when the\n"
+            "                      catalog is sound\n"
             "Removing entries from the very end of the log cannot be detected.\n",
     .run = run_verify,
 };

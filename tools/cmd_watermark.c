@@ -94,9 +94,18 @@ static void drop_old_logo(struct cli *cli, const char *old, const char *now)
     struct af_catalog *c = cli_catalog(cli);
     int rc;
 
-    if (!old[0] || strcmp(old, now) == 0 || catalog_blob_in_versions(c, old) != 0)
+    if (!old[0] || strcmp(old, now) == 0)
         return;
-    rc = vault_remove(cli->lib->vault, old);
+    /* Asked and removed under the write lock: nobody starts naming it
+     * meanwhile (an import of the same bytes waits, then stores them
+     * again). */
+    rc = catalog_begin(c);
+    if (rc == 0) {
+        rc = catalog_blob_referenced(c, old);
+        if (rc == 0)
+            rc = vault_remove(cli->lib->vault, old);
+        catalog_rollback(c); /* nothing written */
+    }
     if (rc < 0 && rc != -ENOENT)
         cli_warn(cli, "the old logo stays in the vault: %s", strerror(-rc));
 }

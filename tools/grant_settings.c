@@ -66,6 +66,7 @@ int grant_opts_parse(struct cli *cli, struct grant_opts *o, int c, const char *v
 
     switch (c) {
     case GRANT_OPT_EXPIRES:
+        o->expires_given = val;
         if (timefmt_parse(val, cli->now, &o->expires) != 0)
             return cli_usage(cli, "--expires takes a date (2026-12-31, '2026-12-31 18:00') "
                              "or a duration (90m, 36h, 30d, 2w), not '%s'", cli_printable(val));
@@ -126,7 +127,7 @@ int grant_opts_parse(struct cli *cli, struct grant_opts *o, int c, const char *v
         return cli_usage(cli, "--metadata takes strip-all, strip-gps or keep-all, not '%s'",
                          cli_printable(val));
     case GRANT_OPT_LIMIT:
-        o->limit_given = true;
+        o->limit_given = val;
         if (strcmp(val, "unlimited") == 0) {
             o->limit = -1;
             return CLI_OK;
@@ -136,6 +137,10 @@ int grant_opts_parse(struct cli *cli, struct grant_opts *o, int c, const char *v
         o->pool_name = val;
         return cli_check_name(cli, "pool", val);
     case GRANT_OPT_DOWNLOAD_SETS:
+        if (val[0] == '\0') { /* every set the grant sees (grant change) */
+            grant_opts_mark(o, G_SETS, "download-sets", "''");
+            return CLI_OK;
+        }
         if (o->n_set_args == AF_MAX_DOWNLOAD_SETS)
             return cli_usage(cli, "too many --download-sets (at most %d)", AF_MAX_DOWNLOAD_SETS);
         o->set_args[o->n_set_args++] = val;
@@ -245,17 +250,12 @@ static void setting_copy(int bit, struct af_grant_settings *dst,
     }
 }
 
-int grant_opts_build(struct cli *cli, const struct grant_opts *o, enum af_role role,
-                     const struct cat_album *album, struct cat_grant *g)
+int grant_opts_apply(struct cli *cli, const struct grant_opts *o, enum af_role role,
+                     const struct cat_album *album, struct af_grant_settings *out)
 {
-    struct af_grant_settings s, asked;
+    struct af_grant_settings s = *out, asked;
     struct grant_opts eff = *o; /* with --web-edge's implied --web on */
     int st;
-
-    memset(g, 0, sizeof(*g));
-    g->grant.album_id = album->id;
-    g->grant.role = role;
-    g->grant.expires = o->expires;
 
     if (eff.given & (1u << G_WEB_EDGE)) {
         if (!(eff.given & (1u << G_WEB))) {
@@ -265,10 +265,11 @@ int grant_opts_build(struct cli *cli, const struct grant_opts *o, enum af_role r
             return cli_usage(cli, "--web-edge needs web-size downloads; leave out --web off");
     }
 
-    policy_settings_default(role, &s);
     for (int bit = 0; bit < G_COUNT; bit++)
         if (eff.given & (1u << bit))
             setting_copy(bit, &s, &eff.want);
+    if (o->given & (1u << G_SETS))
+        s.n_download_sets = 0; /* the sets named replace those there were */
     for (size_t i = 0; i < o->n_set_args; i++) {
         st = resolve_download_sets(cli, o->set_args[i], album, &s);
         if (st != CLI_OK)
@@ -286,9 +287,52 @@ int grant_opts_build(struct cli *cli, const struct grant_opts *o, enum af_role r
                              "each role's limits); leave it out or choose another value or role",
                              role == AF_ROLE_INVITED ? "n" : "", policy_role_name(role),
                              eff.opt[bit], cli_printable(eff.val[bit]));
-    s.pool_id = 0; /* set by grant_opts_pool */
-    g->grant.settings = s;
+    *out = s;
     return CLI_OK;
+}
+
+int grant_opts_build(struct cli *cli, const struct grant_opts *o, enum af_role role,
+                     const struct cat_album *album, struct cat_grant *g)
+{
+    int st;
+
+    memset(g, 0, sizeof(*g));
+    if (album->archived)
+        return cli_fail(cli, "album '%s' is archived: no new grant or link until 'albumctl "
+                        "album unarchive \"%s\"'", album->name, album->name);
+    g->grant.album_id = album->id;
+    g->grant.role = role;
+    g->grant.expires = o->expires;
+    policy_settings_default(role, &g->grant.settings);
+    st = grant_opts_apply(cli, o, role, album, &g->grant.settings);
+    g->grant.settings.pool_id = 0; /* set by grant_opts_pool */
+    return st;
+}
+
+bool grant_opts_any(const struct grant_opts *o)
+{
+    return o->given || o->expires_given || o->limit_given || o->pool_name;
+}
+
+void grant_opts_describe(const struct grant_opts *o, char *buf, size_t len)
+{
+    GString *out = g_string_new(NULL);
+
+    if (o->expires_given)
+        g_string_append_printf(out, " --expires %s", o->expires_given);
+    for (int bit = 0; bit < G_COUNT; bit++)
+        if ((o->given & (1u << bit)) && bit != G_SETS)
+            g_string_append_printf(out, " --%s %s", o->opt[bit], o->val[bit]);
+    for (size_t i = 0; i < o->n_set_args; i++)
+        g_string_append_printf(out, " --download-sets %s", o->set_args[i]);
+    if ((o->given & (1u << G_SETS)) && o->n_set_args == 0)
+        g_string_append(out, " --download-sets ''");
+    if (o->limit_given)
+        g_string_append_printf(out, " --limit %s", o->limit_given);
+    if (o->pool_name)
+        g_string_append_printf(out, " --pool %s", o->pool_name);
+    snprintf(buf, len, "%s", out->len ? out->str + 1 : "");
+    g_string_free(out, TRUE);
 }
 
 int grant_opts_pool(struct cli *cli, const struct grant_opts *o, const struct cat_album *album,
@@ -395,22 +439,10 @@ void grant_summary(struct cli *cli, const struct af_grant_settings *s, char *buf
     g_string_free(out, TRUE);
 }
 
-static void json_time_or_null(struct json *j, const char *key, af_time t)
-{
-    char buf[32];
-
-    json_key(j, key);
-    if (t == 0) {
-        json_null(j);
-        return;
-    }
-    timefmt_print(t, buf, sizeof(buf));
-    json_string(j, buf);
-}
-
 static void settings_json(struct cli *cli, const struct af_grant_settings *s)
 {
     struct json *j = &cli->out;
+    struct cat_pool p;
     char edge[16];
 
     json_object_begin(j);
@@ -429,21 +461,9 @@ static void settings_json(struct cli *cli, const struct af_grant_settings *s)
         json_null(j);
     json_kv_string(j, "metadata", metadata_names[s->highres_metadata]);
     json_key(j, "pool");
-    if (s->pool_id) {
-        struct cat_pool p;
-        json_object_begin(j);
-        json_kv_int(j, "id", s->pool_id);
-        if (catalog_pool_by_id(cli_catalog(cli), s->pool_id, &p) == 0) {
-            json_kv_string(j, "name", p.name);
-            json_key(j, "limit");
-            if (p.limit < 0)
-                json_null(j);
-            else
-                json_int(j, p.limit);
-            json_kv_int(j, "used", p.used);
-        }
-        json_object_end(j);
-    } else
+    if (s->pool_id && catalog_pool_by_id(cli_catalog(cli), s->pool_id, &p) == 0)
+        pool_json(j, &p);
+    else
         json_null(j);
     json_key(j, "download_sets");
     json_array_begin(j);
@@ -469,24 +489,66 @@ static const char *principal_kind_name(enum cat_principal_kind k)
     }
 }
 
-void grant_json(struct cli *cli, const struct cat_grant *g)
+void principal_json(struct json *j, const struct cat_grant *g)
 {
-    struct json *j = &cli->out;
-
-    json_object_begin(j);
-    json_kv_int(j, "id", g->grant.id);
-    json_kv_string(j, "album", g->album_name);
     json_key(j, "principal");
     json_object_begin(j);
     json_kv_string(j, "kind", principal_kind_name(g->principal));
     json_kv_int(j, "id", g->principal_id);
     json_kv_string(j, "name", g->principal_name);
     json_object_end(j);
+}
+
+void pool_fields_json(struct json *j, const struct cat_pool *p)
+{
+    json_kv_int(j, "id", p->id);
+    json_kv_string(j, "name", p->name);
+    json_key(j, "limit");
+    if (p->limit < 0)
+        json_null(j);
+    else
+        json_int(j, p->limit);
+    json_kv_int(j, "used", p->used);
+    json_key(j, "left");
+    if (p->limit < 0)
+        json_null(j);
+    else
+        json_int(j, p->used < p->limit ? p->limit - p->used : 0);
+}
+
+void pool_json(struct json *j, const struct cat_pool *p)
+{
+    json_object_begin(j);
+    pool_fields_json(j, p);
+    json_object_end(j);
+}
+
+/* "id", "album", "principal" and "role" of a grant, inside its object. */
+static void grant_ref_fields(struct json *j, const struct cat_grant *g)
+{
+    json_kv_int(j, "id", g->grant.id);
+    json_kv_string(j, "album", g->album_name);
+    principal_json(j, g);
     json_kv_string(j, "role", policy_role_name(g->grant.role));
+}
+
+void grant_ref_json(struct json *j, const struct cat_grant *g)
+{
+    json_object_begin(j);
+    grant_ref_fields(j, g);
+    json_object_end(j);
+}
+
+void grant_json(struct cli *cli, const struct cat_grant *g)
+{
+    struct json *j = &cli->out;
+
+    json_object_begin(j);
+    grant_ref_fields(j, g);
     json_kv_string(j, "status", grant_status(cli, &g->grant));
-    json_time_or_null(j, "created", g->created);
-    json_time_or_null(j, "expires", g->grant.expires);
-    json_time_or_null(j, "revoked", g->grant.revoked);
+    cli_json_time(j, "created", g->created);
+    cli_json_time(j, "expires", g->grant.expires);
+    cli_json_time(j, "revoked", g->grant.revoked);
     json_key(j, "via_link"); /* the link a user's grant was claimed through */
     if (g->via_link_id > 0)
         json_int(j, g->via_link_id);

@@ -6,6 +6,8 @@
  * (grant_opts_build): start from policy_settings_default(role), apply what
  * was given, clamp with policy_settings_clamp, and refuse — rather than
  * silently narrow — when the clamp changed something that was asked for.
+ * 'grant change' applies them onto a grant's settings (grant_opts_apply).
+ * An archived album takes no new grant or link (grant_opts_build refuses).
  * The allowance pool is resolved or created inside the caller's
  * transaction (grant_opts_pool). The same module prints grants, as a text
  * summary or as JSON, for 'grant', 'grant list' and 'link create'.
@@ -69,7 +71,7 @@ enum {
     "  --pool NAME               share the allowance pool NAME of the album with other\n" \
     "                            grants (created with --limit if it does not exist)\n"   \
     "  --download-sets SET[,SET...]  only these sets may be downloaded (default: all\n" \
-    "                            the grant sees); may be repeated\n"                      \
+    "                            the grant sees); may be repeated; '' for all again\n"   \
     "  --favourites on|off       may pick favourites (default on, off for links)\n"      \
     "  --mark-private on|off     may mark photos private (default on for clients, if\n"  \
     "                            the album allows it; off otherwise)\n"                   \
@@ -81,12 +83,13 @@ enum {
 /* Option values as given, before a role is known. */
 struct grant_opts {
     unsigned given;                  /* GRANT_GIVEN_* bits */
+    const char *expires_given;       /* --expires as typed; NULL if not given */
     af_time expires;                 /* 0 = never */
     struct af_grant_settings want;   /* the fields named by `given` */
     const char *opt[16];             /* per given bit: option name and value as */
     const char *val[16];             /* typed, for messages */
     const char *pool_name;           /* --pool */
-    bool limit_given;
+    const char *limit_given;         /* --limit as typed; NULL if not given */
     int64_t limit;                   /* --limit; -1 = unlimited */
     size_t n_set_args;
     const char *set_args[AF_MAX_DOWNLOAD_SETS]; /* --download-sets values */
@@ -104,6 +107,19 @@ int grant_opts_parse(struct cli *cli, struct grant_opts *o, int c, const char *v
  * (refused settings) / CLI_FAIL (unknown set). */
 int grant_opts_build(struct cli *cli, const struct grant_opts *o, enum af_role role,
                      const struct cat_album *album, struct cat_grant *g);
+
+/* Apply the settings given in o onto *s (a grant's settings for `role` on
+ * `album`: the role's defaults, or a grant's settings now), then clamp
+ * them as grant_opts_build does. --download-sets replace the sets there
+ * were. *s is changed only on CLI_OK. */
+int grant_opts_apply(struct cli *cli, const struct grant_opts *o, enum af_role role,
+                     const struct cat_album *album, struct af_grant_settings *s);
+
+/* Whether any setting or --expires was given. */
+bool grant_opts_any(const struct grant_opts *o);
+
+/* The options given, as typed ("--expires 30d --web on"), into buf. */
+void grant_opts_describe(const struct grant_opts *o, char *buf, size_t len);
 
 /* Inside a transaction: resolve or create the pool the grant draws from and
  * set g->grant.settings.pool_id. `principal` names the default pool.
@@ -124,5 +140,19 @@ void grant_summary(struct cli *cli, const struct af_grant_settings *s, char *buf
 
 /* The grant as a JSON object on cli->out (every setting). */
 void grant_json(struct cli *cli, const struct cat_grant *g);
+/* The grant in short: {"id", "album", "principal": {"kind", "id", "name"},
+ * "role"}, the same types grant_json uses. */
+void grant_ref_json(struct json *j, const struct cat_grant *g);
+
+/* Key "principal" and who grant g is for: {"kind": "user"|"team"|"link",
+ * "id": number, "name": string}, the one JSON type of a principal in every
+ * command (docs/cli.md, "JSON types"). */
+void principal_json(struct json *j, const struct cat_grant *g);
+
+/* A pool: {"id", "name", "limit" (null: unlimited), "used", "left" (null:
+ * unlimited)}, the one JSON type of a pool in every command.
+ * pool_fields_json writes the same keys into an object already open. */
+void pool_json(struct json *j, const struct cat_pool *p);
+void pool_fields_json(struct json *j, const struct cat_pool *p);
 
 #endif

@@ -20,6 +20,11 @@ export HOME=$S/home
 unset XDG_DATA_HOME ALBUMFS_PASSPHRASE_FILE
 export ALBUMFS_LIBRARY=$S/lib
 
+# A test's own sqlite3 waits for a daemon's or albumctl's write to finish (a
+# mount's watcher writes on its own schedule) instead of failing "database is
+# locked" at once.
+sqlite3() { command sqlite3 -cmd '.timeout 10000' "$@"; }
+
 OUT=$S/stdout
 ERR=$S/stderr
 
@@ -62,6 +67,15 @@ json_ok() { python3 -c 'import json,sys; json.load(sys.stdin)' <"$OUT" || fail "
 # jq-like: py 'EXPR' evaluates EXPR with d = the JSON on stdout, prints it.
 py() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($1)" "$OUT"; }
 
+# sweep_done RUNS: the end of a fault sweep (test_faults*.sh), whose runs
+# each work in a folder $S/run-*: all RUNS of them reached their end (a
+# file "done") and none wrote a line to its "problems".
+sweep_done() {
+    [ "$(ls "$S"/run-*/done | wc -l)" = "$1" ] || fail "some runs stopped before their checks"
+    cat "$S"/run-*/problems >"$S/problems"
+    [ ! -s "$S/problems" ] || fail "$(head -c 6000 "$S/problems")"
+}
+
 # state: everything a person can observe of the library through albumctl,
 # plus the vault's blob files. Compare before and after a refused command.
 state() {
@@ -79,7 +93,7 @@ for a in albums:
     print(subprocess.run([ctl, "--library", lib, "--json", "set", "list", a["name"]],
                          capture_output=True, check=True).stdout.decode())
 PY
-    if [ -d "$lib/vault" ]; then find "$lib/vault" -type f ! -path '*/tmp/*' | sort; fi
+    if [ -d "$lib/vault" ]; then find "$lib/vault" -type f ! -path "$lib/vault/tmp/*" | sort; fi
 }
 
 snapshot() { state >"$S/before"; }
@@ -119,7 +133,7 @@ in_the_future() { date -u -d "@$(($(date +%s) + $1))" '+%Y-%m-%d %H:%M:%S'; }
 # db SQL...: the sqlite3 CLI on the library's catalog, waiting for a busy
 # lock as albumctl does. For test setup of what only a mount makes
 # (favourites, pool charges, client events) and for inspection.
-db() { sqlite3 -cmd '.timeout 10000' "$ALBUMFS_LIBRARY/catalog.db" "$@"; }
+db() { sqlite3 "$ALBUMFS_LIBRARY/catalog.db" "$@"; }
 
 # db_state: the rows that the commands about clients' work change and that
 # state() does not show in full: pools and their charges, which pool each

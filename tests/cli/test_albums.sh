@@ -12,7 +12,7 @@ out_has "created album $W"
 expect 0 album list --json
 json_ok
 [ "$(py 'd["albums"][0]["name"]')" = "$W" ] || fail "album list"
-[ "$(py 'd["albums"][0]["sets"]')" = 1 ] || fail "a new album has one set"
+[ "$(py 'd["albums"][0]["set_count"]')" = 1 ] || fail "a new album has one set"
 expect 0 set list "$W" --json
 [ "$(py '[(s["name"], s["visibility"]) for s in d["sets"]]')" = "[('Photos', 'public')]" ] ||
     fail "a new album has the public set Photos"
@@ -32,10 +32,19 @@ expect 0 set list "$W" --json
 ok "sets with visibility (default team)"
 
 expect 0 set visibility "$W" Outtakes client
+out_has "$W/Outtakes is now client"
 expect 0 set list "$W" --json
 [ "$(py '{s["name"]: s["visibility"] for s in d["sets"]}["Outtakes"]')" = client ] || fail "visibility change"
+expect 0 --json activity "$W"
+[ "$(py '[(e["kind"], e["actor"], e["detail"]) for e in d["events"]][-1]')" = \
+    "('visibility-changed', 'owner', 'Outtakes: team -> client')" ] || fail "the change is not in the activity log"
 expect 0 set visibility "$W" Outtakes team
-ok "set visibility"
+expect 0 --json activity "$W"
+n=$(py 'len(d["events"])')
+expect 0 set visibility "$W" Outtakes team
+expect 0 --json activity "$W"
+[ "$(py 'len(d["events"])')" = "$n" ] || fail "a visibility set to what it was is recorded"
+ok "set visibility (recorded in the activity log when it changes)"
 
 # The last public sets cannot all be narrowed.
 expect 0 set visibility "$W" Photos team
@@ -65,7 +74,7 @@ err_has 'evil\x1b[31mred'
 unchanged "hostile names"
 ok "hostile names refused with exit 2, nothing created, nothing echoed raw"
 
-for reserved in Web-size High-res web-size HIGH-RES Favourites favourites; do
+for reserved in Web-size High-res web-size HIGH-RES Favourites favourites Trash tRASH "READ ME.txt" "read me.TXT"; do
     expect 2 set create "$W" "$reserved"
     err_has "reserved for the folders a mount adds"
 done

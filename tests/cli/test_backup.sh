@@ -104,8 +104,8 @@ expect 1 restore --from "$R" --snapshot 0123456789abcdef --to "$S/x2" --key-file
 err_has "no snapshot '0123456789abcdef'"
 expect 2 restore --from "$R" --to "$S/x3"
 err_has "--key-file"
-expect 1 restore --from "$R" "$W/Ceremony"
-err_has "not available yet"
+expect 2 restore --from "$R" "$W/Ceremony" --to "$S/x4"
+err_has "either --to NEW_LIBRARY_DIR or ALBUM"
 [ ! -e "$S/x1" ] && [ ! -e "$S/x2" ] && [ ! -e "$S/x3" ] || fail "a refused restore left a folder"
 ok "restore refuses a live library, a non-empty folder, another key, an unknown snapshot"
 
@@ -263,7 +263,7 @@ expect 0 backup settings --json
 [ "$(py 'd["destination"]')" = None ] || fail "a destination before one was set"
 expect 2 backup settings --destination relative/path
 expect 0 backup settings --destination "$R"
-out_is "destination: $R"
+out_has "destination: $R"
 expect 0 backup --json
 [ "$(py 'd["repository"]')" = "$R" ] || fail "backup without DEST did not use the default"
 id=$(py 'd["snapshot"]')

@@ -152,9 +152,16 @@ out_match "^$alice +$W +alice@example.com +client +.* +revoked +"
 ok "revoke: once, not twice, unknown ids; listed as revoked"
 
 # --- an expiring grant turns to expired
-expect 0 grant "$W" --user carol@example.com --role invited --expires "$(in_the_future 2)"
+# (20 s ahead: albumctl refuses a time already past, and a loaded machine
+# can take seconds to start it; then wait, polling, until it has passed)
+expect 0 grant "$W" --user carol@example.com --role invited --expires "$(in_the_future 20)"
 short=$(cat "$OUT")
-sleep 3
-expect 0 grant list --json
-[ "$(py "[g['status'] for g in d['grants'] if g['id']==$short][0]")" = expired ] || fail "expired status"
+status=
+for _ in $(seq 60); do
+    expect 0 grant list --json
+    status=$(py "[g['status'] for g in d['grants'] if g['id']==$short][0]")
+    [ "$status" = expired ] && break
+    sleep 1
+done
+[ "$status" = expired ] || fail "expired status: $status"
 ok "expired grants are listed as expired"

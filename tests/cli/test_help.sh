@@ -10,8 +10,10 @@ source "$(dirname "$0")/lib.sh"
 leaves=("init" "user add" "user list" "team add" "team add-member" "team list"
         "album create" "album list" "album private-marks" "set create" "set visibility"
         "set list" "import" "photo private" "grant add" "grant list" "link create"
-        "revoke" "ls" "prepare")
-groups=("user" "team" "album" "set" "photo" "grant" "link")
+        "revoke" "ls" "prepare" "album rename" "set rename" "set delete" "photo versions"
+        "photo restore-version" "photo rename" "photo move" "photo delete" "trash list"
+        "trash restore" "trash purge" "trash window")
+groups=("user" "team" "album" "set" "photo" "grant" "link" "trash")
 
 for args in "--help" "-h" "help"; do
     expect 0 $args
@@ -19,6 +21,10 @@ for args in "--help" "-h" "help"; do
     out_has "exit status"
     err_empty
 done
+# every command is in a section of the top-level help
+expect 0 --help
+out_has "albums and photos:"
+! grep -q '^other:' "$OUT" || fail "commands outside every section of --help: $(sed -n '/^other:/,/^$/p' "$OUT")"
 for leaf in "${leaves[@]}"; do
     # shellcheck disable=SC2086
     expect 0 $leaf --help
@@ -40,6 +46,48 @@ expect 0 grant "Some Album" --user x@example.com --help
 out_has "usage: albumctl grant ALBUM"
 [ ! -e "$ALBUMFS_LIBRARY" ] || fail "help created a library"
 ok "--help and -h on every command and subcommand, and 'help CMD'"
+
+# --- examples: every command (each one albumctl(1) has a section for) shows
+# at least one in --help and in the manual; each example, run with --help
+# added, resolves to a command (its usage printed), the command it stands
+# under or, for a group, one of the group's.
+expect 0 help --man
+cp "$OUT" "$S/man"
+"$ALBUMCTL" help --completion bash >"$S/completion"
+/usr/bin/python3 - "$ALBUMCTL" "$S/man" <<'PY' >"$S/examples.out" 2>&1 || true
+import re, shlex, subprocess, sys
+albumctl, man = sys.argv[1], open(sys.argv[2]).read()
+leaves = [l[4:].replace("[", "").replace("]", "").replace("\\-", "-")
+          for l in man.splitlines() if l.startswith(".SS ")]
+problems = []
+def run(args):
+    return subprocess.run([albumctl] + args, capture_output=True, text=True)
+for leaf in leaves:
+    out = run(leaf.split() + ["--help"]).stdout
+    m = re.search(r"\nexamples:\n((?:  albumctl .*\n)+)", out)
+    if not m:
+        problems.append("%s: no examples in --help" % leaf)
+        continue
+    for line in m.group(1).splitlines():
+        argv = shlex.split(line.strip())
+        r = run(argv[1:] + ["--help"])
+        usage = r.stdout.splitlines()[0] if r.stdout else ""
+        if r.returncode != 0 or "subcommands:" in r.stdout:
+            problems.append("%s: example does not name a command: %s" % (leaf, line.strip()))
+        elif not usage.startswith("usage: albumctl " + leaf.split()[0]):
+            problems.append("%s: example is another command's: %s" % (leaf, line.strip()))
+if man.count("\nExamples:\n") != len(leaves):
+    problems.append("the manual has %d Examples blocks for %d commands"
+                    % (man.count("\nExamples:\n"), len(leaves)))
+if len(leaves) < 60:
+    problems.append("only %d commands in the manual" % len(leaves))
+if problems:
+    print("\n".join(problems))
+PY
+[ ! -s "$S/examples.out" ] || fail "examples: $(cat "$S/examples.out")"
+grep -q 'notify/settings) words=".*--smtp-password-file' "$S/completion" ||
+    fail "the completion lacks an option of the tables"
+ok "every command has examples in --help and the manual; each names a command that exists"
 
 expect 0 --version
 out_match "^albumctl \(albumfs\) [0-9]+\.[0-9]+"
@@ -84,7 +132,9 @@ for cmd in "user list" "team list" "album list" "set list Smith~Wedding~2026" \
     "set create Second Extra" "set visibility Second Extra client" \
     "album private-marks Second off" "photo private Smith~Wedding~2026/Ceremony/IMG_0001.jpg on" \
     "import Second/Photos $S/in" "grant Second --team crew --role editor" \
-    "link create Second" "revoke 2" "prepare" "prepare Second" "init --library $S/lib2"; do
+    "link create Second" "revoke 2" "prepare" "prepare Second" \
+    "photo versions Smith~Wedding~2026/Ceremony/IMG_0001.jpg" "trash list" "trash window" \
+    "set rename Second Extra Extra~2" "album rename Second Third" "init --library $S/lib2"; do
     # Words are split on spaces; "~" stands for a space inside a name.
     read -ra words <<<"$cmd"
     words=("${words[@]//\~/ }")

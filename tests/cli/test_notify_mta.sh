@@ -71,7 +71,7 @@ expect 0 init
 expect 0 album create "$A"
 expect 0 user add "$MU@$DOMAIN" --name "Mail Test"
 expect 0 notify settings --command "/usr/sbin/sendmail -t" --owner "$MU@$DOMAIN" \
-    --from "studio@$DOMAIN" --timeout 20
+    --from "studio@$DOMAIN" --timeout 20 --smb '\\studio.albumfs-mta.test\gallery'
 expect 0 grant "$A" --user "$MU@$DOMAIN" --role client --invite --no-prepare
 err_empty
 wait_mail 1
@@ -87,7 +87,8 @@ assert m["Message-ID"].startswith("<") and m["Message-ID"].endswith(">"), m["Mes
 assert m.get_content_charset() == "utf-8" and m["Content-Transfer-Encoding"] == "8bit"
 body = m.get_payload(decode=True).decode("utf-8")
 assert "photo album “%s”" % album in body, body
-assert "albumfs MOUNTPOINT --user %s --library %s" % (to, lib) in body, body
+assert "\\\\studio.albumfs-mta.test\\gallery" in body, body
+assert lib not in body and "albumfs " not in body, body
 PY
 expect 0 --json notify outbox
 [ "$(py 'd["messages"][0]["status"]')" = delivered ] || fail "not delivered in the outbox"

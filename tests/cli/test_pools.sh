@@ -64,8 +64,9 @@ expect 0 pool join "$W" couple "$alice" "$link_grant"
 out_has "grant $alice (alice@example.com) already draws on pool couple"
 out_has "grant $link_grant (link:$link_id) now draws on pool couple (was: no pool, unlimited)"
 expect 0 --json pool join "$W" family "$link_grant"
-[ "$(py '[(g["id"], g["principal"], g["changed"], g["previous_pool"]) for g in d["grants"]]')" = \
-    "[($link_grant, 'link:$link_id', True, 'couple')]" ] || fail "pool join JSON"
+[ "$(py '[(g["id"], g["principal"]["kind"], g["principal"]["id"], g["changed"], g["previous_pool"]) for g in d["grants"]]')" = \
+    "[($link_grant, 'link', $link_id, True, 'couple')]" ] || fail "pool join JSON"
+[ "$(py 'd["pool"]["name"], d["pool"]["limit"]')" = "family 3" ] || fail "pool join JSON: the pool"
 [ "$(last_event)" = "pool-joined owner $link_grant family (was couple)" ] || fail "moved between pools"
 expect 0 grant list "$W" --json
 [ "$(py "[g['settings']['pool']['name'] for g in d['grants'] if g['id'] in ($alice, $tom)]")" = \
@@ -75,8 +76,8 @@ json_ok
 [ "$(py '[(p["name"], p["limit"], p["used"], p["left"], [g["id"] for g in p["grants"]]) for p in d["pools"]]')" = \
     "[('Open Bar', None, 0, None, []), ('couple', 10, 0, 10, [$alice, $tom]), ('family', 3, 0, 3, [$link_grant]), ('frozen', 0, 0, 0, [])]" ] ||
     fail "pool list JSON"
-[ "$(py 'd["pools"][1]["grants"][0]')" = \
-    "{'id': $alice, 'principal': 'alice@example.com', 'role': 'client', 'status': 'live'}" ] ||
+[ "$(py '[(g["id"], g["principal"]["kind"], g["principal"]["name"], g["role"], g["status"]) for g in d["pools"][1]["grants"]][0]')" = \
+    "($alice, 'user', 'alice@example.com', 'client', 'live')" ] ||
     fail "grant in pool list JSON"
 ok "pool join: grants share a pool, moved between pools, recorded"
 
@@ -98,7 +99,7 @@ EOF
 diff -u "$S/want" "$OUT" >&2 || fail "pool charges text"
 expect 0 pool charges "$W" couple --json
 [ "$(py '(d["pool"]["used"], d["pool"]["left"], d["pool"]["limit"])')" = "(3, 7, 10)" ] || fail "charges pool"
-[ "$(py '[(c["set"], c["photo"], c["taken"], c["grant_id"], c["principal"]) for c in d["charges"]][1]')" = \
+[ "$(py '[(c["set"], c["photo"], c["taken"], c["grant_id"], c["principal"]["name"]) for c in d["charges"]][1]')" = \
     "('Ceremony', 'IMG_2.jpg', '2026-09-21T14:15:00Z', $tom, 'tom@example.com')" ] || fail "charges JSON"
 expect 0 pool charges "$W" family
 out_is "nothing was taken from pool family of $W yet"

@@ -38,6 +38,11 @@ mkdir -p "$S/home"
 export HOME=$S/home
 unset XDG_DATA_HOME ALBUMFS_PASSPHRASE_FILE
 export ALBUMFS_LIBRARY=$S/lib
+
+# A test's own sqlite3 waits for a daemon's or albumctl's write to finish (a
+# mount's watcher writes on its own schedule) instead of failing "database is
+# locked" at once.
+sqlite3() { command sqlite3 -cmd '.timeout 10000' "$@"; }
 # Sanitizer builds (scripts/test.sh): reports go to files that the test
 # checks (sanitizer_check), since a background daemon has no stderr.
 for v in ASAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS; do
@@ -130,6 +135,11 @@ fail() {
             tail -c 3000 "$m.err" >&2
         fi
     done
+    for m in "$S"/sanitizer.*; do # a daemon that died under a sanitizer
+        [ -e "$m" ] || continue
+        printf -- '--- sanitizer report %s:\n' "$(basename "$m")" >&2
+        head -c 6000 "$m" >&2
+    done
     exit 1
 }
 
@@ -215,6 +225,20 @@ standard_library() {
     G_LINK=$(ctl --json grant list "$W" |
         python3 -c 'import json,sys; print([g["id"] for g in json.load(sys.stdin)["grants"] if g["principal"]["kind"]=="link"][0])')
 }
+
+# unix_users NAME...: make each Unix account (no home, no login shell)
+# unless it exists; the EXIT trap deletes the ones made here.
+unix_users() {
+    local u
+    for u in "$@"; do
+        if ! id -u "$u" >/dev/null 2>&1; then
+            useradd -M -r -s /usr/sbin/nologin "$u" || fail "cannot create user $u"
+            CREATED_USERS+=("$u")
+        fi
+    done
+}
+# as_user NAME: the command prefix that runs a command as that account.
+as_user() { echo "setpriv --reuid=$(id -u "$1") --regid=$(id -g "$1") --clear-groups"; }
 
 # ---- mounting --------------------------------------------------------------
 
@@ -303,15 +327,17 @@ mount_refused() {
     printf '  refused: %s\n' "$(head -1 "$m.refused")"
 }
 
-# stderr_check MNT: the daemon's messages hold only lines matching the
-# regex it was allowed at mount time.
+# What every daemon logs: its start, its stop, a SIGHUP's reload.
+ROUTINE_LOG='(serving .+ on .+|stopping \(.+\)|SIGHUP: reloading .+)$'
+
+# stderr_check MNT: the daemon's messages hold only its routine lines and
+# lines matching the regex it was allowed at mount time.
 stderr_check() {
     local m=$1 allow=${DAEMON_ALLOW[$1]:-} bad
     [ -f "$m.err" ] || return 0
-    if [ -n "$allow" ]; then
-        bad=$(grep -vE -- "$allow" "$m.err" || true)
-    else
-        bad=$(cat "$m.err")
+    bad=$(grep -vE -- "$ROUTINE_LOG" "$m.err" || true)
+    if [ -n "$allow" ] && [ -n "$bad" ]; then
+        bad=$(grep -vE -- "$allow" <<<"$bad" || true)
     fi
     [ -z "$bad" ] || fail "unexpected albumfs messages on $m: $bad"
 }
@@ -361,6 +387,27 @@ finish() {
 }
 
 # ---- probing ---------------------------------------------------------------
+
+
+# tree_digest DIR [AS]: "size sha256 path" of every file under DIR, sorted.
+tree_digest() {
+    local dir=$1
+    ${2:-} bash -c 'cd "$1" && find . -type f -print0 | sort -z |
+        while IFS= read -r -d "" f; do
+            printf "%s %s %s\n" "$(stat -c %s "$f")" "$(sha256sum <"$f" | cut -c1-64)" "$f"
+        done' _ "$dir"
+}
+
+# free_port: a TCP port nothing listens on (for a server on 127.0.0.1);
+# listening PORT: something listens on it now.
+free_port() {
+    local p
+    for ((;;)); do
+        p=$((20000 + RANDOM % 20000))
+        ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return; }
+    done
+}
+listening() { ss -Hltn "sport = :$1" | grep -q .; }
 
 # sysop OP PATH [ARG]: perform one system call, print OK or the errno name
 # (ENOENT, EROFS, ...). Operations: stat lstat read listdir getxattr

@@ -57,7 +57,7 @@ M=$S/asked
 ALLOW_STDERR=$SENT_MSG mount_fs "$M" --link "$TOKEN" --email client@example.com
 grep -qE "$SENT_MSG" "$M.err" || fail "not told about the code: $(cat "$M.err")"
 [ "$(ls "$M")" = "$W" ] || fail "root lists $(ls "$M" | tr '\n' ' ')"
-[ "$(ls "$M/$W" | tr '\n' ' ')" = "Ceremony Photos " ] || fail "album lists $(ls "$M/$W" | tr '\n' ' ')"
+[ "$(ls "$M/$W" | tr '\n' ' ')" = "Ceremony Photos READ ME.txt " ] || fail "album lists $(ls "$M/$W" | tr '\n' ' ')"
 expect_later ENOENT stat "$M/$W/Getting Ready"
 expect_later ENOENT stat "$M/$W/Outtakes"
 expect_later ENOENT stat "$M/$W/Ceremony/IMG_0005.jpg"
@@ -139,7 +139,7 @@ M=$S/newcomer
 ask_code "$M" "$TOKEN" newcomer@example.com
 CODE=$(code_for newcomer@example.com 1)
 mount_fs "$M" --link "$TOKEN" --email newcomer@example.com --code-file "$(code_file newcomer "$CODE")"
-[ "$(ls "$M/$W" | tr '\n' ' ')" = "Ceremony Favourites Photos " ] || fail "newcomer's album lists $(ls "$M/$W" | tr '\n' ' ')"
+[ "$(ls "$M/$W" | tr '\n' ' ')" = "Ceremony Favourites Photos READ ME.txt " ] || fail "newcomer's album lists $(ls "$M/$W" | tr '\n' ' ')"
 touch "$M/$W/Favourites/Ceremony/IMG_0002.jpg" || fail "the newcomer cannot favourite"
 [ "$(sqlite3 "$CAT" "SELECT count(*) FROM activity WHERE kind = 'favourite-added' AND actor = 'newcomer@example.com'")" = 1 ] ||
     fail "the favourite is not the newcomer's"

@@ -23,7 +23,7 @@ ctl revoke "$g_revoked" >/dev/null
 M=$S/owner
 mount_fs "$M"
 [ "$(ls "$M")" = "$(printf '%s\n%s' "$OTHER" "$W")" ] || fail "owner root: $(ls "$M")"
-[ "$(ls "$M/$W")" = "$(printf '%s\n' Ceremony "Getting Ready" Outtakes Photos Web-size)" ] ||
+[ "$(ls "$M/$W")" = "$(printf '%s\n' Ceremony "Getting Ready" Outtakes Photos Private "READ ME.txt" Web-size)" ] ||
     fail "owner album: $(ls "$M/$W")"
 cmp "$M/$W/Ceremony/IMG_0001.jpg" "$SAMPLES/IMG_0001.jpg" || fail "owner original differs"
 grep -q "^albumfs $M fuse.albumfs .*default_permissions" /proc/mounts || fail "mount is not fuse.albumfs with default_permissions: $(grep " $M " /proc/mounts)"
@@ -36,7 +36,7 @@ M=$S/client
 mount_fs "$M" --user client@example.com
 [ "$(ls "$M")" = "$W" ] || fail "client root: $(ls "$M")"
 expect_err ENOENT stat "$M/$OTHER"
-[ "$(ls "$M/$W")" = "$(printf '%s\n' Ceremony Favourites "Getting Ready" Photos)" ] || fail "client album: $(ls "$M/$W")"
+[ "$(ls "$M/$W")" = "$(printf '%s\n' Ceremony Favourites "Getting Ready" Photos Private "READ ME.txt")" ] || fail "client album: $(ls "$M/$W")"
 umount_fs "$M"
 M=$S/client2 # --library (the real one) wins over $ALBUMFS_LIBRARY (pointing nowhere)
 # shellcheck disable=SC2097,SC2098 # the expansion is meant to see the outer value
@@ -56,7 +56,7 @@ ok "--user (and --library): a client sees their album only; no grant: empty root
 M=$S/link
 mount_fs "$M" --link "$TOKEN"
 [ "$(ls "$M")" = "$W" ] || fail "link root: $(ls "$M")"
-[ "$(ls "$M/$W")" = "$(printf '%s\n' Ceremony Photos)" ] || fail "link album: $(ls "$M/$W")"
+[ "$(ls "$M/$W")" = "$(printf '%s\n' Ceremony Photos "READ ME.txt")" ] || fail "link album: $(ls "$M/$W")"
 umount_fs "$M"
 M=$S/linkpw
 mount_fs "$M" --link "$TOKEN_PW" --password-file "$S/pw"

@@ -13,18 +13,13 @@
 source "$(dirname "$0")/lib.sh"
 
 UA_NAME=albumfs-ta UB_NAME=albumfs-tb
-for u in $UA_NAME $UB_NAME; do
-    if ! id -u "$u" >/dev/null 2>&1; then
-        useradd -M -r -s /usr/sbin/nologin "$u" || fail "cannot create user $u"
-        CREATED_USERS+=("$u")
-    fi
-done
+unix_users $UA_NAME $UB_NAME
 UA=$(id -u $UA_NAME) GA=$(id -g $UA_NAME)
 UB=$(id -u $UB_NAME) GB=$(id -g $UB_NAME)
 UN=$(id -u nobody) GN=$(id -g nobody)
-AS_A="setpriv --reuid=$UA --regid=$GA --clear-groups"
-AS_B="setpriv --reuid=$UB --regid=$GB --clear-groups"
-AS_N="setpriv --reuid=$UN --regid=$GN --clear-groups"
+AS_A=$(as_user $UA_NAME)
+AS_B=$(as_user $UB_NAME)
+AS_N=$(as_user nobody)
 
 standard_library
 ctl user add ta@example.com --uid $UA_NAME >/dev/null
@@ -58,8 +53,8 @@ ls "$M" >"$S/root-view"
 grep -qx "$UA_NAME" "$S/root-view" && grep -qx "$UB_NAME" "$S/root-view" || fail "root sees: $(cat "$S/root-view")"
 [ "$($AS_A ls "$A")" = "$W" ] || fail "ta's folder: $($AS_A ls "$A" 2>&1)"
 [ "$($AS_B ls "$B")" = "$(printf '%s\n' "$OTHER" "$W")" ] || fail "tb's folder: $($AS_B ls "$B" 2>&1)"
-[ "$($AS_A ls "$A/$W")" = "$(printf '%s\n' Ceremony Favourites "Getting Ready" Photos)" ] || fail "ta's album"
-[ "$($AS_B ls "$B/$W")" = "$(printf '%s\n' Ceremony Favourites Photos)" ] || fail "tb's album"
+[ "$($AS_A ls "$A/$W")" = "$(printf '%s\n' Ceremony Favourites "Getting Ready" Photos Private "READ ME.txt")" ] || fail "ta's album"
+[ "$($AS_B ls "$B/$W")" = "$(printf '%s\n' Ceremony Favourites Photos "READ ME.txt")" ] || fail "tb's album"
 ok "each user sees only their own folder; the unmapped user an empty root"
 
 # --- ownership and permission bits: the person's, owner-only

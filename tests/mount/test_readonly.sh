@@ -133,8 +133,8 @@ check_person() {
     # --- still healthy, nothing changed
     cmp -s "$f" "$S/before.jpg" || fail "$who: the file changed"
     [ "$(ls "$a/Ceremony" | wc -l)" = 5 ] || fail "$who: Ceremony now lists $(ls "$a/Ceremony")"
-    want=$(printf '%s\n' Ceremony Photos)
-    [ "$who" = invited ] && want=$(printf '%s\n' Ceremony Favourites Photos)
+    want=$(printf '%s\n' Ceremony Photos "READ ME.txt")
+    [ "$who" = invited ] && want=$(printf '%s\n' Ceremony Favourites Photos "READ ME.txt")
     [ "$(ls "$a")" = "$want" ] || fail "$who: album now lists $(ls "$a")"
     for g in "$a/Ceremony"/*; do true_size "$g"; done
     daemon_alive "$m" || fail "$who: daemon died"

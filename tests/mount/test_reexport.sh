@@ -7,34 +7,23 @@
 #   - Samba (smbd with a private smb.conf, share path MOUNT/%U): smbclient
 #     as each person lists and downloads exactly what that person sees on
 #     the mount, byte for byte; the other person's folder, a path climbing
-#     out of the share and an unmapped account get nothing; a revoked grant
-#     disappears from the next session.
+#     out of the share and an unmapped account get nothing; the share is
+#     read-write, but a client's put is refused by the mount, except a photo
+#     put into Favourites/<set>/ (a favourite, deleted again); a revoked grant disappears
+#     from the next session.
 #   - SFTP (sshd with a private sshd_config, ForceCommand internal-sftp
 #     starting in MOUNT/%u): sshfs as each person gives the same bytes with
 #     cp -r and tar; the other person's folder is unreachable from there.
-# Skipped (exit 77) when smbd, smbclient, sshd or sshfs is missing
-# (scripts/install-deps.sh installs them).
+# The servers: reexport_lib.sh. Skipped (exit 77) when smbd, smbclient,
+# sshd or sshfs is missing (scripts/install-deps.sh installs them).
 source "$(dirname "$0")/lib.sh"
-
-for tool in smbd smbclient smbpasswd /usr/sbin/sshd sshfs ssh-keygen; do
-    if ! command -v "$tool" >/dev/null; then
-        echo "SKIP: $tool is not installed (scripts/install-deps.sh installs it)"
-        exit 77
-    fi
-done
+source "$(dirname "$0")/reexport_lib.sh"
+reexport_tools
 
 UA_NAME=albumfs-ra UB_NAME=albumfs-rb UC_NAME=albumfs-rc # rc: never mapped
-for u in $UA_NAME $UB_NAME $UC_NAME; do
-    if ! id -u "$u" >/dev/null 2>&1; then
-        useradd -M -r -s /usr/sbin/nologin "$u" || fail "cannot create user $u"
-        CREATED_USERS+=("$u")
-    fi
-    # '!' (locked) would make sshd refuse even key logins; '*' has no
-    # password either, and is not locked.
-    usermod -p '*' "$u"
-done
-AS_A="setpriv --reuid=$(id -u $UA_NAME) --regid=$(id -g $UA_NAME) --clear-groups"
-AS_B="setpriv --reuid=$(id -u $UB_NAME) --regid=$(id -g $UB_NAME) --clear-groups"
+for u in $UA_NAME $UB_NAME $UC_NAME; do reexport_user "$u"; done
+AS_A=$(as_user $UA_NAME)
+AS_B=$(as_user $UB_NAME)
 
 standard_library
 ctl user add ra@example.com --uid $UA_NAME >/dev/null
@@ -47,70 +36,14 @@ M=$S/multi
 mount_fs "$M" --multi-user
 A=$M/$UA_NAME B=$M/$UB_NAME
 
-# tree_digest DIR [AS]: "size sha256 path" of every file under DIR, sorted.
-tree_digest() {
-    local dir=$1
-    ${2:-} bash -c 'cd "$1" && find . -type f -print0 | sort -z |
-        while IFS= read -r -d "" f; do
-            printf "%s %s %s\n" "$(stat -c %s "$f")" "$(sha256sum <"$f" | cut -c1-64)" "$f"
-        done' _ "$dir"
-}
 tree_digest "$A" "$AS_A" >"$S/local-a"
 tree_digest "$B" "$AS_B" >"$S/local-b"
 [ -s "$S/local-a" ] && [ -s "$S/local-b" ] || fail "nothing to compare: $(wc -l "$S"/local-*)"
 ! grep -q "$OTHER" "$S/local-a" || fail "ra sees $OTHER on the mount"
 
-free_port() {
-    local p
-    for ((;;)); do
-        p=$((20000 + RANDOM % 20000))
-        ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return; }
-    done
-}
-
 # ---- Samba ---------------------------------------------------------------
-SMB=$S/smb
-SMBPORT=$(free_port)
-mkdir -p "$SMB"/{private,lock,state,cache,pid,ncalrpc}
-cat >"$SMB/smb.conf" <<EOF
-[global]
-    workgroup = ALBUMFS
-    server role = standalone server
-    smb ports = $SMBPORT
-    interfaces = lo
-    bind interfaces only = yes
-    disable netbios = yes
-    server min protocol = SMB2
-    passdb backend = tdbsam:$SMB/private/passdb.tdb
-    private dir = $SMB/private
-    lock directory = $SMB/lock
-    state directory = $SMB/state
-    cache directory = $SMB/cache
-    pid directory = $SMB/pid
-    ncalrpc dir = $SMB/ncalrpc
-    log file = $SMB/log.%m
-    map to guest = never
-    load printers = no
-    printcap name = /dev/null
-    disable spoolss = yes
-[albums]
-    path = $M/%U
-    read only = yes
-    valid users = $UA_NAME $UB_NAME $UC_NAME
-EOF
-for u in $UA_NAME $UB_NAME $UC_NAME; do
-    printf 'secret-%s\nsecret-%s\n' "$u" "$u" | smbpasswd -c "$SMB/smb.conf" -s -a "$u" >/dev/null
-done
-# setsid: a server in a session of its own; stopping it must not signal
-# this test's process group.
-setsid smbd --foreground --no-process-group -s "$SMB/smb.conf" >"$SMB/smbd.out" 2>&1 &
-EXTRA_PIDS+=("$!")
-listening() { ss -Hltn "sport = :$1" | grep -q .; }
-wait_for 15 listening "$SMBPORT" || fail "smbd did not listen: $(tail -5 "$SMB/smbd.out")"
+smb_start "$M" no $UA_NAME $UB_NAME $UC_NAME
 
-smb() { # smb USER COMMANDS: one session as USER
-    smbclient "//127.0.0.1/albums" -p "$SMBPORT" -m SMB3 -U "$1%secret-$1" -c "$2"
-}
 smb_fetch() { # smb_fetch USER DIR: every file of the share into DIR
     mkdir -p "$2"
     smb "$1" "prompt off; recurse on; lcd $2; mget *" >"$2.log" 2>&1 ||
@@ -143,61 +76,32 @@ out=$(smbclient "//127.0.0.1/albums" -p "$SMBPORT" -m SMB3 -U "$UA_NAME%wrong" -
 grep -q "NT_STATUS_LOGON_FAILURE" <<<"$out" || fail "wrong password: $out"
 ok "Samba: '..', the other's folder, an unmapped account and a wrong password get nothing"
 
-# Read-only share over a read-only filesystem: a put is refused, nothing changes.
+# The share is read-write (the recipe); the mount refuses a client's put,
+# and a photo put into Favourites/<set>/ is a favourite.
 echo x >"$S/put.txt"
-out=$(smb $UA_NAME "put $S/put.txt \"$W/Ceremony/new.txt\"" 2>&1) && fail "put over Samba: $out"
+out=$(smb $UA_NAME "put $S/put.txt \"$W/Ceremony/new.txt\"" 2>&1) || true
+grep -q "NT_STATUS_ACCESS_DENIED\|NT_STATUS_MEDIA_WRITE_PROTECTED" <<<"$out" || fail "put over Samba: $out"
 [ ! -e "$A/$W/Ceremony/new.txt" ] || fail "a put over Samba made a file"
+out=$(smb $UA_NAME "put $SAMPLES/IMG_0002.jpg \"$W/Favourites/Ceremony/IMG_0002.jpg\"" 2>&1) ||
+    fail "smbclient put into Favourites/: $out"
+! grep -q NT_STATUS <<<"$out" || fail "smbclient put into Favourites/: $out"
+ctl favourites "$W" --person ra@example.com | grep -q "IMG_0002.jpg" ||
+    fail "the favourite picked over Samba is not recorded: $(ctl favourites "$W" --person ra@example.com)"
+out=$(smb $UA_NAME "del \"$W/Favourites/Ceremony/IMG_0002.jpg\"" 2>&1) || fail "smbclient del of a favourite: $out"
+! ctl favourites "$W" --person ra@example.com | grep -q "IMG_0002.jpg" ||
+    fail "a favourite deleted over Samba is still recorded"
 
 # Live: a revoked grant is gone from the next session.
 ctl revoke "$GA" >/dev/null
 gone_over_smb() { ! smb $UA_NAME "ls" 2>/dev/null | grep -q "$W"; }
 wait_for 5 gone_over_smb || fail "ra still sees $W over Samba after the revocation"
-ok "Samba: writes refused; a revoked album is gone from the next session"
+ok "Samba: writes refused, favourites picked; a revoked album is gone from the next session"
 ctl grant "$W" --user ra@example.com --role client >/dev/null
 back_over_smb() { smb $UA_NAME "ls" 2>/dev/null | grep -q "$W"; }
 wait_for 5 back_over_smb || fail "ra's new grant did not show over Samba"
 
 # ---- SFTP ------------------------------------------------------------------
-SSH=$S/ssh
-SSHPORT=$(free_port)
-mkdir -p "$SSH/keys" /run/sshd
-chmod 0755 "$SSH" "$SSH/keys"
-ssh-keygen -q -t ed25519 -N '' -f "$SSH/host" >/dev/null
-for u in $UA_NAME $UB_NAME; do
-    ssh-keygen -q -t ed25519 -N '' -f "$SSH/id-$u" >/dev/null
-    cp "$SSH/id-$u.pub" "$SSH/keys/$u"
-    chmod 0644 "$SSH/keys/$u"
-done
-cat >"$SSH/sshd_config" <<EOF
-Port $SSHPORT
-ListenAddress 127.0.0.1
-HostKey $SSH/host
-PidFile $SSH/sshd.pid
-UsePAM no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PubkeyAuthentication yes
-AuthorizedKeysFile $SSH/keys/%u
-StrictModes no
-AllowUsers $UA_NAME $UB_NAME
-AllowTcpForwarding no
-X11Forwarding no
-PermitTTY no
-Subsystem sftp internal-sftp
-ForceCommand internal-sftp -d $M/%u
-EOF
-/usr/sbin/sshd -t -f "$SSH/sshd_config" || fail "sshd rejects the documented configuration"
-setsid /usr/sbin/sshd -D -e -f "$SSH/sshd_config" 2>"$SSH/sshd.log" &
-EXTRA_PIDS+=("$!")
-wait_for 15 listening "$SSHPORT" || fail "sshd did not listen: $(tail -5 "$SSH/sshd.log")"
-
-sshfs_mount() { # sshfs_mount USER DIR
-    mkdir -p "$2"
-    sshfs -p "$SSHPORT" "$1@127.0.0.1:" "$2" -o "IdentityFile=$SSH/id-$1" \
-        -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes \
-        -o LogLevel=ERROR || fail "sshfs as $1: $(tail -5 "$SSH/sshd.log")"
-    MOUNTS+=("$2")
-}
+sshd_start "$M" $UA_NAME $UB_NAME
 sshfs_mount $UA_NAME "$S/sftp-a"
 sshfs_mount $UB_NAME "$S/sftp-b"
 tree_digest "$S/sftp-a" >"$S/sftp-a.digest"
@@ -213,10 +117,6 @@ ok "SFTP: sshfs, cp -r and tar give each person their own world, byte for byte"
 
 # The session starts in the person's folder; the mount's root shows only it,
 # and the other's folder does not exist for them.
-sftp_as() { # sftp_as USER BATCH
-    sftp -q -b - -P "$SSHPORT" -i "$SSH/id-$1" -o StrictHostKeyChecking=no \
-        -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR "$1@127.0.0.1" <<<"$2"
-}
 out=$(sftp_as $UA_NAME "ls -1 ..") || fail "sftp ls .. as ra: $out"
 [ "$(grep -v '^sftp>' <<<"$out" | sed 's|.*/||')" = "$UA_NAME" ] || fail "ra's mount root over SFTP: $out"
 out=$(sftp_as $UA_NAME "ls ../$UB_NAME" 2>&1) && fail "ra listed rb's folder over SFTP: $out"

@@ -35,6 +35,9 @@ check_role() {
     ((client)) && want_sets+=$'\n'"Getting Ready"
     ((team)) && want_sets+=$'\n'"Outtakes"
     want_sets+=$'\n'"Photos"
+    # those who may mark private: the studio, and clients (the album allows it)
+    ((originals)) || [ "$role" = client ] && want_sets+=$'\n'"Private"
+    want_sets+=$'\n'"READ ME.txt" # the album's rules (test_rules_file.sh)
     ((originals)) && want_sets+=$'\n'"Web-size"
     [ "$(ls "$a")" = "$want_sets" ] || fail "$role: album lists '$(ls "$a" | tr '\n' ',')'"
 
@@ -60,9 +63,11 @@ check_role() {
         expect_later ENODATA getxattr "$a/$f"
         expect_later OK listxattr "$a/$f"
         true_size "$a/$f"
-        # a photo marked private has no read bit for others (docs/filesystem.md)
+        # a photo marked private has no read bit for others; owner and
+        # editors may write (a new version): u+w (docs/filesystem.md)
         want=-r--r--r--
         [ "$f" = "$PRIV" ] && want=-r--r-----
+        ((originals)) && want=-rw${want:3}
         [ "$(stat -c %A "$a/$f")" = "$want" ] || fail "$role: $f mode $(stat -c %A "$a/$f")"
     done
     cmp -s "$a/$DOC" "$S/contract.pdf" || fail "$role: the document is not its uploaded bytes"
@@ -95,6 +100,8 @@ check_role() {
         "Photos/../Ceremony/IMG_0005.jpg" "Web-size/Ceremony/IMG_0005.jpg")
     ((originals)) || hidden+=(Web-size High-res "Web-size/Ceremony/IMG_0001.jpg"
         "High-res/Ceremony/IMG_0001.jpg" "Ceremony/IMG_0007.png")
+    ((originals)) || [ "$role" = client ] || hidden+=(Private "Private/Ceremony"
+        "Private/Ceremony/IMG_0005.jpg")
     hidden+=("Ceremony/IMG_9999.jpg" "Trash" ".trash" "Ceremony/.IMG_0005.jpg")
     for f in "${hidden[@]}"; do
         for op in stat lstat read listdir getxattr listxattr; do
@@ -138,7 +145,8 @@ check_role() {
 M=$S/owner
 mount_fs "$M"
 check_role owner "$M" 1 1 1 1
-[ "$(stat -c %h "$M/$A")" = 7 ] || fail "owner album: $(stat -c %h "$M/$A") links"
+# 2 + Ceremony, Getting Ready, Outtakes, Photos, Private, Web-size
+[ "$(stat -c %h "$M/$A")" = 8 ] || fail "owner album: $(stat -c %h "$M/$A") links"
 umount_fs "$M"
 
 M=$S/editor
@@ -150,7 +158,8 @@ umount_fs "$M"
 M=$S/client
 mount_fs "$M" --user client@example.com
 check_role client "$M" 1 0 1 0
-[ "$(stat -c %h "$M/$A")" = 6 ] || fail "client album: $(stat -c %h "$M/$A") links"
+# 2 + Ceremony, Favourites, Getting Ready, Photos, Private
+[ "$(stat -c %h "$M/$A")" = 7 ] || fail "client album: $(stat -c %h "$M/$A") links"
 umount_fs "$M"
 
 M=$S/invited

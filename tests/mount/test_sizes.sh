@@ -66,7 +66,7 @@ a=$M/$W
 for d in Ceremony "Getting Ready" Outtakes; do
     for f in "$a/$d"/*; do true_size "$f"; done
 done
-[ "$(ls "$a")" = "$(printf '%s\n' Ceremony "Getting Ready" Outtakes Photos Web-size)" ] ||
+[ "$(ls "$a")" = "$(printf '%s\n' Ceremony "Getting Ready" Outtakes Photos Private "READ ME.txt" Web-size)" ] ||
     fail "owner album: $(ls "$a" | tr '\n' ,)"
 listing_complete "$a/Web-size/Ceremony" 5
 check_view "$a/Web-size/Ceremony" 2048
@@ -79,7 +79,7 @@ ok "owner: originals true to size; Web-size 2048 px, no GPS; no High-res folder"
 M=$S/buyer
 mount_fs "$M" --user buyer@example.com
 a=$M/$W
-[ "$(ls "$a")" = "$(printf '%s\n' Ceremony Favourites "Getting Ready" High-res Photos Web-size)" ] ||
+[ "$(ls "$a")" = "$(printf '%s\n' Ceremony Favourites "Getting Ready" High-res Photos Private "READ ME.txt" Web-size)" ] ||
     fail "buyer album: $(ls "$a" | tr '\n' ,)"
 [ "$(ls "$a/High-res")" = "$(printf '%s\n' Ceremony "Getting Ready" Photos)" ] ||
     fail "buyer High-res: $(ls "$a/High-res" | tr '\n' ,)"
@@ -106,7 +106,8 @@ expect_err EROFS create "$a/Web-size/Ceremony/new.jpg"
 
 # cp -r, tar and rsync of the whole album: complete, true, decodable
 (cd "$M" && find "$W" -type f -printf '%P %s\n' | sort) >"$S/want"
-[ "$(wc -l <"$S/want")" = 19 ] || fail "expected 19 files in the buyer's album: $(cat "$S/want")"
+# (READ ME.txt too, and Private/Ceremony/IMG_0005.jpg: the studio's mark)
+[ "$(wc -l <"$S/want")" = 21 ] || fail "expected 21 files in the buyer's album: $(cat "$S/want")"
 cp -r "$a" "$S/cp"
 mkdir "$S/tar" && tar -C "$M" -cf - "$W" | tar -C "$S/tar" -xf -
 rsync -a "$a/" "$S/rsync/"
@@ -126,7 +127,7 @@ ok "client with web and high-res: proofs 2048, web 2048, high-res full size; cp 
 M=$S/small
 mount_fs "$M" --user small@example.com
 a=$M/$W
-[ "$(ls "$a")" = "$(printf '%s\n' Ceremony Favourites Photos Web-size)" ] || fail "small album: $(ls "$a" | tr '\n' ,)"
+[ "$(ls "$a")" = "$(printf '%s\n' Ceremony Favourites Photos "READ ME.txt" Web-size)" ] || fail "small album: $(ls "$a" | tr '\n' ,)"
 listing_complete "$a/Ceremony" 5
 listing_complete "$a/Web-size/Ceremony" 4
 check_view "$a/Ceremony" 1024
@@ -141,7 +142,7 @@ ok "invited with --proof-edge 1024 --web-edge 800: those sizes; no High-res"
 M=$S/client2
 mount_fs "$M" --user client2@example.com
 a=$M/$W
-[ "$(ls "$a")" = "$(printf '%s\n' Ceremony Favourites "Getting Ready" High-res Photos)" ] ||
+[ "$(ls "$a")" = "$(printf '%s\n' Ceremony Favourites "Getting Ready" High-res Photos Private "READ ME.txt")" ] ||
     fail "client2 album: $(ls "$a" | tr '\n' ,)"
 listing_complete "$a/High-res/Ceremony" 5
 check_view "$a/High-res/Ceremony" 1500
@@ -153,7 +154,7 @@ ok "client with --highres 1500: High-res files 1500 px on the long edge; only on
 M=$S/guest
 mount_fs "$M" --link "$TOKEN"
 a=$M/$W
-[ "$(ls "$a")" = "$(printf '%s\n' Ceremony Photos)" ] || fail "guest album: $(ls "$a" | tr '\n' ,)"
+[ "$(ls "$a")" = "$(printf '%s\n' Ceremony Photos "READ ME.txt")" ] || fail "guest album: $(ls "$a" | tr '\n' ,)"
 listing_complete "$a/Ceremony" 5
 check_view "$a/Ceremony" 2048
 umount_fs "$M"

@@ -7,9 +7,13 @@
  * docs/vault.md lays it out), so the code and the document cannot drift
  * apart unnoticed. The others: tampering, renaming and newer formats are
  * refused, another library's key is refused, the lock admits one writer;
- * the forget policy keeps the newest snapshot of each day, week and month.
+ * the forget policy keeps the newest snapshot of each day, week and month;
+ * parallel_run runs every job once, reports progress from the calling
+ * thread only, never backwards, and reports the item that failed (run
+ * under ThreadSanitizer too).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <setjmp.h>
@@ -26,6 +30,7 @@
 #include <sodium.h>
 
 #include "backup/forget.h"
+#include "backup/parallel.h"
 #include "backup/repo.h"
 #include "backup/snapshot.h"
 
@@ -321,6 +326,65 @@ static void test_forget_select(void **state)
     }
 }
 
+/* ---- parallel_run ---- */
+
+struct jobs {
+    size_t n;
+    int fail_at;          /* -1: none */
+    int *runs;            /* each item's count (its own slot) */
+    pthread_t caller;
+    size_t progress_calls;
+    size_t last_done;
+};
+
+static int count_job(void *arg, size_t i, uint64_t *bytes)
+{
+    struct jobs *j = arg;
+
+    j->runs[i]++;
+    *bytes = 10;
+    return (int)i == j->fail_at ? -EIO : 0;
+}
+
+static void count_progress(void *arg, const struct backup_progress *p)
+{
+    struct jobs *j = arg;
+
+    assert_true(pthread_equal(pthread_self(), j->caller));
+    assert_true(p->files_done >= j->last_done); /* never backwards */
+    j->last_done = p->files_done;
+    j->progress_calls++;
+}
+
+static void test_parallel(void **state)
+{
+    int runs[200] = {0};
+    struct jobs j = {.n = 200, .fail_at = -1, .runs = runs, .caller = pthread_self()};
+    struct backup_progress pr = {.files_total = 200, .bytes_total = 2000};
+    size_t failed = 0;
+
+    (void)state;
+    assert_int_equal(parallel_run(j.n, count_job, &j, &pr, count_progress, &j, &failed), 0);
+    for (size_t i = 0; i < j.n; i++)
+        assert_int_equal(runs[i], 1);
+    assert_int_equal(pr.files_done, 200);
+    assert_int_equal(pr.bytes_done, 2000);
+    assert_true(j.progress_calls >= 2);
+    assert_int_equal(j.last_done, 200);
+
+    memset(runs, 0, sizeof runs);
+    j = (struct jobs){.n = 200, .fail_at = 37, .runs = runs, .caller = pthread_self()};
+    pr = (struct backup_progress){.files_total = 200};
+    assert_int_equal(parallel_run(j.n, count_job, &j, &pr, count_progress, &j, &failed), -EIO);
+    assert_int_equal(failed, 37);
+    assert_int_equal(runs[37], 1);
+    for (size_t i = 0; i < j.n; i++)
+        assert_true(runs[i] <= 1);
+    assert_true(pr.files_done <= 199); /* the failed one is not counted done */
+
+    assert_int_equal(parallel_run(0, count_job, &j, &pr, NULL, NULL, &failed), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -328,6 +392,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_read_back_and_tampering, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
         cmocka_unit_test(test_forget_select),
+        cmocka_unit_test(test_parallel),
     };
 
     if (sodium_init() < 0)

@@ -4,7 +4,10 @@
  * one area: people, albums and sets, photo versions, grants (direct, team,
  * link), the activity chain and its tamper detection, migrations refusing a
  * foreign or newer file, view names (unique per set, kept, and given by the
- * 4 -> 5 migration), and concurrent writers in separate processes.
+ * 4 -> 5 migration), concurrent writers in separate processes, and
+ * running a studio (schema 9): removed people and teams, grant updates,
+ * archived albums, link labels and uses, the status counts, the 8 -> 9
+ * migration.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -21,6 +24,7 @@
 #include <sqlite3.h>
 
 #include "store/catalog.h"
+#include "tests/unit/schema_undo.h"
 
 struct fixture {
     char dir[64];
@@ -298,7 +302,7 @@ static void test_view_names_migration(void **state)
     /* Back to schema 4, as an older albumfs left it (schema 6's tables
      * go too: its migration comes after). */
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "DROP TABLE downloads;"
+    assert_int_equal(sqlite3_exec(db, SCHEMA_UNDO_10 SCHEMA_UNDO_9 "DROP TABLE downloads;"
                                       "DROP TABLE grant_expiries;"
                                       "DROP INDEX activity_kind_actor;"
                                       "DROP INDEX photos_live_view_name;"
@@ -735,6 +739,237 @@ static void test_grants_expired_once(void **state)
     assert_int_equal(done, 1);
 }
 
+static struct cat_grant user_grant(int64_t album, int64_t user, enum af_role role)
+{
+    struct cat_grant g = {.principal = CAT_PRINCIPAL_USER};
+
+    g.principal_id = user;
+    g.grant.album_id = album;
+    g.grant.role = role;
+    policy_settings_default(role, &g.grant.settings);
+    return g;
+}
+
+/* Removed users and teams keep their rows; lists leave them out; adding
+ * them again brings the same row back; a removed user's uid is free. */
+static void test_people_removed(void **state)
+{
+    struct fixture *f = *state;
+    struct cat_user u, *users = NULL;
+    struct cat_team t, *teams = NULL;
+    size_t n = 0;
+    int64_t alice, bob, team, again;
+
+    assert_int_equal(catalog_user_add(f->c, "alice@example.com", "Alice", 1001, &alice), 0);
+    assert_int_equal(catalog_user_add(f->c, "bob@example.com", "", -1, &bob), 0);
+    assert_int_equal(catalog_team_add(f->c, "studio", &team), 0);
+    assert_int_equal(catalog_team_add_member(f->c, team, alice), 0);
+    assert_int_equal(catalog_user_update(f->c, bob, "Bob", 1001), -EEXIST);
+    assert_int_equal(catalog_user_update(f->c, bob, "Bob", 1002), 0);
+    assert_int_equal(catalog_user_update(f->c, 999, "X", -1), -ENOENT);
+    assert_int_equal(catalog_user_by_uid(f->c, 1002, &u), 0);
+    assert_string_equal(u.name, "Bob");
+    assert_int_equal(catalog_team_remove_member(f->c, team, bob), -ENOENT);
+
+    assert_int_equal(catalog_user_remove(f->c, alice, 50), 0);
+    assert_int_equal(catalog_user_remove(f->c, alice, 60), -ENOENT);
+    assert_int_equal(catalog_user_update(f->c, alice, "A", -1), -ENOENT);
+    assert_int_equal(catalog_user_by_email(f->c, "alice@example.com", &u), 0);
+    assert_int_equal(u.removed, 50);
+    assert_int_equal(u.uid, -1);
+    assert_int_equal(catalog_user_by_uid(f->c, 1001, &u), -ENOENT);
+    assert_int_equal(catalog_team_members(f->c, team, &users, &n), 0);
+    assert_int_equal(n, 0);
+    free(users);
+    assert_int_equal(catalog_users(f->c, &users, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(users[0].email, "bob@example.com");
+    free(users);
+    /* The uid is free; the address comes back as the same row. */
+    assert_int_equal(catalog_user_update(f->c, bob, "Bob", 1001), 0);
+    assert_int_equal(catalog_user_add(f->c, "ALICE@example.com", "Al", 1001, NULL), -EEXIST);
+    assert_int_equal(catalog_user_add(f->c, "ALICE@example.com", "Al", -1, &again), 0);
+    assert_int_equal(again, alice);
+    assert_int_equal(catalog_user_by_email(f->c, "alice@example.com", &u), 0);
+    assert_int_equal(u.removed, 0);
+    assert_string_equal(u.name, "Al");
+    assert_int_equal(catalog_user_add(f->c, "alice@example.com", "", -1, NULL), -EEXIST);
+
+    assert_int_equal(catalog_team_add_member(f->c, team, bob), 0);
+    assert_int_equal(catalog_team_remove(f->c, team, 70), 0);
+    assert_int_equal(catalog_team_remove(f->c, team, 70), -ENOENT);
+    assert_int_equal(catalog_team_by_name(f->c, "studio", &t), 0);
+    assert_int_equal(t.removed, 70);
+    assert_int_equal(catalog_teams(f->c, &teams, &n), 0);
+    assert_int_equal(n, 0);
+    free(teams);
+    assert_int_equal(catalog_team_add(f->c, "studio", &again), 0);
+    assert_int_equal(again, team);
+    assert_int_equal(catalog_team_add(f->c, "studio", NULL), -EEXIST);
+    assert_int_equal(catalog_team_members(f->c, team, &users, &n), 0);
+    assert_int_equal(n, 0); /* back empty */
+    free(users);
+}
+
+/* Grant updates, unrevoked grants, albums with editors, archived albums
+ * left out of a person's grants, links' labels and uses, status counts. */
+static void test_studio_rows(void **state)
+{
+    struct fixture *f = *state;
+    unsigned char token[CAT_TOKEN_HASH_BYTES] = {7};
+    struct cat_grant g, ed, lg, *rows = NULL;
+    struct af_grant_settings s;
+    struct af_grant *mine = NULL;
+    struct cat_link *links = NULL, link;
+    struct cat_status st;
+    struct cat_set set;
+    int64_t album, other, alice, bob, team, link_id, *ids = NULL, gen0, gen1;
+    af_time now = (af_time)time(NULL);
+    size_t n = 0;
+
+    assert_int_equal(catalog_album_create(f->c, "A", &album), 0);
+    assert_int_equal(catalog_album_create(f->c, "B", &other), 0);
+    assert_int_equal(catalog_set_by_name(f->c, other, "Photos", &set), 0);
+    assert_int_equal(catalog_user_add(f->c, "alice@example.com", "", -1, &alice), 0);
+    assert_int_equal(catalog_user_add(f->c, "bob@example.com", "", -1, &bob), 0);
+    assert_int_equal(catalog_team_add(f->c, "studio", &team), 0);
+    g = user_grant(album, alice, AF_ROLE_CLIENT);
+    assert_int_equal(catalog_grant_add(f->c, &g), 0);
+    ed = user_grant(album, bob, AF_ROLE_EDITOR);
+    ed.principal = CAT_PRINCIPAL_TEAM;
+    ed.principal_id = team;
+    assert_int_equal(catalog_grant_add(f->c, &ed), 0);
+
+    /* An update replaces expiry and settings; a set of another album is
+     * refused and changes nothing; a revoked grant cannot change. */
+    s = g.grant.settings;
+    s.web_downloads = true;
+    s.web_long_edge = 1600;
+    s.n_download_sets = 1;
+    s.download_sets[0] = set.id; /* album B's */
+    assert_int_equal(catalog_grant_update(f->c, g.grant.id, now + 100, &s), -ENOENT);
+    assert_int_equal(catalog_grant_by_id(f->c, g.grant.id, &lg), 0);
+    assert_false(lg.grant.settings.web_downloads);
+    s.n_download_sets = 0;
+    assert_int_equal(catalog_grant_update(f->c, g.grant.id, now + 100, &s), 0);
+    assert_int_equal(catalog_grant_by_id(f->c, g.grant.id, &lg), 0);
+    assert_true(lg.grant.settings.web_downloads);
+    assert_int_equal(lg.grant.settings.web_long_edge, 1600);
+    assert_int_equal(lg.grant.expires, now + 100);
+    assert_int_equal(catalog_grant_update(f->c, 999, 0, &s), -ENOENT);
+
+    /* An empty team makes no editor; a member does. */
+    assert_int_equal(catalog_albums_with_editors(f->c, now, &ids, &n), 0);
+    assert_int_equal(n, 0);
+    free(ids);
+    assert_int_equal(catalog_team_add_member(f->c, team, bob), 0);
+    assert_int_equal(catalog_albums_with_editors(f->c, now, &ids, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(ids[0], album);
+    free(ids);
+    assert_int_equal(catalog_grants_unrevoked(f->c, CAT_GRANTS_OF_TEAM, team, &rows, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].grant.id, ed.grant.id);
+    free(rows);
+    assert_int_equal(catalog_grants_unrevoked(f->c, CAT_GRANTS_OF_ALBUM, album, &rows, &n), 0);
+    assert_int_equal(n, 2);
+    free(rows);
+    assert_int_equal(catalog_grant_revoke(f->c, ed.grant.id, now), 0);
+    assert_int_equal(catalog_grant_update(f->c, ed.grant.id, 0, &s), -EALREADY);
+    assert_int_equal(catalog_grants_unrevoked(f->c, CAT_GRANTS_OF_USER, bob, &rows, &n), 0);
+    assert_int_equal(n, 0);
+    free(rows);
+
+    /* Links: label, uses; the token hash finds the same row. */
+    assert_int_equal(catalog_link_add(f->c, album, token, NULL, &link_id), 0);
+    lg = user_grant(album, 0, AF_ROLE_GUEST);
+    lg.principal = CAT_PRINCIPAL_LINK;
+    lg.principal_id = link_id;
+    assert_int_equal(catalog_grant_add(f->c, &lg), 0);
+    assert_int_equal(catalog_link_set_label(f->c, link_id, "Smith family"), 0);
+    assert_int_equal(catalog_link_set_label(f->c, 999, "x"), -ENOENT);
+    assert_int_equal(catalog_link_used(f->c, link_id, now - 10), 0);
+    assert_int_equal(catalog_link_used(f->c, link_id, now - 20), 0);
+    assert_int_equal(catalog_link_by_token_hash(f->c, token, &link), 0);
+    assert_string_equal(link.label, "Smith family");
+    assert_int_equal(link.uses, 2);
+    assert_int_equal(link.last_used, now - 10);
+    assert_int_equal(catalog_links(f->c, other, &links, &n), 0);
+    assert_int_equal(n, 0);
+    free(links);
+    assert_int_equal(catalog_links(f->c, 0, &links, &n), 0);
+    assert_int_equal(n, 1);
+    free(links);
+
+    /* Status counts; then archiving hides the album's grants from its
+     * people and bumps the generation (live mounts reload). */
+    assert_int_equal(catalog_status(f->c, now, 200, &st), 0);
+    assert_int_equal(st.albums, 2);
+    assert_int_equal(st.users, 2);
+    assert_int_equal(st.teams, 1);
+    assert_int_equal(st.grants_live, 2);     /* alice's and the link's */
+    assert_int_equal(st.grants_expiring, 1); /* alice's, in 100 s */
+    assert_int_equal(st.links, 1);
+    assert_int_equal(st.links_live, 1);
+    assert_int_equal(catalog_generation(f->c, &gen0), 0);
+    assert_int_equal(catalog_album_set_archived(f->c, album, now), 0);
+    assert_int_equal(catalog_album_set_archived(f->c, 999, now), -ENOENT);
+    assert_int_equal(catalog_generation(f->c, &gen1), 0);
+    assert_true(gen1 > gen0);
+    assert_int_equal(catalog_grants_for_user(f->c, alice, &mine, &n), 0);
+    assert_int_equal(n, 0);
+    free(mine);
+    assert_int_equal(catalog_grants_for_link(f->c, link_id, &mine, &n), 0);
+    assert_int_equal(n, 0);
+    free(mine);
+    assert_int_equal(catalog_status(f->c, now, 200, &st), 0);
+    assert_int_equal(st.albums_archived, 1);
+    /* A team's removal bumps the generation too (schema 9's trigger). */
+    assert_int_equal(catalog_team_remove(f->c, team, now), 0);
+    assert_int_equal(catalog_generation(f->c, &gen0), 0);
+    assert_true(gen0 > gen1);
+}
+
+/* A catalog of schema 8 becomes schema 9 keeping its rows: links unlabelled
+ * and unused, albums open, people and teams present. */
+static void test_studio_migration(void **state)
+{
+    struct fixture *f = *state;
+    unsigned char token[CAT_TOKEN_HASH_BYTES] = {8};
+    struct cat_link link;
+    struct cat_album album;
+    struct cat_user u;
+    struct cat_team t;
+    int64_t album_id, link_id, user, team;
+    sqlite3 *db;
+
+    assert_int_equal(catalog_album_create(f->c, "A", &album_id), 0);
+    assert_int_equal(catalog_link_add(f->c, album_id, token, NULL, &link_id), 0);
+    assert_int_equal(catalog_user_add(f->c, "alice@example.com", "Alice", 1001, &user), 0);
+    assert_int_equal(catalog_team_add(f->c, "studio", &team), 0);
+    catalog_close(f->c);
+    f->c = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, SCHEMA_UNDO_10 SCHEMA_UNDO_9 "PRAGMA user_version = 8;", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+
+    assert_int_equal(catalog_open(f->path, CAT_OPEN_EXISTING, &f->c), 0);
+    assert_int_equal(catalog_link_by_id(f->c, link_id, &link), 0);
+    assert_string_equal(link.label, "");
+    assert_int_equal(link.uses, 0);
+    assert_int_equal(link.last_used, 0);
+    assert_int_equal(catalog_album_by_id(f->c, album_id, &album), 0);
+    assert_int_equal(album.archived, 0);
+    assert_int_equal(catalog_user_by_email(f->c, "alice@example.com", &u), 0);
+    assert_int_equal(u.removed, 0);
+    assert_int_equal(u.uid, 1001);
+    assert_int_equal(catalog_team_by_name(f->c, "studio", &t), 0);
+    assert_int_equal(t.removed, 0);
+    assert_int_equal(catalog_team_remove(f->c, team, 5), 0);
+    assert_int_equal(catalog_link_set_label(f->c, link_id, "x"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -752,6 +987,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_activity_limited, setup, teardown),
         cmocka_unit_test_setup_teardown(test_downloads_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_grants_expired_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_people_removed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_studio_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_studio_migration, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

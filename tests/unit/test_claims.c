@@ -7,7 +7,9 @@
  * link and address, only the newest one, once; the grant it makes is the
  * link's, invited, favourites on, expiring with the link, naming the link;
  * a person with a live grant gets none; rate limits hold; refusals are
- * recorded but cannot flood the log; a code file others can read is refused; revoking a link takes only its own claims.
+ * recorded but cannot flood the log; a malformed code is a wrong one; a
+ * code file others can read is refused; revoking a link takes only its own
+ * claims.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -233,6 +235,31 @@ static void test_tries_spend_a_code(void **state)
     assert_int_equal(count(f, "link-claimed"), 0);
 }
 
+/* Codes that are not codes (a character too many, one outside the
+ * alphabet, too few) are wrong codes; what was read of them is still a
+ * string (it is hashed: the comparison takes the same time). */
+static void test_malformed_codes(void **state)
+{
+    static const char *const malformed[] = {"abcde-fghijk", "abc!e-fghij", "abcd",
+                                            "ABCDE FGHIJ\r"};
+    struct fixture *f = *state;
+    char code[16], out[CLAIM_CODE_CHARS + 1];
+    struct cat_user user;
+
+    send(f, &f->link, "anna@example.com", code);
+    for (size_t i = 0; i < sizeof malformed / sizeof malformed[0]; i++) {
+        memset(out, 0xaa, sizeof out);
+        assert_false(claims_code_normalise(malformed[i], out));
+        assert_non_null(memchr(out, '\0', sizeof out));
+        assert_int_equal(confirm(f, &f->link, &f->link_grant, "anna@example.com", malformed[i],
+                                 &user), -EACCES);
+    }
+    assert_true(claims_code_normalise("ABCDE fghij", out));
+    assert_string_equal(out, "abcdefghij");
+    assert_int_equal(count(f, "link-claim-code-wrong"), 4);
+    assert_int_equal(count(f, "link-claimed"), 0);
+}
+
 static void test_refusals_recorded_bounded(void **state)
 {
     struct fixture *f = *state;
@@ -354,6 +381,53 @@ static void test_revoke_with_link(void **state)
     assert_int_equal(count(f, "grant-revoked"), 1);
 }
 
+/* The message with a code says how to open the gallery from the person's
+ * own machine, as the invitation does: the studio's addresses when set,
+ * else that the studio sends them; never albumfs, a mount or a path. */
+static void code_message(struct fixture *f, const char *email, char **out)
+{
+    struct cat_message *rows;
+    enum claim_sent sent;
+    size_t n = 0;
+
+    assert_int_equal(claims_send_code(&f->lib, f->c, &f->link, email, &sent), 0);
+    assert_int_equal(sent, CLAIM_SENT);
+    assert_int_equal(catalog_outbox_list(f->c, 10, &rows, &n), 0);
+    *out = NULL;
+    for (size_t i = 0; i < n; i++) {
+        /* The body: headers (From: albumfs@HOST) end at the first blank line. */
+        if (strcmp(rows[i].recipient, email) == 0 && strstr(rows[i].message, "\n\n"))
+            *out = strdup(strstr(rows[i].message, "\n\n"));
+    }
+    assert_non_null(*out);
+    catalog_messages_free(rows, n);
+}
+
+static void test_code_message_says_how_to_open(void **state)
+{
+    static const char *const never[] = {"albumfs", "--link", "--code-file", "MOUNTPOINT",
+                                        "fusermount", "/srv", "--library"};
+    struct fixture *f = *state;
+    char *m = NULL;
+
+    code_message(f, "anna@example.com", &m);
+    assert_non_null(strstr(m, "How to open it"));
+    assert_non_null(strstr(m, "will send you the details"));
+    for (size_t i = 0; i < sizeof never / sizeof never[0]; i++)
+        assert_null(strstr(m, never[i]));
+    free(m);
+    assert_int_equal(catalog_setting_set(f->c, "notify.smb", "smb://studio.example/gallery"), 0);
+    assert_int_equal(catalog_setting_set(f->c, "notify.webdav", "https://photos.example:8443/"), 0);
+    code_message(f, "ben@example.com", &m);
+    assert_non_null(strstr(m, "\\\\studio.example\\gallery"));
+    assert_non_null(strstr(m, "smb://studio.example/gallery"));
+    assert_non_null(strstr(m, "https://photos.example:8443/"));
+    assert_null(strstr(m, "will send you the details"));
+    for (size_t i = 0; i < sizeof never / sizeof never[0]; i++)
+        assert_null(strstr(m, never[i]));
+    free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -361,11 +435,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_code_bound_to_link_and_address, setup, teardown),
         cmocka_unit_test_setup_teardown(test_only_newest_code, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tries_spend_a_code, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_malformed_codes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals_recorded_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_existing_grant_kept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rate_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_code_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_revoke_with_link, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_code_message_says_how_to_open, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

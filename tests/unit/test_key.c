@@ -330,6 +330,9 @@ static void test_bad_passphrase_params(void **state)
     memset(bad + 22, 0, 8);
     write_file(f->path, bad, len, 0600);
     assert_int_equal(key_load(f->path, PASS, strlen(PASS), &key), -EINVAL);
+    /* the file is damaged whether or not a passphrase is at hand */
+    assert_int_equal(key_load(f->path, NULL, 0, &key), -EINVAL);
+    assert_int_equal(key_needs_passphrase(f->path), -EINVAL);
     /* a changed salt derives another key: rejected like a wrong passphrase */
     memcpy(bad, good, len);
     bad[30] ^= 0x80;

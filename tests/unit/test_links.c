@@ -1,7 +1,7 @@
 /* test_links.c — unit tests of store/links.c: link passwords and their turns.
  *
  * Each test builds a fresh library in a scratch directory with one album and
- * a password link (guest grant). The back-off is checked across processes:
+ * a password link (guest grant); the two-door tests give it a client door. The back-off is checked across processes:
  * attempts run in forked children, each with its own library connection,
  * and report the turn they took through a pipe. Assertions are on the turns
  * recorded (order and spacing) and on lower bounds of elapsed time only: a
@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "store/links.h"
+#include "store/subject.h"
 
 #define PASSWORD "correct horse battery"
 #define WRONG "not the password"
@@ -46,13 +47,28 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* A grant of `role` with its defaults for link row link_id: its id. */
+static int64_t add_grant(struct fixture *f, int64_t link_id, enum af_role role, af_time expires)
+{
+    struct cat_grant g;
+
+    memset(&g, 0, sizeof g);
+    g.grant.album_id = f->album_id;
+    g.grant.role = role;
+    g.grant.expires = expires;
+    policy_settings_default(role, &g.grant.settings);
+    g.principal = CAT_PRINCIPAL_LINK;
+    g.principal_id = link_id;
+    assert_int_equal(catalog_grant_add(f->lib->catalog, &g), 0);
+    return g.grant.id;
+}
+
 /* A link on the fixture's album with a guest grant; its token into token. */
 static void add_link(struct fixture *f, const char *password, af_time expires, char *token,
                      int64_t *link_id, int64_t *grant_id)
 {
     unsigned char hash[CAT_TOKEN_HASH_BYTES];
     char pwhash[CAT_PWHASH_MAX];
-    struct cat_grant g;
 
     links_new_token(token, LINK_TOKEN_CHARS + 1);
     library_token_hash(f->lib, token, hash);
@@ -61,16 +77,7 @@ static void add_link(struct fixture *f, const char *password, af_time expires, c
     assert_int_equal(catalog_link_add(f->lib->catalog, f->album_id, hash,
                                       password ? pwhash : NULL, link_id),
                      0);
-    memset(&g, 0, sizeof g);
-    g.grant.album_id = f->album_id;
-    g.grant.role = AF_ROLE_GUEST;
-    g.grant.expires = expires;
-    g.grant.settings.proof_long_edge = 2048;
-    policy_settings_clamp(AF_ROLE_GUEST, &g.grant.settings);
-    g.principal = CAT_PRINCIPAL_LINK;
-    g.principal_id = *link_id;
-    assert_int_equal(catalog_grant_add(f->lib->catalog, &g), 0);
-    *grant_id = g.grant.id;
+    *grant_id = add_grant(f, *link_id, AF_ROLE_GUEST, expires);
 }
 
 static int setup(void **state)
@@ -337,6 +344,118 @@ static void test_open_link_takes_no_turn(void **state)
     assert_int_equal(not_before(f, id), 0);
 }
 
+#define CLIENT_PASSWORD "the client's own password"
+
+/* Give the fixture's link a client door (a link row with a client grant,
+ * as albumctl's link_door.c does): its id. */
+static int64_t add_door(struct fixture *f, int64_t *grant_id)
+{
+    unsigned char never[CAT_TOKEN_HASH_BYTES];
+    char pwhash[CAT_PWHASH_MAX];
+    int64_t door;
+
+    memset(never, 0x5a, sizeof never);
+    assert_int_equal(links_hash_password(CLIENT_PASSWORD, pwhash), 0);
+    assert_int_equal(catalog_link_add(f->lib->catalog, f->album_id, never, pwhash, &door), 0);
+    assert_int_equal(catalog_link_door_add(f->lib->catalog, f->link_id, door), 0);
+    *grant_id = add_grant(f, door, AF_ROLE_CLIENT, 0);
+    return door;
+}
+
+/* Who resolve let in: the link's id, or a negative errno. */
+static int64_t let_in(struct fixture *f, const char *password, enum links_door want)
+{
+    struct cat_link link;
+    int rc = links_resolve_door(f->lib, f->lib->catalog, f->token, password, want, &link, NULL);
+
+    return rc < 0 ? rc : link.id;
+}
+
+/* (f) Two doors: the password picks the door on a mount; a named door takes
+ * only its own password, the other door's is a wrong one. Every attempt
+ * takes a turn of the link's one queue; wrong ones are recorded on the
+ * link, never on the door, saying which door was tried. The door's row is
+ * never found by a token, and its subject is a client door's. */
+static void test_two_doors(void **state)
+{
+    struct fixture *f = *state;
+    struct af_subject_buf who;
+    struct cat_link door_row;
+    unsigned char never[CAT_TOKEN_HASH_BYTES];
+    int64_t door, door_grant, turns = 0;
+    char detail[64];
+    int64_t n = 0;
+
+    door = add_door(f, &door_grant);
+    assert_int_equal(let_in(f, PASSWORD, LINKS_DOOR_EITHER), f->link_id);
+    assert_int_equal(let_in(f, CLIENT_PASSWORD, LINKS_DOOR_EITHER), door);
+    assert_int_equal(let_in(f, PASSWORD, LINKS_DOOR_GUEST), f->link_id);
+    assert_int_equal(let_in(f, CLIENT_PASSWORD, LINKS_DOOR_CLIENT), door);
+    assert_int_equal(wrong_count(f, f->link_id), 0);
+    turns = not_before(f, f->link_id);
+    assert_true(turns > 0);
+    assert_int_equal(not_before(f, door), 0); /* the door has no queue of its own */
+
+    assert_int_equal(let_in(f, CLIENT_PASSWORD, LINKS_DOOR_GUEST), -EACCES);
+    assert_int_equal(let_in(f, PASSWORD, LINKS_DOOR_CLIENT), -EACCES);
+    assert_int_equal(let_in(f, WRONG, LINKS_DOOR_EITHER), -EACCES);
+    assert_int_equal(wrong_count(f, f->link_id), 3);
+    assert_int_equal(wrong_count(f, door), 0);
+    /* The back-off counts them by actor (the link), whatever the detail. */
+    snprintf(detail, sizeof detail, "link:%lld, tried on the guest door", (long long)f->link_id);
+    assert_int_equal(catalog_activity_count(f->lib->catalog, "link-password-wrong", detail, 0, &n),
+                     0);
+    assert_int_equal(n, 0);
+    assert_true(not_before(f, f->link_id) > turns);
+
+    /* The door's row: not a token's, a client door's subject. */
+    memset(never, 0x5a, sizeof never);
+    assert_int_equal(catalog_link_by_token_hash(f->lib->catalog, never, &door_row), -ENOENT);
+    assert_int_equal(catalog_link_by_id(f->lib->catalog, door, &door_row), 0);
+    assert_int_equal(door_row.door_of, f->link_id);
+    assert_int_equal(subject_for_link(f->lib->catalog, &door_row, &who), 0);
+    assert_true(who.subject.client_door);
+    assert_int_equal(policy_album_role(&who.subject, f->album_id, (af_time)time(NULL), NULL),
+                     AF_ROLE_CLIENT);
+    subject_release(&who);
+
+    /* A closed door (no password) opens for nobody; the guest's still does. */
+    assert_int_equal(catalog_link_set_password(f->lib->catalog, door, NULL), 0);
+    assert_int_equal(let_in(f, CLIENT_PASSWORD, LINKS_DOOR_EITHER), -EACCES);
+    assert_int_equal(let_in(f, PASSWORD, LINKS_DOOR_EITHER), f->link_id);
+}
+
+/* (g) A door never outlives its link: the link's grant revoked, both
+ * passwords meet a dead link; the door's grants count for nothing and
+ * never last past the link's expiry. */
+static void test_door_follows_its_link(void **state)
+{
+    struct fixture *f = *state;
+    struct af_subject_buf who;
+    struct cat_link door_row;
+    int64_t door, door_grant;
+    af_time soon = (af_time)time(NULL) + 3600;
+
+    door = add_door(f, &door_grant);
+    assert_int_equal(catalog_link_by_id(f->lib->catalog, door, &door_row), 0);
+    /* The link ends within the hour: so does its door. */
+    assert_int_equal(catalog_grant_update(f->lib->catalog, f->grant_id, soon,
+                                          &(struct af_grant_settings){.proof_long_edge = 2048}),
+                     0);
+    assert_int_equal(subject_for_link(f->lib->catalog, &door_row, &who), 0);
+    assert_int_equal(who.subject.n_grants, 1);
+    assert_int_equal(who.grants[0].expires, soon);
+    subject_release(&who);
+    /* Revoked: nothing. */
+    assert_int_equal(catalog_grant_revoke(f->lib->catalog, f->grant_id, (af_time)time(NULL)), 0);
+    assert_int_equal(subject_for_link(f->lib->catalog, &door_row, &who), 0);
+    assert_int_equal(who.subject.n_grants, 0);
+    subject_release(&who);
+    assert_int_equal(let_in(f, CLIENT_PASSWORD, LINKS_DOOR_EITHER), -EKEYEXPIRED);
+    assert_int_equal(let_in(f, PASSWORD, LINKS_DOOR_EITHER), -EKEYEXPIRED);
+    assert_int_equal(wrong_count(f, f->link_id), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -346,6 +465,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_dead_link_refused_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_password_and_queue_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_link_takes_no_turn, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_two_doors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_door_follows_its_link, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,4 +1,4 @@
-/* test_marks.c — unit tests of private marks (store/marks.c): who set a
+/* test_marks.c — unit tests of private marks (changes/marks.c): who set a
  * mark decides who may lift it, every change is recorded, refusals change
  * nothing, and marks made before marks said who made them are the studio's.
  */
@@ -14,14 +14,27 @@
 #include <sqlite3.h>
 
 #include "store/catalog.h"
-#include "store/marks.h"
+#include "changes/marks.h"
+#include "tests/unit/schema_undo.h"
 
 struct fixture {
     char dir[64];
     char path[128];
     struct af_catalog *c;
     int64_t album, photo, alice, bob;
+    struct af_grant grants[3]; /* alice client (7), bob editor (8), link 3 guest (9) */
+    struct af_subject_buf owner;
+    struct af_subject alice_s, bob_s, guest_s;
 };
+
+/* A person with one grant on the fixture's album. */
+static void person(struct af_subject *s, enum af_principal_kind kind, const struct af_grant *g)
+{
+    memset(s, 0, sizeof *s);
+    s->kind = kind;
+    s->grants = g;
+    s->n_grants = 1;
+}
 
 static int setup(void **state)
 {
@@ -39,6 +52,21 @@ static int setup(void **state)
                                                NULL), 0);
     assert_int_equal(catalog_user_add(f->c, "alice@example.com", "", -1, &f->alice), 0);
     assert_int_equal(catalog_user_add(f->c, "bob@example.com", "", -1, &f->bob), 0);
+    for (int i = 0; i < 3; i++) {
+        enum af_role role = i == 0 ? AF_ROLE_CLIENT : i == 1 ? AF_ROLE_EDITOR : AF_ROLE_GUEST;
+
+        f->grants[i].id = 7 + i;
+        f->grants[i].album_id = f->album;
+        f->grants[i].role = role;
+        policy_settings_default(role, &f->grants[i].settings);
+    }
+    subject_owner(&f->owner);
+    person(&f->alice_s, AF_PRINCIPAL_USER, &f->grants[0]);
+    f->alice_s.user_id = f->alice;
+    person(&f->bob_s, AF_PRINCIPAL_USER, &f->grants[1]);
+    f->bob_s.user_id = f->bob;
+    person(&f->guest_s, AF_PRINCIPAL_LINK, &f->grants[2]);
+    f->guest_s.link_id = 3;
     *state = f;
     return 0;
 }
@@ -87,70 +115,70 @@ static void photo_is(struct fixture *f, bool is_private, const char *by)
 static void test_owner_mark_is_the_owners(void **state)
 {
     struct fixture *f = *state;
-    const struct mark_actor owner = {.role = AF_ROLE_OWNER, .label = "owner"};
-    const struct mark_actor alice = {.role = AF_ROLE_CLIENT, .person = {.user_id = f->alice},
-                                     .label = "alice@example.com", .grant_id = 7};
+    const struct change_actor owner = {.who = &f->owner.subject, .label = "owner"};
+    const struct change_actor alice = {.who = &f->alice_s, .person = {.user_id = f->alice},
+                                       .label = "alice@example.com"};
     int64_t before;
 
-    assert_int_equal(marks_set_private(f->c, &owner, f->photo, true), 1);
+    assert_int_equal(change_mark_private(f->c, &owner, f->photo, true), 1);
     photo_is(f, true, "owner");
     last_event_is(f, "private-marked", "owner");
     /* Again: nothing to do, nothing recorded. */
     before = events(f);
-    assert_int_equal(marks_set_private(f->c, &owner, f->photo, true), 0);
+    assert_int_equal(change_mark_private(f->c, &owner, f->photo, true), 0);
     assert_int_equal(events(f), before);
     /* The client cannot lift it: refused, nothing changes. */
-    assert_int_equal(marks_set_private(f->c, &alice, f->photo, false), -EPERM);
+    assert_int_equal(change_mark_private(f->c, &alice, f->photo, false), -EPERM);
     photo_is(f, true, "owner");
     assert_int_equal(events(f), before);
     /* Marking it again is no change for the client either. */
-    assert_int_equal(marks_set_private(f->c, &alice, f->photo, true), 0);
+    assert_int_equal(change_mark_private(f->c, &alice, f->photo, true), 0);
     photo_is(f, true, "owner");
     /* The owner lifts it. */
-    assert_int_equal(marks_set_private(f->c, &owner, f->photo, false), 1);
+    assert_int_equal(change_mark_private(f->c, &owner, f->photo, false), 1);
     photo_is(f, false, "");
     last_event_is(f, "private-unmarked", "owner");
-    assert_int_equal(marks_set_private(f->c, &owner, f->photo, false), 0);
+    assert_int_equal(change_mark_private(f->c, &owner, f->photo, false), 0);
 }
 
 static void test_client_mark(void **state)
 {
     struct fixture *f = *state;
-    const struct mark_actor editor = {.role = AF_ROLE_EDITOR, .person = {.user_id = f->bob},
-                                      .label = "bob@example.com"};
-    const struct mark_actor alice = {.role = AF_ROLE_CLIENT, .person = {.user_id = f->alice},
-                                     .label = "alice@example.com", .grant_id = 7};
-    const struct mark_actor guest = {.role = AF_ROLE_GUEST, .person = {.link_id = 3},
-                                     .label = "link:3"};
+    const struct change_actor editor = {.who = &f->bob_s, .person = {.user_id = f->bob},
+                                        .label = "bob@example.com"};
+    const struct change_actor alice = {.who = &f->alice_s, .person = {.user_id = f->alice},
+                                       .label = "alice@example.com"};
+    const struct change_actor guest = {.who = &f->guest_s, .person = {.link_id = 3},
+                                       .label = "link:3"};
     struct cat_activity a;
     char key[32];
     int64_t before;
 
     snprintf(key, sizeof key, "user:%lld", (long long)f->alice);
-    assert_int_equal(marks_set_private(f->c, &alice, f->photo, true), 1);
+    assert_int_equal(change_mark_private(f->c, &alice, f->photo, true), 1);
     photo_is(f, true, key);
     last_event_is(f, "private-marked", "alice@example.com");
     assert_int_equal(catalog_activity_get(f->c, events(f), &a), 0);
     assert_int_equal(a.grant_id, 7);
     /* Their own mark they may lift, and mark again. */
-    assert_int_equal(marks_set_private(f->c, &alice, f->photo, false), 1);
+    assert_int_equal(change_mark_private(f->c, &alice, f->photo, false), 1);
     photo_is(f, false, "");
     last_event_is(f, "private-unmarked", "alice@example.com");
-    assert_int_equal(marks_set_private(f->c, &alice, f->photo, true), 1);
-    /* A guest may change no mark at all. */
+    assert_int_equal(change_mark_private(f->c, &alice, f->photo, true), 1);
+    /* A guest may change no mark at all (and does not see a private photo). */
     before = events(f);
-    assert_int_equal(marks_set_private(f->c, &guest, f->photo, false), -EPERM);
+    assert_int_equal(change_mark_private(f->c, &guest, f->photo, false), -ENOENT);
     photo_is(f, true, key);
     assert_int_equal(events(f), before);
     /* The studio marking a client's mark takes it over: then it is the
      * studio's, and the client cannot lift it any more. */
-    assert_int_equal(marks_set_private(f->c, &editor, f->photo, true), 1);
+    assert_int_equal(change_mark_private(f->c, &editor, f->photo, true), 1);
     photo_is(f, true, "owner");
     last_event_is(f, "private-marked", "bob@example.com");
-    assert_int_equal(marks_set_private(f->c, &alice, f->photo, false), -EPERM);
+    assert_int_equal(change_mark_private(f->c, &alice, f->photo, false), -EPERM);
     photo_is(f, true, "owner");
     /* Unknown photo. */
-    assert_int_equal(marks_set_private(f->c, &alice, 999, true), -ENOENT);
+    assert_int_equal(change_mark_private(f->c, &alice, 999, true), -ENOENT);
 }
 
 /* Marks made before private_by was filled in (NULL) are the studio's, and
@@ -158,29 +186,24 @@ static void test_client_mark(void **state)
 static void test_old_marks_are_the_studios(void **state)
 {
     struct fixture *f = *state;
-    const struct mark_actor alice = {.role = AF_ROLE_CLIENT, .person = {.user_id = f->alice},
-                                     .label = "alice@example.com"};
-    char sql[256];
+    const struct change_actor alice = {.who = &f->alice_s, .person = {.user_id = f->alice},
+                                       .label = "alice@example.com"};
     sqlite3 *db;
-    sqlite3_stmt *st;
-    int version;
 
-    /* The catalog as the previous schema left it: the mark without who. */
+    /* The catalog as schema 5 left it: the mark without who (schema 6's
+     * tables go; schema 7's rebuild of sets runs again as it is). */
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    version = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    snprintf(sql, sizeof sql,
-             "UPDATE photos SET is_private = 1, private_by = NULL;"
-             "DROP TABLE downloads; DROP TABLE grant_expiries; DROP INDEX activity_kind_actor;"
-             "PRAGMA user_version = %d", version - 1);
-    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  SCHEMA_UNDO_10 SCHEMA_UNDO_9
+                                  "UPDATE photos SET is_private = 1, private_by = NULL;"
+                                  "DROP TABLE downloads; DROP TABLE grant_expiries;"
+                                  "DROP INDEX activity_kind_actor; PRAGMA user_version = 5",
+                                  NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     catalog_close(f->c);
     assert_int_equal(catalog_open(f->path, CAT_OPEN_EXISTING, &f->c), 0);
     photo_is(f, true, "owner");
-    assert_int_equal(marks_set_private(f->c, &alice, f->photo, false), -EPERM);
+    assert_int_equal(change_mark_private(f->c, &alice, f->photo, false), -EPERM);
 }
 
 int main(void)

@@ -304,6 +304,23 @@ static void test_view_candidates(void **state)
     }
 }
 
+static void test_reserved_in_album(void **state)
+{
+    static const char *const reserved[] = {"Web-size", "web-SIZE", "High-res", "Favourites",
+                                           "private", "PRIVATE", "TRASH", "READ ME.txt", "read me.TXT"};
+    static const char *const fine[] = {"READ ME", "README.txt", "READ ME.txt ", "Ceremony",
+                                       "Web size", "Favourites2", "Private photos"};
+    const char *why = NULL;
+
+    for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++) {
+        assert_int_equal(names_check_reserved_in_album(reserved[i], &why), -EINVAL);
+        assert_non_null(strstr(why, NAMES_README));
+    }
+    for (size_t i = 0; i < sizeof fine / sizeof fine[0]; i++)
+        assert_int_equal(names_check_reserved_in_album(fine[i], NULL), 0);
+    (void)state;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -313,6 +330,7 @@ int main(void)
         cmocka_unit_test(test_length),
         cmocka_unit_test(test_reasons),
         cmocka_unit_test(test_junk),
+        cmocka_unit_test(test_reserved_in_album),
         cmocka_unit_test(test_email),
         cmocka_unit_test(test_view_candidates),
     };

@@ -26,6 +26,7 @@
 #include <glib.h>
 #include <sqlite3.h>
 
+#include "store/gallery_address.h"
 #include "store/notify.h"
 
 struct fixture {
@@ -212,21 +213,130 @@ static void test_invitation(void **state)
 {
     struct fixture *f = *state;
     struct cat_message *rows;
+    char *preview = NULL;
     size_t n;
 
+    /* No address set: the details follow; the signature is the owner. */
     assert_int_equal(notify_invite(f->c, "carol@example.com", "Fête à Lyon",
-                                   "albumfs MOUNTPOINT --user carol@example.com --library /l\n"
-                                   "# or, on the shared mount, open your folder carol\n"),
-                     0);
+                                   "You are the client of this album.\n"), 0);
     n = outbox(f, &rows);
     assert_string_equal(rows[0].kind, NOTIFY_KIND_INVITATION);
     assert_string_equal(rows[0].recipient, "carol@example.com");
     assert_non_null(strstr(rows[0].message, "owner@studio.example has invited you to see the "
                                             "photo album “Fête à Lyon”."));
-    assert_non_null(strstr(rows[0].message,
-                           "\n    albumfs MOUNTPOINT --user carol@example.com --library /l\n"
-                           "    # or, on the shared mount, open your folder carol\n"));
+    assert_non_null(strstr(rows[0].message, "Your photographer will send you the details"));
+    assert_non_null(strstr(rows[0].message, "What you can do\n\nYou are the client of this "
+                                            "album.\n"));
+    assert_non_null(strstr(rows[0].message, "\n-- \nowner@studio.example\n"));
+    assert_null(strstr(rows[0].message, "albumfs "));
+    assert_null(strstr(rows[0].message, "fusermount"));
     catalog_messages_free(rows, n);
+
+    /* Every address set: per-OS steps for each; a signature. */
+    assert_int_equal(catalog_setting_set(f->c, "notify.smb", "smb://studio.example/gallery"), 0);
+    assert_int_equal(catalog_setting_set(f->c, "notify.webdav", "https://dav.example/g/"), 0);
+    assert_int_equal(catalog_setting_set(f->c, "notify.sftp", "studio.example:2222"), 0);
+    assert_int_equal(catalog_setting_set(f->c, "notify.signature", "Anna\nStudio Light"), 0);
+    assert_int_equal(notify_invite_message(f->c, "carol@example.com", "W", "R.\n", &preview), 0);
+    assert_int_equal(outbox_count(f), 1); /* a preview queues nothing */
+    assert_non_null(strstr(preview, "\\\\studio.example\\gallery"));
+    assert_non_null(strstr(preview, "Go > Connect to Server... (Command-K),\n"
+                                    "    enter smb://studio.example/gallery"));
+    assert_non_null(strstr(preview, "gio mount davs://dav.example/g/"));
+    assert_non_null(strstr(preview, "enter https://dav.example/g/ and sign in"));
+    assert_non_null(strstr(preview, "sftp -P 2222 YOUR-USER-NAME@studio.example"));
+    assert_non_null(strstr(preview, "\n-- \nAnna\nStudio Light\n"));
+    assert_null(strstr(preview, "will send you the details"));
+    free(preview);
+
+    /* Settings edited by hand into something hostile are left out. */
+    assert_int_equal(catalog_setting_set(f->c, "notify.smb", "smb://a.example/x\r\nBcc: e@x"), 0);
+    assert_int_equal(catalog_setting_set(f->c, "notify.webdav", "http://dav.example/"), 0);
+    assert_int_equal(catalog_setting_set(f->c, "notify.sftp", "bad host:22"), 0);
+    assert_int_equal(catalog_setting_set(f->c, "notify.signature", "Anna\r\nBcc: e@x"), 0);
+    assert_int_equal(notify_invite_message(f->c, "carol@example.com", "W", "R.\n", &preview), 0);
+    assert_null(strstr(preview, "Bcc"));
+    assert_null(strstr(preview, "http://"));
+    assert_null(strstr(preview, "bad host"));
+    assert_non_null(strstr(preview, "will send you the details"));
+    assert_non_null(strstr(preview, "\n-- \nowner@studio.example\n"));
+    free(preview);
+}
+
+static void test_addresses(void **state)
+{
+    static const struct {
+        enum address_kind kind;
+        const char *in, *canon; /* canon NULL: refused */
+    } cases[] = {
+        {ADDRESS_SMB, "\\\\studio.example\\gallery", "smb://studio.example/gallery"},
+        {ADDRESS_SMB, "//studio/Photo Share", "smb://studio/Photo Share"},
+        {ADDRESS_SMB, "smb://10.0.0.2/g", "smb://10.0.0.2/g"},
+        {ADDRESS_SMB, "smb://studio.example/", NULL},
+        {ADDRESS_SMB, "smb://studio.example/a/b", NULL},
+        {ADDRESS_SMB, "smb://stu dio/g", NULL},
+        {ADDRESS_SMB, "smb://-studio/g", NULL},
+        {ADDRESS_SMB, "smb://studio/g\r\nBcc: x@e", NULL},
+        {ADDRESS_SMB, "smb://studio/g\x01", NULL},
+        {ADDRESS_SMB, "studio/g", NULL},
+        {ADDRESS_WEBDAV, "https://dav.example/gallery/", "https://dav.example/gallery/"},
+        {ADDRESS_WEBDAV, "https://dav.example:8443/g%20x", "https://dav.example:8443/g%20x"},
+        {ADDRESS_WEBDAV, "https://dav.example", "https://dav.example"},
+        {ADDRESS_WEBDAV, "http://dav.example/", NULL},
+        {ADDRESS_WEBDAV, "https://dav.example:0/", NULL},
+        {ADDRESS_WEBDAV, "https://dav.example:70000/", NULL},
+        {ADDRESS_WEBDAV, "https://dav.example/a b", NULL},
+        {ADDRESS_WEBDAV, "https://dav.example/\nBcc: x", NULL},
+        {ADDRESS_WEBDAV, "https://dav.example/é", NULL},
+        {ADDRESS_WEBDAV, "https:///g", NULL},
+        {ADDRESS_SFTP, "studio.example", "studio.example:22"},
+        {ADDRESS_SFTP, "studio.example:2222", "studio.example:2222"},
+        {ADDRESS_SFTP, "studio.example:", NULL},
+        {ADDRESS_SFTP, "studio.example:x", NULL},
+        {ADDRESS_SFTP, "studio.example:65536", NULL},
+        {ADDRESS_SFTP, "user@studio.example", NULL},
+        {ADDRESS_SFTP, "studio\n.example", NULL},
+        {ADDRESS_SFTP, "", NULL},
+    };
+    char canon[ADDRESS_MAX + 1], long_url[ADDRESS_MAX + 16];
+    const char *why;
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int rc = address_check(cases[i].kind, cases[i].in, canon, sizeof canon, &why);
+
+        if (cases[i].canon) {
+            assert_int_equal(rc, 0);
+            assert_string_equal(canon, cases[i].canon);
+        } else {
+            assert_true(rc < 0);
+        }
+    }
+    memset(long_url, 'a', sizeof long_url - 1);
+    long_url[sizeof long_url - 1] = '\0';
+    memcpy(long_url, "https://x.example/", 18);
+    assert_true(address_check(ADDRESS_WEBDAV, long_url, canon, sizeof canon, &why) < 0);
+    (void)state;
+}
+
+static void test_signature_check(void **state)
+{
+    char big[NOTIFY_SIGNATURE_MAX + 2];
+    const char *why;
+
+    assert_int_equal(notify_check_signature("Anna\nStudio Light — photos\n", &why), 0);
+    assert_int_equal(notify_check_signature("Anna\r\nStudio", &why), -EINVAL);
+    assert_int_equal(notify_check_signature("Anna\tStudio", &why), -EINVAL);
+    assert_int_equal(notify_check_signature("Bad \xff", &why), -EINVAL);
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    assert_int_equal(notify_check_signature(big, &why), -EINVAL);
+    memset(big, '\n', 30);
+    big[30] = '\0';
+    assert_int_equal(notify_check_signature(big, &why), -EINVAL);
+    memset(big, 'x', 201);
+    big[201] = '\0';
+    assert_int_equal(notify_check_signature(big, &why), -EINVAL);
+    (void)state;
 }
 
 static void test_injection_refused(void **state)
@@ -245,7 +355,7 @@ static void test_injection_refused(void **state)
                                    "albumfs M"), -EINVAL);
     assert_int_equal(notify_invite(f->c, "bob@example.com", "Wedding\nBcc: x@evil.example",
                                    "albumfs M"), -EINVAL);
-    assert_int_equal(notify_invite(f->c, "bob@example.com", "Wedding", "albumfs M\r\n"), -EINVAL);
+    assert_int_equal(notify_invite(f->c, "bob@example.com", "Wedding", "rules\r\n"), -EINVAL);
     assert_int_equal(notify_invite(f->c, "bob@example.com", "Bad \xff UTF-8", "albumfs M"),
                      -EINVAL);
     /* A sender or owner setting that was tampered with is refused too. */
@@ -256,6 +366,26 @@ static void test_injection_refused(void **state)
     assert_int_equal(catalog_setting_set(f->c, "notify.owner", "o@b.example\rBcc: x@e.example"),
                      0);
     assert_int_equal(notify_test(f->c), -EINVAL);
+    assert_int_equal(outbox_count(f), 0);
+
+    /* A setting longer than any address is refused whole, never cut to a
+     * prefix (here 254 bytes of it would be another valid address). */
+    {
+        GString *longer = g_string_new("owner@x");
+
+        while (longer->len < 320)
+            g_string_append(longer, "abc.");
+        g_string_append(longer, "example");
+        assert_int_equal(catalog_setting_set(f->c, "notify.owner", longer->str), 0);
+        assert_int_equal(notify_test(f->c), -EINVAL);
+        assert_int_equal(notify_milestone(f->c, NOTIFY_FIRST_VIEW, "W", "a@b.example", NULL),
+                         -EINVAL);
+        assert_int_equal(catalog_setting_set(f->c, "notify.owner", "owner@studio.example"), 0);
+        assert_int_equal(catalog_setting_set(f->c, "notify.from", longer->str), 0);
+        assert_int_equal(notify_test(f->c), -EINVAL);
+        assert_int_equal(catalog_setting_set(f->c, "notify.from", ""), 0);
+        g_string_free(longer, TRUE);
+    }
     assert_int_equal(outbox_count(f), 0);
 
     /* No owner: nothing to tell. */
@@ -304,7 +434,7 @@ static void test_deliver(void **state)
 
     /* No command: nothing is tried, everything waits. */
     assert_int_equal(notify_test(f->c), 0);
-    assert_int_equal(notify_deliver_due(f->c, 5), 0);
+    assert_int_equal(notify_deliver_due(f->c, NULL, 5), 0);
     n = outbox(f, &rows);
     assert_false(rows[0].delivered);
     assert_int_equal(rows[0].attempts, 0);
@@ -314,7 +444,7 @@ static void test_deliver(void **state)
     snprintf(out, sizeof out, "%s/out", f->dir);
     snprintf(fds, sizeof fds, "%s/fds", f->dir);
     set_command(f, "cat > '%s'; ls /proc/self/fd > '%s'", out, fds);
-    assert_int_equal(notify_deliver_due(f->c, 5), 1);
+    assert_int_equal(notify_deliver_due(f->c, NULL, 5), 1);
     n = outbox(f, &rows);
     assert_true(rows[0].delivered);
     assert_int_equal(rows[0].attempts, 1);
@@ -325,7 +455,48 @@ static void test_deliver(void **state)
     assert_string_equal(text, "0\n1\n2\n3\n"); /* 3: ls's own directory handle */
     g_free(text);
     catalog_messages_free(rows, n);
-    assert_int_equal(notify_deliver_due(f->c, 5), 0); /* delivered once */
+    assert_int_equal(notify_deliver_due(f->c, NULL, 5), 0); /* delivered once */
+}
+
+/* SMTP settings edited by hand into something unusable, or a password
+ * that cannot be opened: every attempt fails at once with the reason, no
+ * connection is made, and the command (also set) is not run: a server set
+ * is the way mail goes. */
+static void test_smtp_unusable(void **state)
+{
+    struct fixture *f = *state;
+    struct cat_message *rows;
+    char ran[128];
+    size_t n;
+
+    snprintf(ran, sizeof ran, "%s/ran", f->dir);
+    set_command(f, "touch '%s'", ran);
+    assert_int_equal(catalog_setting_set(f->c, NOTIFY_SMTP_HOST, "127.0.0.1"), 0);
+    assert_int_equal(catalog_setting_set(f->c, NOTIFY_SMTP_USER, "studio"), 0);
+    assert_int_equal(catalog_setting_set(f->c, NOTIFY_SMTP_PASSWORD, "s1:AAAA"), 0);
+    assert_true(notify_has_delivery(f->c));
+    assert_int_equal(notify_test(f->c), 0);
+    assert_int_equal(notify_deliver_due(f->c, NULL, 5), 0);
+    n = outbox(f, &rows);
+    assert_int_equal(rows[0].attempts, 1);
+    assert_non_null(strstr(rows[0].last_error, "without the library key"));
+    catalog_messages_free(rows, n);
+
+    assert_int_equal(catalog_setting_set(f->c, NOTIFY_SMTP_HOST, "smtp.example.com"), 0);
+    assert_int_equal(catalog_setting_set(f->c, NOTIFY_SMTP_SECURITY, "none"), 0);
+    assert_int_equal(notify_test(f->c), 0);
+    assert_int_equal(notify_deliver_due(f->c, NULL, 5), 0);
+    n = outbox(f, &rows);
+    assert_int_equal(rows[0].attempts, 1);
+    assert_non_null(strstr(rows[0].last_error, "security none"));
+    catalog_messages_free(rows, n);
+    assert_int_equal(access(ran, F_OK), -1); /* the command never ran */
+
+    /* no host: the command again */
+    assert_int_equal(catalog_setting_set(f->c, NOTIFY_SMTP_HOST, ""), 0);
+    assert_int_equal(notify_test(f->c), 0);
+    assert_int_equal(notify_deliver_due(f->c, NULL, 5), 1);
+    assert_int_equal(access(ran, F_OK), 0);
 }
 
 static void test_failure_and_backoff(void **state)
@@ -338,7 +509,7 @@ static void test_failure_and_backoff(void **state)
 
     set_command(f, "echo 'relay refused'; echo 'mailer: no route to host' >&2; exit 75");
     assert_int_equal(notify_invite(f->c, "bob@example.com", "Wedding", "albumfs M"), 0);
-    assert_int_equal(notify_deliver_due(f->c, 5), 0);
+    assert_int_equal(notify_deliver_due(f->c, NULL, 5), 0);
     n = outbox(f, &rows);
     assert_false(rows[0].delivered);
     assert_int_equal(rows[0].attempts, 1);
@@ -346,7 +517,7 @@ static void test_failure_and_backoff(void **state)
     assert_in_range(rows[0].next_attempt, before + 60, time(NULL) + 60);
     catalog_messages_free(rows, n);
     /* Not due yet: not tried again. */
-    assert_int_equal(notify_deliver_due(f->c, 5), 0);
+    assert_int_equal(notify_deliver_due(f->c, NULL, 5), 0);
     n = outbox(f, &rows);
     assert_int_equal(rows[0].attempts, 1);
     catalog_messages_free(rows, n);
@@ -355,7 +526,7 @@ static void test_failure_and_backoff(void **state)
      * stdout said something, so that is the error. */
     set_command(f, "echo 'relay refused'; exit 1");
     make_due(f);
-    assert_int_equal(notify_deliver_due(f->c, 5), 0);
+    assert_int_equal(notify_deliver_due(f->c, NULL, 5), 0);
     n = outbox(f, &rows);
     assert_int_equal(rows[0].attempts, 2);
     assert_string_equal(rows[0].last_error, "exit status 1: relay refused");
@@ -365,11 +536,11 @@ static void test_failure_and_backoff(void **state)
     /* A shell that cannot find the program; then 2 h, then 6 h. */
     set_command(f, "/nonexistent/sendmail -t");
     make_due(f);
-    assert_int_equal(notify_deliver_due(f->c, 5), 0);
+    assert_int_equal(notify_deliver_due(f->c, NULL, 5), 0);
     make_due(f);
-    assert_int_equal(notify_deliver_due(f->c, 5), 0);
+    assert_int_equal(notify_deliver_due(f->c, NULL, 5), 0);
     make_due(f);
-    assert_int_equal(notify_deliver_due(f->c, 5), 0);
+    assert_int_equal(notify_deliver_due(f->c, NULL, 5), 0);
     n = outbox(f, &rows);
     assert_int_equal(rows[0].attempts, 5);
     assert_true(g_str_has_prefix(rows[0].last_error, "exit status 127: "));
@@ -379,7 +550,7 @@ static void test_failure_and_backoff(void **state)
     /* Fixed: delivered, and the invitation is in the activity log. */
     set_command(f, "cat > /dev/null");
     make_due(f);
-    assert_int_equal(notify_deliver_due(f->c, 5), 1);
+    assert_int_equal(notify_deliver_due(f->c, NULL, 5), 1);
     assert_int_equal(catalog_activity(f->c, 0, "notification-failed", &acts, &n), 0);
     assert_int_equal(n, 5);
     assert_non_null(strstr(acts[0].detail, "exit status 75: mailer: no route to host"));
@@ -404,7 +575,7 @@ static void test_hanging_command_killed(void **state)
     assert_int_equal(notify_test(f->c), 0);
     assert_int_equal(notify_test(f->c), 0);
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    assert_int_equal(notify_deliver_due(f->c, 1), 0);
+    assert_int_equal(notify_deliver_due(f->c, NULL, 1), 0);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     /* One timeout, then the pass stops: the second waits its turn. */
     assert_in_range(t1.tv_sec - t0.tv_sec, 0, 3);
@@ -439,10 +610,10 @@ static void test_command_reads_nothing(void **state)
     g_string_free(how, TRUE);
     sigaction(SIGPIPE, &dfl, &old);
     set_command(f, "exit 0");
-    assert_int_equal(notify_deliver_due(f->c, 5), 1);
+    assert_int_equal(notify_deliver_due(f->c, NULL, 5), 1);
     set_command(f, "exec 0<&-; exit 3");
     assert_int_equal(notify_test(f->c), 0);
-    assert_int_equal(notify_deliver_due(f->c, 5), 0);
+    assert_int_equal(notify_deliver_due(f->c, NULL, 5), 0);
     sigaction(SIGPIPE, &old, NULL);
 }
 
@@ -463,7 +634,7 @@ static void test_claimed_once(void **state)
     assert_int_equal(catalog_outbox_claim(other, rows[0].id, now, now + 90), 0);
     catalog_messages_free(rows, n);
     set_command(f, "cat > /dev/null");
-    assert_int_equal(notify_deliver_due(other, 5), 0); /* claimed: not due */
+    assert_int_equal(notify_deliver_due(other, NULL, 5), 0); /* claimed: not due */
     catalog_close(other);
 }
 
@@ -494,7 +665,7 @@ static void test_settings(void **state)
         memcpy(long_cmd + NOTIFY_COMMAND_MAX - 4, "exit 0", 6);
         assert_int_equal(catalog_setting_set(f->c, "notify.command", long_cmd), 0);
         assert_int_equal(notify_test(f->c), 0);
-        assert_int_equal(notify_deliver_due(f->c, 5), -E2BIG);
+        assert_int_equal(notify_deliver_due(f->c, NULL, 5), -E2BIG);
         n = outbox(f, &rows);
         assert_int_equal(rows[0].attempts, 0);
         catalog_messages_free(rows, n);
@@ -507,8 +678,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_milestone_message, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_utf8_subject, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invitation, setup, teardown),
+        cmocka_unit_test(test_addresses),
+        cmocka_unit_test(test_signature_check),
         cmocka_unit_test_setup_teardown(test_injection_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deliver, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_smtp_unusable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failure_and_backoff, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hanging_command_killed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_command_reads_nothing, setup, teardown),

@@ -713,6 +713,39 @@ static void test_link_capped_to_guest(void **state)
     assert_hidden(&who, &cli);
 }
 
+/* A link's client door (issue 12) holds up to CLIENT: client sets, private
+ * photos, marking private; never an editor's rights. */
+static void test_client_door_capped_to_client(void **state)
+{
+    struct af_grant g = grant(1, ALBUM, AF_ROLE_CLIENT);
+    struct af_subject who = link_subject(&g, 1);
+    struct af_entry album = album_entry();
+    struct af_entry pub = photo(SET_PUBLIC, AF_VIS_PUBLIC);
+    struct af_entry cli = photo(SET_CLIENT, AF_VIS_CLIENT);
+    struct af_entry team = photo(SET_TEAM, AF_VIS_TEAM);
+    struct af_entry priv = pub;
+
+    (void)state;
+    who.client_door = true;
+    priv.is_private = true;
+    g.settings.may_mark_private = true;
+    assert_int_equal(policy_album_role(&who, ALBUM, NOW, NULL), AF_ROLE_CLIENT);
+    assert_true(policy_may_see(&who, &cli, NOW));
+    assert_true(policy_may_see(&who, &priv, NOW));
+    assert_hidden(&who, &team);
+    assert_int_equal(policy_may_mark_private(&who, &pub, NOW), 0);
+    g.role = AF_ROLE_EDITOR;
+    assert_int_equal(policy_album_role(&who, ALBUM, NOW, NULL), AF_ROLE_CLIENT);
+    assert_int_equal(policy_may_modify(&who, &album, NOW), -EPERM);
+    assert_hidden(&who, &team);
+    assert_int_equal(policy_default_view(&who, &pub, NOW), AF_VIEW_PROOF);
+    /* The same grant without the door: a guest's. */
+    who.client_door = false;
+    assert_int_equal(policy_album_role(&who, ALBUM, NOW, NULL), AF_ROLE_GUEST);
+    assert_hidden(&who, &cli);
+    assert_hidden(&who, &priv);
+}
+
 static void test_roles_a_grant_cannot_hold(void **state)
 {
     struct af_grant g = grant(1, ALBUM, AF_ROLE_CLIENT);
@@ -1290,6 +1323,7 @@ int main(void)
         cmocka_unit_test(test_union_of_grants),
         cmocka_unit_test(test_union_capped_per_grant),
         cmocka_unit_test(test_link_capped_to_guest),
+        cmocka_unit_test(test_client_door_capped_to_client),
         cmocka_unit_test(test_roles_a_grant_cannot_hold),
         cmocka_unit_test(test_nobody),
         cmocka_unit_test(test_documents),

@@ -295,6 +295,7 @@ static void test_text_refused(void **state)
 static void test_truncated_jpeg_refused(void **state)
 {
     struct inputs *in = *state;
+    struct media_bytes prog;
     char why[200];
     struct media_info info;
 
@@ -305,6 +306,11 @@ static void test_truncated_jpeg_refused(void **state)
                      0);
     probe(in->truncated_jpeg, -EINVAL, why, sizeof(why));
     assert_non_null(strstr(why, "truncated"));
+    /* A progressive one (decoded at 1/8 scale too: its later scans, the
+     * fine detail, are what is missing). */
+    prog = fixture_prefix(in->jpeg_prog, in->jpeg_prog.len * 3 / 4);
+    probe(prog, -EINVAL, why, sizeof(why));
+    g_free(prog.data);
 }
 
 /* Damage libjpeg reports only as a warning, filling the rest with grey:

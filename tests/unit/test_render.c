@@ -7,6 +7,7 @@
  * vips_thread_shutdown() as render.h requires.
  */
 #include "media/probe.h"
+#include "media/media_private.h"
 #include "media/render.h"
 
 #include "media_fixture.h"
@@ -750,6 +751,43 @@ static void test_parallel_renders(void **state)
     }
 }
 
+/* Text drawn from several threads at once, each at sizes the others are
+ * also creating: Pango's cairo backend crashed in cairo_scaled_font_create
+ * when two render threads drew text at the same moment (media_text). */
+static gpointer text_job(gpointer data)
+{
+    int *failures = data;
+
+    for (int em = 6; em < 126; em++) {
+        char font[64];
+        VipsImage *mask = NULL;
+
+        snprintf(font, sizeof font, "%s %d", em % 2 ? "Sans Bold" : "Serif", em);
+        if (media_text(&mask, "© Studio Nord — proof", font) != 0 || mask->Xsize < 1)
+            (*failures)++;
+        if (mask)
+            g_object_unref(mask);
+    }
+    vips_thread_shutdown();
+    return NULL;
+}
+
+static void test_parallel_text(void **state)
+{
+    int failures[6] = {0};
+    GThread *threads[6];
+
+    (void)state;
+    vips_cache_set_max(0); /* every call builds its text */
+    for (int i = 0; i < 6; i++)
+        threads[i] = g_thread_new("text", text_job, &failures[i]);
+    for (int i = 0; i < 6; i++) {
+        g_thread_join(threads[i]);
+        assert_int_equal(failures[i], 0);
+    }
+    vips_cache_set_max(100);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -772,6 +810,7 @@ int main(void)
         cmocka_unit_test(test_quality),
         cmocka_unit_test(test_bad_input_is_an_error),
         cmocka_unit_test(test_bad_spec_is_refused),
+        cmocka_unit_test(test_parallel_text),
         cmocka_unit_test(test_parallel_renders),
     };
     int failed;

@@ -122,6 +122,36 @@ static void test_duration_overflow(void **state)
     assert_int_equal(timefmt_parse("15250284452472w", 0, &got), -EINVAL);
 }
 
+/* Lengths of time alone (the trash's window), and back to text. */
+static void test_lengths(void **state)
+{
+    static const char *const bad[] = {"", "0d", "-1d", "30", "30x", "2026-01-01", "never",
+                                      "1M", " 1d", "1d "};
+    static const struct {
+        const char *text;
+        int64_t seconds;
+        const char *printed;
+    } good[] = {
+        {"30d", 30 * 86400, "30d"}, {"2w", 14 * 86400, "2w"}, {"14d", 14 * 86400, "2w"},
+        {"36h", 36 * 3600, "36h"},  {"90m", 90 * 60, "90m"},  {"60m", 3600, "1h"},
+        {"61s", 61, "61s"},
+    };
+    char buf[32];
+    int64_t got;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        assert_int_equal(timefmt_parse_duration(good[i].text, &got), 0);
+        assert_true(got == good[i].seconds);
+        timefmt_print_duration(got, buf, sizeof buf);
+        assert_string_equal(buf, good[i].printed);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (timefmt_parse_duration(bad[i], &got) != -EINVAL)
+            fail_msg("accepted \"%s\" as a duration", bad[i]);
+    assert_int_equal(timefmt_parse_duration(NULL, &got), -EINVAL);
+}
+
 static void test_print(void **state)
 {
     char buf[32];
@@ -194,6 +224,7 @@ int main(void)
         cmocka_unit_test(test_never),
         cmocka_unit_test(test_bad_inputs),
         cmocka_unit_test(test_duration_overflow),
+        cmocka_unit_test(test_lengths),
         cmocka_unit_test(test_print),
         cmocka_unit_test(test_since),
     };

@@ -797,6 +797,44 @@ static void test_remove(void **state)
     free(data);
 }
 
+/* Make blob id look stored `seconds` ago. */
+static void age_blob(const struct fixture *f, const char *id, time_t seconds)
+{
+    char path[256];
+    struct timespec when[2] = {{.tv_sec = time(NULL) - seconds}, {.tv_sec = time(NULL) - seconds}};
+
+    blob_file(f, id, path, sizeof path);
+    assert_int_equal(utimensat(AT_FDCWD, path, when, 0), 0);
+}
+
+/* Leftovers are removed only when old, and storing the same bytes again
+ * (an import meeting a blob a sweep is judging) makes them young. */
+static void test_remove_unused(void **state)
+{
+    struct fixture *f = *state;
+    unsigned char *data = make_data(70000, 1700);
+    char id[VAULT_ID_HEX], again[VAULT_ID_HEX];
+
+    assert_int_equal(vault_put_buffer(f->v, data, 70000, id), 0);
+    assert_int_equal(vault_remove_unused(f->v, id, 3600), 0); /* just stored: kept */
+    assert_int_equal(vault_exists(f->v, id), 1);
+    age_blob(f, id, 7200);
+    assert_int_equal(vault_put_buffer(f->v, data, 70000, again), 0); /* stored again */
+    assert_string_equal(id, again);
+    assert_int_equal(vault_remove_unused(f->v, id, 3600), 0);
+    assert_int_equal(vault_exists(f->v, id), 1);
+    age_blob(f, id, 7200);
+    assert_int_equal(vault_remove_unused(f->v, id, 3600), 1);
+    assert_int_equal(vault_exists(f->v, id), 0);
+    assert_int_equal(tmp_entries(f), 0); /* nothing left aside */
+    assert_int_equal(vault_remove_unused(f->v, id, 3600), -ENOENT);
+    /* put after a removal: written anew, whole */
+    assert_int_equal(vault_put_buffer(f->v, data, 70000, again), 0);
+    assert_int_equal(vault_verify(f->v, id, 1), 0);
+    assert_int_equal(vault_remove_unused(f->v, "not-an-id", 0), -EINVAL);
+    free(data);
+}
+
 struct reader {
     struct af_blob *b;
     const unsigned char *data;
@@ -1012,6 +1050,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_write_failure_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source_changed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_remove_unused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_reads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_documented_layout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_version1_blobs_still_read, setup, teardown),
