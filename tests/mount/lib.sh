@@ -227,7 +227,9 @@ standard_library() {
 }
 
 # unix_users NAME...: make each Unix account (no home, no login shell)
-# unless it exists; the EXIT trap deletes the ones made here.
+# unless it exists; the EXIT trap deletes the ones made here. Each test
+# script uses names no other script uses: CTest runs scripts in parallel,
+# and one that found another's account would lose it when that one ends.
 unix_users() {
     local u
     for u in "$@"; do

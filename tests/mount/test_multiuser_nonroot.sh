@@ -17,7 +17,7 @@ unshare -m --propagation private true 2>/dev/null || {
     echo "SKIP: cannot make a private mount namespace here (unshare -m)"
     exit 77
 }
-PH_NAME=albumfs-tp CL_NAME=albumfs-ta
+PH_NAME=albumfs-np CL_NAME=albumfs-nc # names no other test uses (tests run in parallel)
 unix_users $PH_NAME $CL_NAME
 PH=$(id -u $PH_NAME) CL=$(id -u $CL_NAME)
 AS_PH=$(as_user $PH_NAME)
