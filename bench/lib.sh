@@ -1,7 +1,8 @@
 # lib.sh — what the benchmarks share (sourced by run.sh and soak.sh): root and
 # /dev/fuse checks, the peers and tools installed from Debian, albumfs built
 # (Release) into $BUILD, the scratch folders under $WORK, and daemons
-# started as -f jobs (start_fs/stop_fs), all stopped by the exit trap.
+# started as -f jobs (start_fs/stop_fs), all stopped by the exit trap with
+# the servers a test names in SERVER_PIDS.
 # The sourcing script sets REPO, BUILD and WORK and defines die and say.
 
 WORK=$(realpath -m "$WORK")
@@ -63,10 +64,12 @@ DATA=$WORK/data
 R=$WORK/run
 declare -A FS_PID=() # mountpoint -> pid of the daemon serving it
 MOUNTS=()
+SERVER_PIDS=() # other servers a test started (smbd, rclone), stopped first
 
 cleanup() {
     local m pid i
     set +e
+    for pid in "${SERVER_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
     for m in "${MOUNTS[@]}"; do
         grep -qs " $m fuse" /proc/mounts && fusermount3 -u -z "$m" 2>/dev/null
     done

@@ -8,8 +8,8 @@
 #   -d WORKDIR  scratch space, about 2.5 GB (default /var/tmp/albumfs-bench);
 #               generated inputs are kept in WORKDIR/data between invocations,
 #               libraries and mounts are made afresh under WORKDIR/run
-#   -t TESTS    any of: large proof list mount upload scale (default: the
-#               first five; scale takes long and is asked for by name)
+#   -t TESTS    any of: large proof list mount upload scale remote (default:
+#               the first five; scale and remote are asked for by name)
 #   -w SECONDS  before each sample wait up to SECONDS for the machine to be
 #               quiet (under 25% of the CPUs busy for half a second); the CPU
 #               use seen just before each sample is reported either way
@@ -53,6 +53,14 @@
 #          prepare of one album and verify of the library; the ratios are
 #          to the 1,000-photo catalog, and the "per 1,000 photos" rows show
 #          whether a command that must visit every photo grows linearly
+#   remote a client on another machine (loopback) copying its 50 proofs
+#          (Bench/Ceremony) and 10 high-res photos (watermarked full size,
+#          Bench/High-res/Portraits) through Samba (smbclient's recursive
+#          mget, SMB3) and WebDAV (rclone copy), each served by the recipe
+#          of docs/reexport.md over albumfs's multi-user mount, against the
+#          same servers sharing a plain folder of the same bytes; cold
+#          (page cache dropped) and warm. Makes the account albumfs-bench
+#          for the client (deleted afterwards if it made it)
 # The 10,000 and 100,000 photo catalogs hold one imported JPEG; the other
 # rows are inserted with the sqlite3 CLI and point at the same version blob.
 #
@@ -67,7 +75,7 @@ RUNS=5
 QUIET_WAIT=0
 WORK=${BENCH_DIR:-/var/tmp/albumfs-bench}
 TESTS="large proof list mount upload"
-ALL_TESTS="$TESTS scale"
+ALL_TESTS="$TESTS scale remote"
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD_DIR:-$REPO/build-bench}
 
@@ -731,6 +739,171 @@ test_upload() {
     rm -rf "$R/gc.cipher" "$lib"
 }
 
+# ---- test 7: a client's copies through Samba and WebDAV -----------------------
+
+# free_port: a TCP port on 127.0.0.1 nobody listens on now.
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_listen PORT: until something listens on 127.0.0.1:PORT (30 s).
+wait_listen() {
+    local i
+    for ((i = 0; i < 300; i++)); do
+        python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' \
+            "$1" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    die "nothing listens on port $1"
+}
+
+# remote_get PROTO SYSTEM WHAT DEST: copy a folder of the client's gallery
+# (WHAT: proofs = Bench/Ceremony, highres = Bench/High-res/Portraits) from
+# SYSTEM's server into DEST with the protocol's own client, as a person on
+# another machine would: smbclient's recursive mget, rclone copy.
+remote_get() {
+    local proto=$1 sys=$2 what=$3 dest=$4 dir name
+    case $what in
+    proofs) dir=Bench name=Ceremony ;;
+    highres) dir=Bench/High-res name=Portraits ;;
+    esac
+    rm -rf "$dest" && mkdir -p "$dest"
+    case $proto in
+    smb)
+        smbclient "//127.0.0.1/$sys" -p "$SMBPORT" -m SMB3 -U "$RUSER%$RPASS" \
+            -c "prompt OFF; recurse ON; cd \"$dir\"; lcd \"$dest\"; mget \"$name\"" >/dev/null
+        ;;
+    webdav)
+        rclone copy --config /dev/null --webdav-url "http://127.0.0.1:${DAVPORT[$sys]}" \
+            --webdav-user "$RUSER" --webdav-pass "$(rclone obscure "$RPASS")" \
+            ":webdav:$dir/$name" "$dest/$name"
+        ;;
+    esac
+}
+
+# A client's 50 proofs and 10 high-res photos copied from another machine
+# (loopback) through Samba and WebDAV served over albumfs's multi-user
+# mount, against the same servers sharing a plain folder of the same bytes.
+test_remote() {
+    local lib=$R/lib-remote m=$R/remote.m plain=$R/remote-plain dav=$R/remote-dav
+    local r sys proto what temp bytes n sums pkgs=() made_user=0
+    command -v smbd >/dev/null || pkgs+=(samba)
+    command -v smbclient >/dev/null || pkgs+=(smbclient)
+    command -v rclone >/dev/null || pkgs+=(rclone)
+    command -v openssl >/dev/null || pkgs+=(openssl)
+    if [ ${#pkgs[@]} -gt 0 ]; then
+        say "installing ${pkgs[*]}"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            "${pkgs[@]}" >/dev/null
+    fi
+    make_uploads
+    RUSER=albumfs-bench RPASS=bench-$RANDOM-$RANDOM
+    if ! id -u "$RUSER" >/dev/null 2>&1; then
+        useradd -M -r -s /usr/sbin/nologin "$RUSER"
+        made_user=1
+    fi
+    say "remote: a client's gallery (50 proofs, 10 high-res) served by smbd and rclone"
+    LIB=$lib
+    ctl init
+    ctl album create Bench
+    ctl set create Bench Ceremony --visibility public
+    ctl set create Bench Portraits --visibility public
+    ctl import Bench/Ceremony "$DATA"/up/*.jpg --no-prepare
+    ctl import Bench/Portraits $(ls "$DATA"/up/*.jpg | head -10) --no-prepare
+    ctl user add client@example.com --uid "$RUSER"
+    ctl grant Bench --user client@example.com --role client --highres original
+    start_fs "$m" "$ALBUMFS" --library "$lib" "$m" --multi-user -f
+    # The views are made ahead (the grant prepared them); wait until the
+    # client's mount lists them all.
+    for ((n = 0; n < 3000; n++)); do
+        [ "$(ls "$m/$RUSER/Bench/Ceremony" 2>/dev/null | wc -l)" = 50 ] &&
+            [ "$(ls "$m/$RUSER/Bench/High-res/Portraits" 2>/dev/null | wc -l)" = 10 ] && break
+        sleep 0.1
+    done
+    [ "$n" -lt 3000 ] || die "the client's views did not appear within 5 minutes"
+    # The plain share: the same bytes, as the client reads them.
+    rm -rf "$plain" && mkdir -p "$plain/$RUSER/Bench/High-res"
+    cp -r "$m/$RUSER/Bench/Ceremony" "$plain/$RUSER/Bench/"
+    cp -r "$m/$RUSER/Bench/High-res/Portraits" "$plain/$RUSER/Bench/High-res/"
+    chown -R "$RUSER:" "$plain/$RUSER"
+    chmod 0755 "$plain"
+
+    # smbd: two shares, the albumfs mount and the plain folder.
+    SMBPORT=$(free_port)
+    rm -rf "$R/smb" && mkdir -p "$R/smb"
+    {
+        "$REPO/scripts/smb-loopback.conf.sh" "$R/smb" "$SMBPORT"
+        cat <<EOF2
+[albumfs]
+    path = $m/%U
+    read only = yes
+    valid users = $RUSER
+[plain]
+    path = $plain/%U
+    read only = yes
+    valid users = $RUSER
+EOF2
+    } >"$R/smb/smb.conf"
+    printf '%s\n%s\n' "$RPASS" "$RPASS" | smbpasswd -c "$R/smb/smb.conf" -s -a "$RUSER" >/dev/null
+    setsid smbd --foreground --no-process-group -s "$R/smb/smb.conf" >"$R/smb/smbd.out" 2>&1 &
+    SERVER_PIDS+=("$!")
+    wait_listen "$SMBPORT"
+
+    # rclone serve webdav as the client's account, the recipe of
+    # docs/reexport.md, once over each folder.
+    rm -rf "$dav" && mkdir -p "$dav"
+    printf '%s:%s\n' "$RUSER" "$(openssl passwd -apr1 "$RPASS")" >"$dav/htpasswd"
+    chown -R "$RUSER:" "$dav" && chmod 0700 "$dav"
+    declare -gA DAVPORT=()
+    for sys in albumfs plain; do
+        DAVPORT[$sys]=$(free_port)
+        temp=$m/$RUSER
+        [ "$sys" = plain ] && temp=$plain/$RUSER
+        setsid setpriv --reuid="$RUSER" --regid="$(id -g "$RUSER")" --clear-groups \
+            env HOME="$dav" rclone serve webdav "$temp" --addr "127.0.0.1:${DAVPORT[$sys]}" \
+            --htpasswd "$dav/htpasswd" --cache-dir "$dav/cache-$sys" --size-only --ignore-size \
+            >"$dav/$sys.log" 2>&1 &
+        SERVER_PIDS+=("$!")
+        wait_listen "${DAVPORT[$sys]}"
+    done
+
+    # Both servers give the same bytes through both protocols.
+    sums=
+    for proto in smb webdav; do
+        for sys in albumfs plain; do
+            for what in proofs highres; do
+                remote_get "$proto" "$sys" "$what" "$R/out/remote"
+                n=$(cd "$R/out/remote" && find . -type f -exec sha256sum {} + | sort | sha256sum)
+                sums+="$what $n"$'\n'
+            done
+        done
+    done
+    [ "$(sort -u <<<"$sums" | grep -c .)" = 2 ] || die "the copies differ between servers: $sums"
+
+    for ((r = 0; r < RUNS; r++)); do
+        for proto in smb webdav; do
+            for what in proofs highres; do
+                for temp in cold warm; do
+                    for sys in $(order "$r" albumfs plain); do
+                        quiet remote
+                        [ "$temp" = cold ] && cold
+                        timeit remote_get "$proto" "$sys" "$what" "$R/out/remote"
+                        bytes=$(du -sb "$R/out/remote" | cut -f1)
+                        rec remote "$proto $what $temp MB/s" "$sys" "$(mbps "$bytes" "$DT")"
+                    done
+                done
+            done
+        done
+    done
+    REMOTE_BYTES="proofs $(du -sb "$plain/$RUSER/Bench/Ceremony" | cut -f1), high-res $(du -sb "$plain/$RUSER/Bench/High-res/Portraits" | cut -f1)"
+    for sys in "${SERVER_PIDS[@]}"; do kill "$sys" 2>/dev/null || true; done
+    for sys in "${SERVER_PIDS[@]}"; do wait "$sys" 2>/dev/null || true; done
+    SERVER_PIDS=()
+    stop_fs "$m"
+    ((made_user)) && userdel "$RUSER"
+    rm -rf "$lib" "$plain" "$dav" "$R/out/remote"
+}
+
 # wait_for_dir DIR: a live mount shows a new folder within 10 s.
 wait_for_dir() {
     local i
@@ -836,6 +1009,10 @@ LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
         scale)
             printf '## 6. from 1,000 to 1,000,000 photos\n\n'
             table scale 1k
+            ;;
+        remote)
+            printf '## 7. a client copying from another machine (loopback): %s bytes\n\n' "${REMOTE_BYTES:-?}"
+            table remote plain
             ;;
         esac
     done

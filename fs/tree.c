@@ -288,8 +288,8 @@ static int place_decide(const struct world *w, const struct node *dir, const str
 
 /* Phase two: favourites are in Favourites/, photos marked private in
  * Private/, and a limited allowance's High-res/ shows only photos already
- * taken. `favs` (photo ids) may be NULL
- * to ask the catalog one photo at a time. */
+ * taken. `favs` (photo ids) may be NULL to ask the catalog one photo at a
+ * time. */
 static int place_check(struct afs *fs, struct af_catalog *c, const struct node *dir,
                        const struct cat_photo *p, const struct file_source *src, GHashTable *favs)
 {
@@ -301,11 +301,11 @@ static int place_check(struct afs *fs, struct af_catalog *c, const struct node *
         rc = catalog_is_favourite(c, &who.person, p->id);
     } else if (dir->kind == NODE_FAVSET) {
         rc = g_hash_table_contains(favs, &p->id);
-    }
-    if (dir->kind == NODE_PRIVSET)
+    } else if (dir->kind == NODE_PRIVSET) {
         rc = p->is_private;
-    if (dir->kind == NODE_VIEWSET && dir->view == AF_VIEW_HIGHRES && src->pool_id)
+    } else if (dir->kind == NODE_VIEWSET && dir->view == AF_VIEW_HIGHRES && src->pool_id) {
         rc = catalog_pool_is_charged(c, src->pool_id, p->id);
+    }
     return rc < 0 ? rc : rc ? 0 : -ENOENT;
 }
 

@@ -42,33 +42,16 @@ smb_start() {
     local mnt=$1 readonly=$2 u
     shift 2
     SMBPORT=$(free_port)
-    mkdir -p "$SMB"/{private,lock,state,cache,pid,ncalrpc}
-    cat >"$SMB/smb.conf" <<EOF
-[global]
-    workgroup = ALBUMFS
-    server role = standalone server
-    smb ports = $SMBPORT
-    interfaces = lo
-    bind interfaces only = yes
-    disable netbios = yes
-    server min protocol = SMB2
-    passdb backend = tdbsam:$SMB/private/passdb.tdb
-    private dir = $SMB/private
-    lock directory = $SMB/lock
-    state directory = $SMB/state
-    cache directory = $SMB/cache
-    pid directory = $SMB/pid
-    ncalrpc dir = $SMB/ncalrpc
-    log file = $SMB/log.%m
-    map to guest = never
-    load printers = no
-    printcap name = /dev/null
-    disable spoolss = yes
+    mkdir -p "$SMB"
+    {
+        "$TESTS_DIR/../scripts/smb-loopback.conf.sh" "$SMB" "$SMBPORT"
+        cat <<EOF
 [albums]
     path = $mnt/%U
     read only = $readonly
     valid users = $*
 EOF
+    } >"$SMB/smb.conf"
     for u in "$@"; do
         printf 'secret-%s\nsecret-%s\n' "$u" "$u" | smbpasswd -c "$SMB/smb.conf" -s -a "$u" >/dev/null
     done
