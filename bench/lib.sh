@@ -2,7 +2,8 @@
 # /dev/fuse checks, the peers and tools installed from Debian, albumfs built
 # (Release) into $BUILD, the scratch folders under $WORK, and daemons
 # started as -f jobs (start_fs/stop_fs), all stopped by the exit trap with
-# the servers a test names in SERVER_PIDS.
+# the servers a test names in SERVER_PIDS; the accounts bench_user made are
+# deleted.
 # The sourcing script sets REPO, BUILD and WORK and defines die and say.
 
 WORK=$(realpath -m "$WORK")
@@ -65,6 +66,7 @@ R=$WORK/run
 declare -A FS_PID=() # mountpoint -> pid of the daemon serving it
 MOUNTS=()
 SERVER_PIDS=() # other servers a test started (smbd, rclone), stopped first
+BENCH_USERS=() # Unix accounts bench_user made, deleted last
 
 cleanup() {
     local m pid i
@@ -79,6 +81,7 @@ cleanup() {
         for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         kill -9 "$pid" 2>/dev/null
     done
+    for pid in "${BENCH_USERS[@]}"; do userdel "$pid" 2>/dev/null; done
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -124,6 +127,22 @@ stop_fs() {
         wait "$pid" 2>/dev/null || true
         FS_PID[$m]=
     fi
+}
+
+# bench_user NAME: a Unix account NAME (no home, no login shell) for a test's
+# client, unless it exists; the exit trap deletes the ones made here.
+bench_user() {
+    if ! id -u "$1" >/dev/null 2>&1; then
+        useradd -M -r -s /usr/sbin/nologin "$1"
+        BENCH_USERS+=("$1")
+    fi
+}
+
+# as_account NAME CMD...: run CMD as the account NAME.
+as_account() {
+    local u=$1
+    shift
+    setpriv --reuid="$u" --regid="$(id -g "$u")" --clear-groups "$@"
 }
 
 vm_status() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }

@@ -8,8 +8,8 @@
 #   -d WORKDIR  scratch space, about 2.5 GB (default /var/tmp/albumfs-bench);
 #               generated inputs are kept in WORKDIR/data between invocations,
 #               libraries and mounts are made afresh under WORKDIR/run
-#   -t TESTS    any of: large proof list mount upload scale remote (default:
-#               the first five; scale and remote are asked for by name)
+#   -t TESTS    any of: large proof list mount upload scale remote crowd
+#               (default: the first five; the others are asked for by name)
 #   -w SECONDS  before each sample wait up to SECONDS for the machine to be
 #               quiet (under 25% of the CPUs busy for half a second); the CPU
 #               use seen just before each sample is reported either way
@@ -59,8 +59,18 @@
 #          mget, SMB3) and WebDAV (rclone copy), each served by the recipe
 #          of docs/reexport.md over albumfs's multi-user mount, against the
 #          same servers sharing a plain folder of the same bytes; cold
-#          (page cache dropped) and warm. Makes the account albumfs-bench
-#          for the client (deleted afterwards if it made it)
+#          (page cache dropped) and then warm (copied again at once). The
+#          client is the account albumfs-bench (made, and deleted at the
+#          end, if missing)
+#   crowd  16 clients (accounts albumfs-bc01..16 of one multi-user mount,
+#          as behind Samba) each reading the 500 proofs of one set at once,
+#          every file opened, read whole and closed in an order of its own
+#          (bench/read_latency.c), caches dropped first: per-file latency
+#          p50, p99 and maximum over the 8,000 reads, and the time until
+#          all are done; "albumfs+upload" the same while an editor
+#          (albumfs-be) copies 20 camera JPEGs into another set of the same
+#          mount, whose proofs render in the same daemon; against bindfs
+#          of a plain folder of the same proofs
 # The 10,000 and 100,000 photo catalogs hold one imported JPEG; the other
 # rows are inserted with the sqlite3 CLI and point at the same version blob.
 #
@@ -75,7 +85,7 @@ RUNS=5
 QUIET_WAIT=0
 WORK=${BENCH_DIR:-/var/tmp/albumfs-bench}
 TESTS="large proof list mount upload"
-ALL_TESTS="$TESTS scale remote"
+ALL_TESTS="$TESTS scale remote crowd"
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD_DIR:-$REPO/build-bench}
 
@@ -786,7 +796,7 @@ remote_get() {
 # mount, against the same servers sharing a plain folder of the same bytes.
 test_remote() {
     local lib=$R/lib-remote m=$R/remote.m plain=$R/remote-plain dav=$R/remote-dav
-    local r sys proto what temp bytes n sums pkgs=() made_user=0
+    local r sys proto what temp bytes n sums pkgs=()
     command -v smbd >/dev/null || pkgs+=(samba)
     command -v smbclient >/dev/null || pkgs+=(smbclient)
     command -v rclone >/dev/null || pkgs+=(rclone)
@@ -798,10 +808,7 @@ test_remote() {
     fi
     make_uploads
     RUSER=albumfs-bench RPASS=bench-$RANDOM-$RANDOM
-    if ! id -u "$RUSER" >/dev/null 2>&1; then
-        useradd -M -r -s /usr/sbin/nologin "$RUSER"
-        made_user=1
-    fi
+    bench_user "$RUSER"
     say "remote: a client's gallery (50 proofs, 10 high-res) served by smbd and rclone"
     LIB=$lib
     ctl init
@@ -883,9 +890,11 @@ EOF2
     for ((r = 0; r < RUNS; r++)); do
         for proto in smb webdav; do
             for what in proofs highres; do
-                for temp in cold warm; do
-                    for sys in $(order "$r" albumfs plain); do
-                        quiet remote
+                # cold (page cache dropped), then warm at once: a later
+                # drop for the other system would make a warm sample cold
+                for sys in $(order "$r" albumfs plain); do
+                    quiet remote
+                    for temp in cold warm; do
                         [ "$temp" = cold ] && cold
                         timeit remote_get "$proto" "$sys" "$what" "$R/out/remote"
                         bytes=$(du -sb "$R/out/remote" | cut -f1)
@@ -900,8 +909,114 @@ EOF2
     for sys in "${SERVER_PIDS[@]}"; do wait "$sys" 2>/dev/null || true; done
     SERVER_PIDS=()
     stop_fs "$m"
-    ((made_user)) && userdel "$RUSER"
     rm -rf "$lib" "$plain" "$dav" "$R/out/remote"
+}
+
+# ---- test 8: sixteen clients reading one set at once ----------------------------
+
+# 500 distinct 3000x2000 JPEGs (~2 MB): photo24.jpg halved, each with a
+# comment segment naming its number (the same picture as other bytes).
+make_crowd() {
+    local d=$DATA/crowd
+    [ -s "$d/IMG_0500.jpg" ] && return 0
+    make_photo
+    say "making $d/IMG_0001..0500.jpg (3000x2000 each)"
+    rm -rf "$d.tmp" && mkdir -p "$d.tmp"
+    vips resize "$DATA/photo24.jpg" "$d.tmp/base.jpg[Q=90]" 0.5
+    python3 - "$d.tmp" <<'PY'
+import os, sys
+d = sys.argv[1]
+data = open(os.path.join(d, "base.jpg"), "rb").read()
+for i in range(1, 501):
+    com = ("albumfs bench crowd %d" % i).encode()
+    seg = b"\xff\xfe" + (len(com) + 2).to_bytes(2, "big") + com
+    open(os.path.join(d, "IMG_%04d.jpg" % i), "wb").write(data[:2] + seg + data[2:])
+os.remove(os.path.join(d, "base.jpg"))
+PY
+    mv "$d.tmp" "$d"
+}
+
+# crowd_sample SYSTEM DIR_OF ROUND: 16 readers at once, reader i as account
+# albumfs-bc<i> reading DIR_OF(i) whole in its own order; records the
+# per-file latency's median, p99 and maximum, and the wall time until the
+# last reader is done.
+crowd_sample() {
+    local sys=$1 dirof=$2 r=$3 i pids=() t0 t1
+    rm -f "$R/out/lat-"*
+    t0=${EPOCHREALTIME/./}
+    for ((i = 1; i <= 16; i++)); do
+        as_account "$(printf 'albumfs-bc%02d' "$i")" "$R/read_latency" "$($dirof "$i")" "$((r * 100 + i))" \
+            >"$R/out/lat-$i" &
+        pids+=("$!")
+    done
+    for i in "${pids[@]}"; do wait "$i" || die "a $sys reader failed"; done
+    t1=${EPOCHREALTIME/./}
+    sort -n "$R/out/lat-"* >"$R/out/lat-all"
+    [ "$(wc -l <"$R/out/lat-all")" = 8000 ] || die "$sys: $(wc -l <"$R/out/lat-all") of 8,000 files read"
+    rec crowd "per-file read p50 ms" "$sys" "$(ms "$(sed -n 4000p "$R/out/lat-all")")"
+    rec crowd "per-file read p99 ms" "$sys" "$(ms "$(sed -n 7920p "$R/out/lat-all")")"
+    rec crowd "per-file read max ms" "$sys" "$(ms "$(tail -1 "$R/out/lat-all")")"
+    rec crowd "all 16 done, s" "$sys" "$(awk -v us=$((10#$t1 - 10#$t0)) 'BEGIN { printf "%.2f", us / 1e6 }')"
+}
+
+albumfs_proofs() { printf '%s/albumfs-bc%02d/Crowd/Ceremony' "$CROWD_M" "$1"; }
+bindfs_proofs() { echo "$CROWD_B"; }
+
+# Sixteen clients (accounts of a multi-user mount, as behind Samba) reading
+# the 500 proofs of one set at once, cold; again while an editor copies 20
+# camera JPEGs into another set of the same mount (their proofs render in
+# the same daemon); and the same readers over bindfs of a plain folder
+# holding the same proofs.
+test_crowd() {
+    local lib=$R/lib-crowd i r sys n up
+    make_crowd
+    make_uploads
+    cc -O2 -o "$R/read_latency" "$REPO/bench/read_latency.c"
+    for ((i = 1; i <= 16; i++)); do bench_user "$(printf 'albumfs-bc%02d' "$i")"; done
+    bench_user albumfs-be
+    say "crowd: a library of 500 photos, 16 clients and an editor on one multi-user mount"
+    LIB=$lib
+    ctl init
+    ctl album create Crowd
+    ctl set create Crowd Ceremony --visibility public
+    ctl import Crowd/Ceremony "$DATA/crowd" --no-prepare
+    ctl user add editor@example.com --uid albumfs-be
+    ctl grant Crowd --user editor@example.com --role editor --no-prepare
+    for ((i = 1; i <= 16; i++)); do
+        ctl user add "c$i@example.com" --uid "$(printf 'albumfs-bc%02d' "$i")"
+        ctl grant Crowd --user "c$i@example.com" --role client
+    done
+    CROWD_M=$R/crowd.m CROWD_B=$R/crowd-bindfs.m
+    start_fs "$CROWD_M" "$ALBUMFS" --library "$lib" "$CROWD_M" --multi-user -f
+    n=$(ls "$(albumfs_proofs 1)" | wc -l)
+    [ "$n" = 500 ] || die "client 1 sees $n of 500 proofs"
+    rm -rf "$R/crowd-plain" && mkdir -p "$R/crowd-plain"
+    cp "$(albumfs_proofs 1)"/* "$R/crowd-plain/"
+    chmod -R a+rX "$R/crowd-plain"
+    start_fs "$CROWD_B" bindfs -f -o allow_other "$R/crowd-plain" "$CROWD_B"
+
+    for ((r = 0; r < RUNS; r++)); do
+        for sys in $(order "$r" albumfs albumfs+upload bindfs); do
+            quiet crowd
+            cold
+            case $sys in
+            albumfs) crowd_sample albumfs albumfs_proofs "$r" ;;
+            bindfs) crowd_sample bindfs bindfs_proofs "$r" ;;
+            albumfs+upload)
+                ctl set create Crowd "Late$r" --visibility public
+                wait_for_dir "$CROWD_M/albumfs-be/Crowd/Late$r"
+                as_account albumfs-be cp $(ls "$(variant "crowd$r")"/*.jpg | head -20) \
+                    "$CROWD_M/albumfs-be/Crowd/Late$r/" &
+                up=$!
+                crowd_sample albumfs+upload albumfs_proofs "$r"
+                wait "$up" || die "the editor's copy failed"
+                ;;
+            esac
+        done
+    done
+    stop_fs "$CROWD_B"
+    stop_fs "$CROWD_M"
+    rm -rf "$lib" "$R/crowd-plain"
 }
 
 # wait_for_dir DIR: a live mount shows a new folder within 10 s.
@@ -1009,6 +1124,10 @@ LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
         scale)
             printf '## 6. from 1,000 to 1,000,000 photos\n\n'
             table scale 1k
+            ;;
+        crowd)
+            printf '## 8. 16 clients reading the 500 proofs of one set at once\n\n'
+            table crowd bindfs
             ;;
         remote)
             printf '## 7. a client copying from another machine (loopback): %s bytes\n\n' "${REMOTE_BYTES:-?}"
