@@ -12,7 +12,8 @@
 #                              path MNT/%U, `read only = READONLY` (yes|no),
 #                              a password secret-USER for each of USERS
 #   smb USER COMMANDS          one smbclient session as USER
-#   sshd_start MNT USERS...    sshd with a private sshd_config,
+#   sshd_start MNT USERS...    sshd with a private sshd_config (again
+#                              after stop_servers: new keys, new port),
 #                              ForceCommand internal-sftp -d MNT/%u, a key
 #                              for each of USERS
 #   sftp_as USER BATCH         one sftp session (batch mode) as USER
@@ -73,8 +74,10 @@ sshd_start() {
     SSHPORT=$(free_port)
     mkdir -p "$SSH/keys" /run/sshd
     chmod 0755 "$SSH" "$SSH/keys"
+    rm -f "$SSH/host" "$SSH/host.pub" # new keys each start (a test may restart it)
     ssh-keygen -q -t ed25519 -N '' -f "$SSH/host" >/dev/null
     for u in "$@"; do
+        rm -f "$SSH/id-$u" "$SSH/id-$u.pub"
         ssh-keygen -q -t ed25519 -N '' -f "$SSH/id-$u" >/dev/null
         cp "$SSH/id-$u.pub" "$SSH/keys/$u"
         chmod 0644 "$SSH/keys/$u"
