@@ -336,10 +336,16 @@ static int decode_all(const void *buf, size_t len, VipsFailOn fail_on,
         return rc;
     if (strcmp(info->mime, "image/jpeg") == 0) {
         VipsImage *scaled = NULL;
+        int shrink = 8;
 
+        /* libjpeg's DCT scaling still reads every coefficient. A side
+         * shorter than the shrink would scale to 0 pixels, which libvips
+         * 8.14 meets with an assertion that aborts the process. */
+        while (shrink > 1 && (info->width < (uint32_t)shrink || info->height < (uint32_t)shrink))
+            shrink /= 2;
         g_object_unref(img);
         img = NULL;
-        if (vips_jpegload_buffer((void *)buf, len, &scaled, "shrink", 8, "access",
+        if (vips_jpegload_buffer((void *)buf, len, &scaled, "shrink", shrink, "access",
                                  VIPS_ACCESS_SEQUENTIAL, "fail_on", fail_on, NULL) == 0)
             img = scaled;
     }

@@ -202,6 +202,36 @@ static void test_jpeg_orientation(void **state)
     assert_int_equal(info.height, 480);
 }
 
+/* A JPEG with a side shorter than the check's shrink-on-load (8): the
+ * fuzzer's 8x6 progressive JPEG made libvips abort the process (an
+ * assertion on a 1x0 image), which would take a daemon down with an
+ * editor's upload. Baseline and progressive, each side short. */
+static void test_tiny_jpeg_accepted(void **state)
+{
+    static const int sizes[][2] = {{8, 6}, {1, 1}, {7, 300}, {300, 3}, {15, 9}};
+    VipsImage *photo = fixture_photo(300, 300);
+    char why[200];
+
+    (void)state;
+    for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
+        for (int progressive = 0; progressive <= 1; progressive++) {
+            VipsImage *cut;
+            struct media_bytes b;
+            struct media_info info;
+
+            assert_int_equal(vips_extract_area(photo, &cut, 0, 0, sizes[i][0], sizes[i][1], NULL), 0);
+            b = fixture_encode(cut, progressive ? ".jpg[interlace]" : ".jpg");
+            info = probe(b, 0, why, sizeof(why));
+            assert_int_equal(info.kind, MEDIA_PHOTO);
+            assert_int_equal(info.width, sizes[i][0]);
+            assert_int_equal(info.height, sizes[i][1]);
+            g_free(b.data);
+            g_object_unref(cut);
+        }
+    }
+    g_object_unref(photo);
+}
+
 static void test_png_tiff_webp_accepted(void **state)
 {
     struct inputs *in = *state;
@@ -436,6 +466,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_jpeg_accepted),
         cmocka_unit_test(test_jpeg_orientation),
+        cmocka_unit_test(test_tiny_jpeg_accepted),
         cmocka_unit_test(test_png_tiff_webp_accepted),
         cmocka_unit_test(test_heif_when_available),
         cmocka_unit_test(test_interlaced_reported),
