@@ -845,7 +845,8 @@ test_remote() {
     chown -R "$RUSER:" "$plain/$RUSER"
     chmod 0755 "$plain"
 
-    # smbd: two shares, the albumfs mount and the plain folder.
+    # smbd: two shares, the albumfs mount and the plain folder, each with
+    # the two lines of docs/reexport.md's recipe.
     SMBPORT=$(free_port)
     rm -rf "$R/smb" && mkdir -p "$R/smb"
     {
@@ -855,10 +856,14 @@ test_remote() {
     path = $m/%U
     read only = yes
     valid users = $RUSER
+    ea support = no
+    store dos attributes = no
 [plain]
     path = $plain/%U
     read only = yes
     valid users = $RUSER
+    ea support = no
+    store dos attributes = no
 EOF2
     } >"$R/smb/smb.conf"
     printf '%s\n%s\n' "$RPASS" "$RPASS" | smbpasswd -c "$R/smb/smb.conf" -s -a "$RUSER" >/dev/null

@@ -10,7 +10,11 @@
 #   smb_start MNT READONLY USERS...
 #                              smbd with a private smb.conf: share "albums",
 #                              path MNT/%U, `read only = READONLY` (yes|no),
-#                              a password secret-USER for each of USERS
+#                              the recipe's `ea support = no` and `store dos
+#                              attributes = no` (unless SMB_SAMBA_DEFAULTS=1:
+#                              a studio that kept Samba's, whose DOS
+#                              attributes go to user.DOSATTRIB), a password
+#                              secret-USER for each of USERS
 #   smb USER COMMANDS          one smbclient session as USER
 #   sshd_start MNT USERS...    sshd with a private sshd_config (again
 #                              after stop_servers: new keys, new port),
@@ -52,6 +56,7 @@ smb_start() {
     read only = $readonly
     valid users = $*
 EOF
+        [ "${SMB_SAMBA_DEFAULTS:-0}" = 1 ] || printf '    ea support = no\n    store dos attributes = no\n'
     } >"$SMB/smb.conf"
     for u in "$@"; do
         printf 'secret-%s\nsecret-%s\n' "$u" "$u" | smbpasswd -c "$SMB/smb.conf" -s -a "$u" >/dev/null
