@@ -64,10 +64,26 @@ status_of() {
     grep -o 'NT_STATUS_[A-Z_]*' <<<"$out" | head -1
 }
 
+# smb_lists USER FOLDER NAME: NAME is in FOLDER's listing over Samba within
+# 5 s. Not at once: under ThreadSanitizer, a listing asked right after a
+# put into a drop folder was refused once (NT_STATUS_ACCESS_DENIED) in about
+# one run of fifteen, and listed on the next try; the cause is not found
+# yet (docs/reexport.md, "Known glitches"), so a refusal is said and retried.
+smb_lists() {
+    local i out
+    for ((i = 0; i < 10; i++)); do
+        out=$(smb "$1" "ls \"$2/*\"" 2>&1) || true
+        grep -q "$3" <<<"$out" && return 0
+        echo "# listing $2 over Samba, try $((i + 1)): $(grep -o 'NT_STATUS_[A-Z_]*' <<<"$out" | head -1)"
+        sleep 0.5
+    done
+    return 1
+}
+
 # ---- Samba: favourites, and the junk that comes along --------------------
 ok_smb $UA "put $SAMPLES/IMG_0002.jpg \"$W/Favourites/Ceremony/IMG_0002.jpg\""
 favourites_of aa@example.com | grep -q IMG_0002.jpg || fail "the favourite put over Samba is not recorded"
-smb $UA "ls \"$W/Favourites/Ceremony/*\"" 2>&1 | grep -q IMG_0002.jpg || fail "Favourites/ over Samba does not list it"
+smb_lists $UA "$W/Favourites/Ceremony" IMG_0002.jpg || fail "Favourites/ over Samba does not list it"
 echo junk >"$S/junk"
 for j in ._IMG_0002.jpg .DS_Store Thumbs.db desktop.ini; do
     ok_smb $UA "put $S/junk \"$W/Favourites/Ceremony/$j\""
@@ -113,7 +129,7 @@ cat "$gg" >/dev/null || fail "the guest cannot read IMG_0006"
 ok_smb $UA "put $SAMPLES/IMG_0006.jpg \"$W/Private/Ceremony/IMG_0006.jpg\""
 [ "$(private_of IMG_0006.jpg)" = 1 ] || fail "the put into Private/ did not mark"
 wait_for 10 gone "$gg" || fail "the live guest still sees IMG_0006 10 s after it was marked over Samba"
-smb $UA "ls \"$W/Private/Ceremony/*\"" 2>&1 | grep -q IMG_0006.jpg || fail "Private/ over Samba does not list it"
+smb_lists $UA "$W/Private/Ceremony" IMG_0006.jpg || fail "Private/ over Samba does not list it"
 smb $UA "ls \"$W/Ceremony/*\"" 2>&1 | grep -q IMG_0006.jpg || fail "the client lost IMG_0006 from its set"
 ok_smb $UA "del \"$W/Private/Ceremony/IMG_0006.jpg\""
 [ "$(private_of IMG_0006.jpg)" = 0 ] || fail "deleting from Private/ did not unmark"

@@ -35,11 +35,27 @@ within() {
     [ "$RC" != 124 ] && [ "$RC" != 137 ] || fail "hung: $*"
 }
 
+# until_dead MNT: wait (up to 10 s) until the mount answers ENOTCONN. The
+# daemon is not this shell's child (it went into the background), so no
+# `wait`; a request sent before the last of its threads has exited and the
+# kernel has seen the device close is aborted (ECONNABORTED), after that
+# every request gets ENOTCONN.
+until_dead() {
+    local i
+    for ((i = 0; i < 100; i++)); do
+        [ "$(sysop listdir "$1")" = ENOTCONN ] && return
+        sleep 0.1
+    done
+}
+
 # --- SIGKILL: a dead mount that fusermount3 -u clears; mounts again
 M=$S/killed
 mount_fs "$M"
 cat "$M/$A/Ceremony/IMG_0001.jpg" >/dev/null
-{ kill -9 "${DAEMON_PID[$M]}" && wait "${DAEMON_PID[$M]}"; } 2>/dev/null || true
+pid=${DAEMON_PID[$M]}
+kill -9 "$pid"
+until_dead "$M"
+! running "$pid" || fail "SIGKILL: the daemon still runs"
 DAEMON_PID[$M]=
 expect_err ENOTCONN listdir "$M"
 expect_err ENOTCONN stat "$M/$A/Getting Ready/IMG_0003.jpg"
@@ -60,7 +76,7 @@ if ! grep -qaE '__(asan|tsan)_init' "$ALBUMFS"; then
     mount_fs "$M"
     pid=${DAEMON_PID[$M]}
     kill -SEGV "$pid"
-    for ((i = 0; i < 100; i++)); do running "$pid" || break; sleep 0.1; done
+    until_dead "$M"
     ! running "$pid" || fail "SIGSEGV: the daemon still runs"
     DAEMON_PID[$M]=
     expect_err ENOTCONN listdir "$M"
