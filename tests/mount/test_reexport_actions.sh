@@ -66,8 +66,8 @@ status_of() {
 
 # smb_lists USER FOLDER NAME: NAME is in FOLDER's listing over Samba within
 # 5 s. Not at once: under ThreadSanitizer, a listing asked right after a
-# put into a drop folder was refused once (NT_STATUS_ACCESS_DENIED) in about
-# one run of fifteen, and listed on the next try; the cause is not found
+# put into a drop folder was refused once (NT_STATUS_ACCESS_DENIED) in 3 of
+# about 27 runs, and listed on the next try; the cause is not found
 # yet (docs/reexport.md, "Known glitches"), so a refusal is said and retried.
 smb_lists() {
     local i out
