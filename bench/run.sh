@@ -845,8 +845,8 @@ test_remote() {
     chown -R "$RUSER:" "$plain/$RUSER"
     chmod 0755 "$plain"
 
-    # smbd: two shares, the albumfs mount and the plain folder, each with
-    # the two lines of docs/reexport.md's recipe.
+    # smbd: two shares, the albumfs mount and the plain folder (both with
+    # the recipe's two lines: smb-loopback.conf.sh).
     SMBPORT=$(free_port)
     rm -rf "$R/smb" && mkdir -p "$R/smb"
     {
@@ -856,14 +856,10 @@ test_remote() {
     path = $m/%U
     read only = yes
     valid users = $RUSER
-    ea support = no
-    store dos attributes = no
 [plain]
     path = $plain/%U
     read only = yes
     valid users = $RUSER
-    ea support = no
-    store dos attributes = no
 EOF2
     } >"$R/smb/smb.conf"
     printf '%s\n%s\n' "$RPASS" "$RPASS" | smbpasswd -c "$R/smb/smb.conf" -s -a "$RUSER" >/dev/null

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# smb-loopback.conf.sh DIR PORT — print the [global] section of an smb.conf
-# for a private smbd on 127.0.0.1:PORT whose state lives under DIR (made
-# here): what the re-export tests (tests/mount/reexport_lib.sh) and the
-# remote benchmark (bench/run.sh -t remote) serve their shares with. The
-# caller appends its shares. Not a production configuration: the studio's
-# is the distribution's smb.conf with the share of docs/reexport.md.
+# smb-loopback.conf.sh DIR PORT [samba-defaults] — print the [global]
+# section of an smb.conf for a private smbd on 127.0.0.1:PORT whose state
+# lives under DIR (made here): what the re-export tests
+# (tests/mount/reexport_lib.sh) and the remote benchmark (bench/run.sh -t
+# remote) serve their shares with. Every share gets docs/reexport.md's
+# `ea support = no` and `store dos attributes = no`, unless the third
+# argument is `samba-defaults` (a studio that kept Samba's: DOS attributes
+# go to user.DOSATTRIB). The caller appends its shares. Not a production
+# configuration: the studio's is the distribution's smb.conf with the share
+# of docs/reexport.md.
 set -euo pipefail
-dir=${1:?usage: smb-loopback.conf.sh DIR PORT} port=${2:?usage: smb-loopback.conf.sh DIR PORT}
+usage="usage: smb-loopback.conf.sh DIR PORT [samba-defaults]"
+dir=${1:?$usage} port=${2:?$usage} defaults=${3:-}
 mkdir -p "$dir"/{private,lock,state,cache,pid,ncalrpc}
 cat <<CONF
 [global]
@@ -30,3 +35,4 @@ cat <<CONF
     printcap name = /dev/null
     disable spoolss = yes
 CONF
+[ "$defaults" = samba-defaults ] || printf '    ea support = no\n    store dos attributes = no\n'

@@ -10,10 +10,9 @@
 #   smb_start MNT READONLY USERS...
 #                              smbd with a private smb.conf: share "albums",
 #                              path MNT/%U, `read only = READONLY` (yes|no),
-#                              the recipe's `ea support = no` and `store dos
-#                              attributes = no` (unless SMB_SAMBA_DEFAULTS=1:
-#                              a studio that kept Samba's, whose DOS
-#                              attributes go to user.DOSATTRIB), a password
+#                              the recipe's two lines of
+#                              scripts/smb-loopback.conf.sh (Samba's defaults
+#                              with SMB_SAMBA_DEFAULTS=1), a password
 #                              secret-USER for each of USERS
 #   smb USER COMMANDS          one smbclient session as USER
 #   sshd_start MNT USERS...    sshd with a private sshd_config (again
@@ -49,14 +48,14 @@ smb_start() {
     SMBPORT=$(free_port)
     mkdir -p "$SMB"
     {
-        "$TESTS_DIR/../scripts/smb-loopback.conf.sh" "$SMB" "$SMBPORT"
+        "$TESTS_DIR/../scripts/smb-loopback.conf.sh" "$SMB" "$SMBPORT" \
+            "$([ "${SMB_SAMBA_DEFAULTS:-0}" = 1 ] && echo samba-defaults)"
         cat <<EOF
 [albums]
     path = $mnt/%U
     read only = $readonly
     valid users = $*
 EOF
-        [ "${SMB_SAMBA_DEFAULTS:-0}" = 1 ] || printf '    ea support = no\n    store dos attributes = no\n'
     } >"$SMB/smb.conf"
     for u in "$@"; do
         printf 'secret-%s\nsecret-%s\n' "$u" "$u" | smbpasswd -c "$SMB/smb.conf" -s -a "$u" >/dev/null

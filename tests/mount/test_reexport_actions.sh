@@ -64,26 +64,26 @@ status_of() {
     grep -o 'NT_STATUS_[A-Z_]*' <<<"$out" | head -1
 }
 
-# smb_lists USER FOLDER NAME: NAME is in FOLDER's listing over Samba within
-# 5 s. Not at once: under ThreadSanitizer, a listing asked right after a
-# put into a drop folder was refused once (NT_STATUS_ACCESS_DENIED) in 3 of
-# about 27 runs, and listed on the next try; the cause is not found
-# yet (docs/reexport.md, "Known glitches"), so a refusal is said and retried.
+# smb_lists USER FOLDER NAME: NAME is in FOLDER's listing over Samba; a
+# listing that is not is noted in $S/smb-relists. Waited for (wait_for 5),
+# not asked once: under ThreadSanitizer, a listing asked right after a put
+# into a drop folder was refused once (NT_STATUS_ACCESS_DENIED) in 3 of
+# about 27 runs, and listed on the next try; the cause is not found yet
+# (docs/reexport.md, "Known glitches"), so each refusal is printed.
 smb_lists() {
-    local i out
-    for ((i = 0; i < 10; i++)); do
-        out=$(smb "$1" "ls \"$2/*\"" 2>&1) || true
-        grep -q "$3" <<<"$out" && return 0
-        echo "# listing $2 over Samba, try $((i + 1)): $(grep -o 'NT_STATUS_[A-Z_]*' <<<"$out" | head -1)"
-        sleep 0.5
-    done
+    local out
+    out=$(smb "$1" "ls \"$2/*\"" 2>&1) || true
+    grep -q "$3" <<<"$out" && return 0
+    echo "# listing $2 over Samba: $(grep -o 'NT_STATUS_[A-Z_]*' <<<"$out" | head -1)" >>"$S/smb-relists"
     return 1
 }
+relisted() { [ ! -s "$S/smb-relists" ] || { cat "$S/smb-relists"; rm -f "$S/smb-relists"; }; }
 
 # ---- Samba: favourites, and the junk that comes along --------------------
 ok_smb $UA "put $SAMPLES/IMG_0002.jpg \"$W/Favourites/Ceremony/IMG_0002.jpg\""
 favourites_of aa@example.com | grep -q IMG_0002.jpg || fail "the favourite put over Samba is not recorded"
-smb_lists $UA "$W/Favourites/Ceremony" IMG_0002.jpg || fail "Favourites/ over Samba does not list it"
+wait_for 5 smb_lists $UA "$W/Favourites/Ceremony" IMG_0002.jpg || fail "Favourites/ over Samba does not list it"
+relisted
 echo junk >"$S/junk"
 for j in ._IMG_0002.jpg .DS_Store Thumbs.db desktop.ini; do
     ok_smb $UA "put $S/junk \"$W/Favourites/Ceremony/$j\""
@@ -129,7 +129,8 @@ cat "$gg" >/dev/null || fail "the guest cannot read IMG_0006"
 ok_smb $UA "put $SAMPLES/IMG_0006.jpg \"$W/Private/Ceremony/IMG_0006.jpg\""
 [ "$(private_of IMG_0006.jpg)" = 1 ] || fail "the put into Private/ did not mark"
 wait_for 10 gone "$gg" || fail "the live guest still sees IMG_0006 10 s after it was marked over Samba"
-smb_lists $UA "$W/Private/Ceremony" IMG_0006.jpg || fail "Private/ over Samba does not list it"
+wait_for 5 smb_lists $UA "$W/Private/Ceremony" IMG_0006.jpg || fail "Private/ over Samba does not list it"
+relisted
 smb $UA "ls \"$W/Ceremony/*\"" 2>&1 | grep -q IMG_0006.jpg || fail "the client lost IMG_0006 from its set"
 ok_smb $UA "del \"$W/Private/Ceremony/IMG_0006.jpg\""
 [ "$(private_of IMG_0006.jpg)" = 0 ] || fail "deleting from Private/ did not unmark"

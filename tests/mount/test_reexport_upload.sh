@@ -69,7 +69,7 @@ shot_whole() {
     for f in "${GOOD[@]}"; do same_as_owner "$1" "$f" "$S/$1/$f"; done
 }
 
-# Samba's own defaults, not the recipe's two lines (reexport_lib.sh): Samba
+# Samba's own defaults, not the recipe's two lines (smb-loopback.conf.sh): Samba
 # then also stores DOS attributes in user.DOSATTRIB, which must not fail an
 # upload (test_reexport and test_reexport_actions run the recipe as written).
 SMB_SAMBA_DEFAULTS=1 smb_start "$M" no $UE $UC

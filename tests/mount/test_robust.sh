@@ -35,18 +35,12 @@ within() {
     [ "$RC" != 124 ] && [ "$RC" != 137 ] || fail "hung: $*"
 }
 
-# until_dead MNT: wait (up to 10 s) until the mount answers ENOTCONN. The
-# daemon is not this shell's child (it went into the background), so no
+# dead MNT: the mount answers ENOTCONN. Waited for (wait_for) after a kill:
+# the daemon is not this shell's child (it went into the background), so no
 # `wait`; a request sent before the last of its threads has exited and the
 # kernel has seen the device close is aborted (ECONNABORTED), after that
 # every request gets ENOTCONN.
-until_dead() {
-    local i
-    for ((i = 0; i < 100; i++)); do
-        [ "$(sysop listdir "$1")" = ENOTCONN ] && return
-        sleep 0.1
-    done
-}
+dead() { [ "$(sysop listdir "$1")" = ENOTCONN ]; }
 
 # --- SIGKILL: a dead mount that fusermount3 -u clears; mounts again
 M=$S/killed
@@ -54,7 +48,7 @@ mount_fs "$M"
 cat "$M/$A/Ceremony/IMG_0001.jpg" >/dev/null
 pid=${DAEMON_PID[$M]}
 kill -9 "$pid"
-until_dead "$M"
+wait_for 10 dead "$M" || true
 ! running "$pid" || fail "SIGKILL: the daemon still runs"
 DAEMON_PID[$M]=
 expect_err ENOTCONN listdir "$M"
@@ -76,7 +70,7 @@ if ! grep -qaE '__(asan|tsan)_init' "$ALBUMFS"; then
     mount_fs "$M"
     pid=${DAEMON_PID[$M]}
     kill -SEGV "$pid"
-    until_dead "$M"
+    wait_for 10 dead "$M" || true
     ! running "$pid" || fail "SIGSEGV: the daemon still runs"
     DAEMON_PID[$M]=
     expect_err ENOTCONN listdir "$M"
