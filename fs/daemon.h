@@ -370,6 +370,10 @@ int tree_list(struct afs *fs, const struct node *dir, struct tree_entry **entrie
 int tree_child(struct afs *fs, const struct node *dir, const char *name, struct tree_entry *out);
 /* Attributes of a known node, re-checked against the policy now. */
 int tree_stat(struct afs *fs, const struct node *n, struct stat *st);
+/* Whether the person of dir's world may change what folder dir holds: the
+ * root (the owner), an album or a set they may modify (owner, editors).
+ * Not the u+w bit, which a client's set folders carry too (tree.c). */
+bool tree_may_change(struct afs *fs, const struct node *dir);
 /* For a file node: what to read. 0 with *src, -ENOENT hidden, -EACCES no
  * longer allowed, -EAGAIN a view that must be rendered first. */
 struct file_source {
@@ -481,7 +485,8 @@ int edits_mkdir(struct afs *fs, const struct node *dir, const char *name);
 /* rmdir of a set: -ENOTEMPTY while it holds photos or uploads. */
 int edits_rmdir(struct afs *fs, const struct node *dir, const char *name);
 /* 0 when the person of dir's world may change album dir->album_id (or, for
- * the root, administer: the owner); -EROFS otherwise (or -ENOENT hidden). */
+ * the root, administer: the owner); -EROFS otherwise, -EACCES in a
+ * client's set (shown u+w for moves onto drop folders), -ENOENT hidden. */
 int edits_may_write(struct afs *fs, const struct node *dir);
 
 /* ---- actions.c: what people do through the mount ---- */
@@ -608,9 +613,10 @@ void afs_file_handle_release(struct afs *fs, struct filehandle *h);
 /* Whether dir is a folder people put photos into (a set's folder in
  * Favourites/, High-res/ or Private/). */
 bool afs_is_drop_folder(const struct node *dir);
-/* Whether the caller, who sees n with attributes st, may write n: its u+w
- * bit (owner and editors, tree.c), outside drop folders. */
-bool afs_may_write(const struct node *n, const struct stat *st);
+/* Whether the caller, who sees n with attributes st, may write n: for a
+ * file its u+w bit (owner and editors, tree.c), outside drop folders; for
+ * a folder tree_may_change. */
+bool afs_may_write(struct afs *fs, const struct node *n, const struct stat *st);
 /* Whether n is a file in a drop folder (what was put there: size, times
  * and attributes are accepted without effect). */
 bool afs_is_dropped_in(struct afs *fs, const struct node *n);

@@ -47,10 +47,15 @@ int edits_may_write(struct afs *fs, const struct node *dir)
         return -EROFS;
     if (!dir->world)
         return -EROFS; /* the multi-user root */
-    rc = tree_stat(fs, dir, &st);
+    rc = tree_stat(fs, dir, &st); /* hidden: ENOENT */
     if (rc < 0)
         return rc;
-    return (st.st_mode & S_IWUSR) ? 0 : -EROFS;
+    if (tree_may_change(fs, dir))
+        return 0;
+    /* A client's set shows u+w only so that a move onto a drop folder
+     * reaches us (tree.c); anything else written there is refused as the
+     * kernel refuses it in a folder without u+w. */
+    return (st.st_mode & S_IWUSR) ? -EACCES : -EROFS;
 }
 
 /* Run change(c, actor, arg) as the person of world w: 0 or negative errno. */
@@ -138,7 +143,13 @@ static int child(struct afs *fs, const struct node *dir, const char *name, struc
     return rc == -EAGAIN ? 0 : rc;
 }
 
-/* The refusal of a write (EROFS, EPERM) goes to the activity log. */
+/* Whether rc refuses a write for want of a right (for the activity log). */
+static bool is_refusal(int rc)
+{
+    return rc == -EROFS || rc == -EACCES || rc == -EPERM;
+}
+
+/* The refusal of a write (EROFS, EACCES, EPERM) goes to the activity log. */
 static int refused(struct afs *fs, const struct node *n, int64_t photo_id, const char *op, int rc)
 {
     audit_refused(fs, n->world, n->album_id, photo_id, op, rc);
@@ -237,7 +248,7 @@ int edits_rename(struct afs *fs, fuse_ino_t parent, const struct node *from, con
         (to->kind == NODE_ROOT || to->kind == NODE_ALBUM || to->kind == NODE_SET))
         rc = -EPERM; /* writes here, but may not write there */
     if (rc < 0)
-        return rc == -EROFS || rc == -EPERM ? refused(fs, from, 0, "rename", rc) : rc;
+        return is_refusal(rc) ? refused(fs, from, 0, "rename", rc) : rc;
     if ((rc = child(fs, from, name, &src)) < 0)
         return rc;
     memset(&dst, 0, sizeof dst);
@@ -285,7 +296,7 @@ int edits_unlink(struct afs *fs, const struct node *dir, const char *name)
     struct upload *u;
     int rc = edits_may_write(fs, dir);
 
-    if (rc == -EROFS)
+    if (is_refusal(rc))
         return refused(fs, dir, 0, "delete", rc);
     if (rc < 0 || (rc = child(fs, dir, name, &t)) < 0)
         return rc;
@@ -310,7 +321,7 @@ int edits_mkdir(struct afs *fs, const struct node *dir, const char *name)
     struct folder_name f = {dir->album_id, name, &made};
     int rc = edits_may_write(fs, dir);
 
-    if (rc == -EROFS)
+    if (is_refusal(rc))
         return refused(fs, dir, 0, "mkdir", rc);
     if (rc < 0)
         return rc;
@@ -324,7 +335,7 @@ int edits_rmdir(struct afs *fs, const struct node *dir, const char *name)
     struct tree_entry t;
     int rc = edits_may_write(fs, dir);
 
-    if (rc == -EROFS)
+    if (is_refusal(rc))
         return refused(fs, dir, 0, "rmdir", rc);
     if (rc < 0 || (rc = child(fs, dir, name, &t)) < 0)
         return rc;

@@ -37,8 +37,10 @@ static struct afs *afs_of(fuse_req_t req)
     return fuse_req_userdata(req);
 }
 
-bool afs_may_write(const struct node *n, const struct stat *st)
+bool afs_may_write(struct afs *fs, const struct node *n, const struct stat *st)
 {
+    if (n->kind != NODE_FILE)
+        return tree_may_change(fs, n);
     return (st->st_mode & S_IWUSR) && !afs_is_drop_folder(n);
 }
 
@@ -252,7 +254,7 @@ static void add_file(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
         rc = put_photo(fs, &dir, name, 0);
     else if (rc == 0)
         rc = new_file(fs, &dir, name, fi ? fi->flags : O_CREAT, &up);
-    if (seen && rc == -EROFS)
+    if (seen && (rc == -EROFS || rc == -EACCES))
         audit_refused(fs, dir.world, dir.album_id, 0, "create", rc);
     if (rc < 0) {
         uploads_put(fs, up);
@@ -374,7 +376,7 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
         dropped_in = afs_is_dropped_in(fs, &n);
         /* A photo put into a drop folder shows u+w for puts (tree.c), but
          * only junk written there is the writer's own. */
-        writer = afs_may_write(&n, &st) && !(dropped_in && !n.upload_id);
+        writer = afs_may_write(fs, &n, &st) && !(dropped_in && !n.upload_id);
         up = setattr_upload(fs, &n, fi);
     }
     if (rc == 0 && (to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID))) {
@@ -448,8 +450,9 @@ static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
  * was (-EXDEV when `newname` names another photo); junk the person wrote
  * into a drop folder, renamed onto a photo's name (a copy written under a
  * temporary name), puts that photo and is dropped. A folder, or a file
- * being uploaded into a set: EPERM. The kernel refuses a move out of a
- * folder the caller may not write (a client's set) before we see it. */
+ * being uploaded into a set: EPERM. The kernel lets a move out of a
+ * folder through only when it shows u+w: a client's set folders do where
+ * they may put its photos somewhere (tree.c shown_writable_set). */
 static int rename_into_drop(struct afs *fs, const struct node *from,
                             const char *name, const struct node *to, const char *newname)
 {

@@ -129,7 +129,7 @@ static int xattr_change(fuse_req_t req, fuse_ino_t ino, const char *name, const 
 
     if (rc == 0)
         rc = tree_stat(fs, &n, &st); /* hidden: ENOENT */
-    if (rc == 0 && (ours(name) || !(afs_may_write(&n, &st) || afs_is_dropped_in(fs, &n)))) {
+    if (rc == 0 && (ours(name) || !(afs_may_write(fs, &n, &st) || afs_is_dropped_in(fs, &n)))) {
         audit_refused(fs, n.world, n.album_id, n.photo_id, op, -EROFS);
         rc = -EROFS;
     }

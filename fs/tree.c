@@ -105,9 +105,12 @@ bool afs_is_drop_folder(const struct node *dir)
 
 /* Folders are r-x; the folders people put photos into (a set's folder in
  * Favourites/, Private/ or High-res/) also carry u+w, so file managers offer to drop
- * there, and so do those the person may change (`writable`: albums and
- * sets of an owner or editor, the owner's root); a person's own folder on a
- * multi-user mount is theirs alone. */
+ * there, and so do those shown `writable`: what the person may change
+ * (albums and sets of an owner or editor, the owner's root) and the
+ * folders of a set whose photos they may put into a drop folder
+ * (shown_writable_set). A person's own folder on a multi-user mount is
+ * theirs alone. The bits are what the kernel checks; what the daemon lets
+ * a person change is tree_may_change's answer, not these bits. */
 static void fill_dir(const struct world *w, enum node_kind kind, enum af_view view, af_time mtime,
                      nlink_t links, bool writable, struct stat *st)
 {
@@ -164,6 +167,27 @@ static bool set_in_folder(const struct world *w, const struct cat_album *a,
     if (f->kind == NODE_PRIVDIR)
         return policy_may_mark_private(&w->who.subject, &e, now) == 0;
     return (subject_offered_views(&w->who.subject, &e, now) & f->view) != 0;
+}
+
+/* Whether w may put the photos of set s into one of album a's drop folders
+ * (Favourites/, Private/, High-res/). The set's folder then shows u+w,
+ * though w changes nothing there (Web-size/<Set>/ stays r-x): a file
+ * manager's drag of a photo onto a drop folder is a move (rename), which
+ * the kernel allows only out of a folder the caller may write, and albumfs
+ * answers it as a copy (ops_write.c). Anything else written there reaches
+ * the daemon and is refused (EROFS). Caller holds worlds_lock for reading. */
+static bool shown_writable_set(const struct world *w, const struct cat_album *a,
+                               const struct cat_set *s, af_time now)
+{
+    for (size_t k = 0; k < N_ALBUM_FOLDERS; k++) {
+        const struct album_folder *f = &album_folders[k];
+        bool drop = f->kind == NODE_FAVDIR || f->kind == NODE_PRIVDIR ||
+                    (f->kind == NODE_VIEWDIR && f->view == AF_VIEW_HIGHRES);
+
+        if (drop && set_in_folder(w, a, s, f, now))
+            return true;
+    }
+    return false;
 }
 
 /* The album folder a folder node belongs to (itself, or its parent for a
@@ -500,7 +524,8 @@ static int list_album(struct afs *fs, struct af_catalog *c, const struct node *d
         readme_taken |= strcmp(sets[i].name, AFS_README) == 0;
         g_hash_table_add(shown, sets[i].name);
         if (!add_dir(l, w, NODE_SET, a.id, sets[i].id, 0, sets[i].name, sets[i].mtime, 2,
-                     policy_may_modify(&w->who.subject, &e, now) == 0))
+                     policy_may_modify(&w->who.subject, &e, now) == 0 ||
+                         shown_writable_set(w, &a, &sets[i], now)))
             rc = -ENOMEM;
     }
     for (size_t k = 0; rc == 0 && k < N_ALBUM_FOLDERS; k++) {
@@ -913,8 +938,8 @@ int tree_recheck(struct afs *fs, const struct node *n)
     return source_of(fs, n, SOURCE_HANDLE, &src);
 }
 
-/* Whether a set folder still exists for its person (0), and whether they
- * may change what it holds (*writable). */
+/* Whether a set folder still exists for its person (0), and whether it is
+ * shown writable (*writable, fill_dir). */
 static int set_folder_visible(struct afs *fs, struct af_catalog *c, const struct node *n,
                               bool *writable)
 {
@@ -931,7 +956,8 @@ static int set_folder_visible(struct afs *fs, struct af_catalog *c, const struct
     pthread_rwlock_rdlock(&fs->worlds_lock);
     if (!set_folder_shown(n->world, n, &a, &s, now))
         rc = -ENOENT;
-    *writable = n->kind == NODE_SET && policy_may_modify(&n->world->who.subject, &e, now) == 0;
+    *writable = n->kind == NODE_SET && (policy_may_modify(&n->world->who.subject, &e, now) == 0 ||
+                                        shown_writable_set(n->world, &a, &s, now));
     pthread_rwlock_unlock(&fs->worlds_lock);
     return rc;
 }
@@ -950,6 +976,32 @@ static bool may_change(struct afs *fs, const struct world *w, const struct cat_a
     } else {
         yes = policy_may_administer(&w->who.subject) == 0;
     }
+    pthread_rwlock_unlock(&fs->worlds_lock);
+    return yes;
+}
+
+bool tree_may_change(struct afs *fs, const struct node *dir)
+{
+    struct af_catalog *c = afs_catalog(fs);
+    struct cat_album a;
+    struct cat_set s;
+    struct af_entry e;
+    bool yes;
+
+    if (!dir->world || !c)
+        return false;
+    if (dir->kind == NODE_ROOT)
+        return may_change(fs, dir->world, NULL);
+    if ((dir->kind != NODE_ALBUM && dir->kind != NODE_SET) ||
+        catalog_album_by_id(c, dir->album_id, &a) < 0)
+        return false;
+    if (dir->kind == NODE_ALBUM)
+        return may_change(fs, dir->world, &a);
+    if (catalog_set_by_id(c, dir->set_id, &s) < 0)
+        return false;
+    entry_for_set(&a, &s, &e);
+    pthread_rwlock_rdlock(&fs->worlds_lock);
+    yes = policy_may_modify(&dir->world->who.subject, &e, (af_time)time(NULL)) == 0;
     pthread_rwlock_unlock(&fs->worlds_lock);
     return yes;
 }

@@ -9,9 +9,9 @@
 #     except a mark the studio made (EPERM); a name no photo has: EACCES;
 #   - a move (rename) of a photo from its set into Private/, Favourites/
 #     or High-res/ is the same as a copy, and the photo stays in its set
-#     (done as root here, whom the kernel lets move out of a folder it may
-#     not write; a client's own move is refused by the kernel, EACCES, as
-#     test_reexport_actions.sh shows over Samba and WebDAV);
+#     (done as root here; a client's own account does it in
+#     test_multiuser.sh, and over Samba and WebDAV in
+#     test_reexport_actions.sh);
 #   - what Finder and Explorer write along (._IMG_0001.jpg, .DS_Store,
 #     Thumbs.db, desktop.ini) into a drop folder is accepted, shown to its
 #     writer only, never a photo, a favourite or a mark, and deleted again;

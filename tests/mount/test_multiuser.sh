@@ -105,6 +105,19 @@ expect_err OK read "$f"
 [ "$(ls "$M/root")" = "$(printf '%s\n' "$OTHER" "$W")" ] || fail "owner folder: $(ls "$M/root")"
 ok "root reads any folder; the library owner's folder shows everything"
 
+# --- a client's own move onto a drop folder (a file manager's drag) acts
+# as a copy: the set's folder shows u+w for it, and takes nothing else
+[ "$($AS_A stat -c %a "$A/$W/Ceremony")" = 755 ] || fail "ta's set: $($AS_A stat -c %a "$A/$W/Ceremony")"
+AS=$AS_A expect_err OK rename "$A/$W/Ceremony/IMG_0002.jpg" "$A/$W/Favourites/Ceremony/IMG_0002.jpg"
+ctl favourites "$W" --person ta@example.com | grep -q IMG_0002.jpg || fail "ta's move did not favourite"
+wait_for 5 there "$A/$W/Ceremony/IMG_0002.jpg" || fail "ta's favourite left its set"
+AS=$AS_A expect_err EACCES create "$A/$W/Ceremony/new.jpg"
+AS=$AS_A expect_err EACCES rename "$A/$W/Ceremony/IMG_0002.jpg" "$A/$W/Ceremony/renamed.jpg"
+AS=$AS_A expect_err EACCES unlink "$A/$W/Ceremony/IMG_0002.jpg"
+AS=$AS_B expect_err OK rename "$B/$W/Ceremony/IMG_0001.jpg" "$B/$W/Favourites/Ceremony/IMG_0001.jpg"
+ctl favourites "$W" --person tb@example.com | grep -q IMG_0001.jpg || fail "tb's move did not favourite"
+ok "a client's move of a photo onto Favourites/ favourites it and leaves it in its set; nothing else is written there"
+
 # --- mapping a user on a live mount: their folder appears
 [ -z "$($AS_N ls -A "$M")" ] || fail "unmapped user sees something"
 t=$(now_ms)

@@ -11,18 +11,19 @@
 #     fetched byte for byte, deleting it refused; READ ME.txt says how many
 #     are left and what "not enough space" means; a photo marked private
 #     through Private/<Set>/ and a live guest mount losing it within
-#     seconds, unmarked again; a move (SMB rename) into Private/ refused by
-#     Samba itself (the set folder is not the client's to change), nothing
-#     marked; an unmapped account gets no share; names hidden from the
+#     seconds, unmarked again; a move (SMB rename: a drag onto the folder)
+#     into Private/ acts the same and leaves the photo in its set, while a
+#     put or rename in the set itself is refused (NT_STATUS_ACCESS_DENIED);
+#     an unmapped account gets no share; names hidden from the
 #     client answer as names never used, for reads and for puts;
 #   - WebDAV (rclone serve webdav as the client's mapped account over the
 #     multi-user mount, an htpasswd file, --size-only --ignore-size, as
 #     docs/reexport.md says; curl as
 #     the client): PUT into Favourites/ and DELETE there, PUT junk, PUT
 #     into High-res/ (taken, GET gives the high-res bytes), the next PUT
-#     past the allowance refused and not charged, COPY into Private/ (a
-#     live guest loses it; a MOVE is refused, nothing marked) and DELETE
-#     there; a wrong password 401.
+#     past the allowance refused and not charged, COPY and MOVE into
+#     Private/ (a live guest loses it, the photo stays in its set) and
+#     DELETE there; a wrong password 401.
 # Servers on 127.0.0.1 only, started and stopped here. Skipped (exit 77)
 # when smbd, smbclient, sshd, rclone, curl or openssl is missing
 # (scripts/install-deps.sh installs them).
@@ -135,11 +136,20 @@ smb $UA "ls \"$W/Ceremony/*\"" 2>&1 | grep -q IMG_0006.jpg || fail "the client l
 ok_smb $UA "del \"$W/Private/Ceremony/IMG_0006.jpg\""
 [ "$(private_of IMG_0006.jpg)" = 0 ] || fail "deleting from Private/ did not unmark"
 wait_for 10 there "$gg" || fail "the live guest did not get IMG_0006 back"
-# A move into Private/ is refused by Samba before the mount is asked (the
-# client may not change the set's folder); nothing is marked.
-status_of $UA "rename \"$W/Ceremony/IMG_0002.jpg\" \"$W/Private/Ceremony/IMG_0002.jpg\"" >/dev/null
-[ "$(private_of IMG_0002.jpg)" = 0 ] || fail "a refused move marked the photo"
-ok "Samba: Private/<Set>/ hides a photo from a live guest within seconds, and unhides it"
+# A move into Private/ (what Explorer and Finder do when a photo is dragged
+# onto the folder: an SMB rename) marks it too; the photo stays in its set.
+ok_smb $UA "rename \"$W/Ceremony/IMG_0002.jpg\" \"$W/Private/Ceremony/IMG_0002.jpg\""
+[ "$(private_of IMG_0002.jpg)" = 1 ] || fail "a move into Private/ over Samba did not mark"
+wait_for 5 smb_lists $UA "$W/Ceremony" IMG_0002.jpg || fail "the moved photo left its set over Samba"
+relisted
+ok_smb $UA "del \"$W/Private/Ceremony/IMG_0002.jpg\""
+[ "$(private_of IMG_0002.jpg)" = 0 ] || fail "deleting the moved photo from Private/ did not unmark"
+# Nothing else is written in the set's folder, which shows u+w for moves.
+st=$(status_of $UA "put $SAMPLES/IMG_0003.jpg \"$W/Ceremony/new.jpg\"")
+[ "$st" = NT_STATUS_ACCESS_DENIED ] || fail "a client's put into its set gave $st"
+st=$(status_of $UA "rename \"$W/Ceremony/IMG_0002.jpg\" \"$W/Ceremony/renamed.jpg\"")
+[ "$st" = NT_STATUS_ACCESS_DENIED ] || fail "a client's rename in its set gave $st"
+ok "Samba: Private/<Set>/ hides a photo from a live guest within seconds, and unhides it; a move there acts as a copy"
 
 # ---- Samba: nobody else, nothing hidden -----------------------------------
 st=$(status_of $UC "ls")
@@ -206,25 +216,23 @@ code=$(dav -T "$SAMPLES/IMG_0002.jpg" "$U/High-res/Ceremony/IMG_0002.jpg")
 [ "$(charges)" = $((before + 1)) ] || fail "a refused WebDAV take charged"
 ok "WebDAV: PUT into High-res/ takes (GET gives it); past the allowance refused ($code), nothing charged"
 
-# A MOVE out of the set is refused (the set's folder is not the client's
-# to change: the kernel says so before the mount is asked); nothing marked.
-code=$(dav -X MOVE -H "Destination: $U/Private/Ceremony/IMG_0006.jpg" "$U/Ceremony/IMG_0006.jpg")
-[[ $code =~ ^(4|5) ]] || fail "MOVE into Private/ gave $code"
-[ "$(private_of IMG_0006.jpg)" = 0 ] || fail "a refused MOVE marked the photo"
-# COPY (what a file manager's copy and paste on the server is) marks it.
-code=$(dav -X COPY -H "Destination: $U/Private/Ceremony/IMG_0006.jpg" "$U/Ceremony/IMG_0006.jpg")
-[[ $code =~ ^20[14]$ ]] || fail "COPY into Private/: $code $(cat "$S/body")"
-[ "$(private_of IMG_0006.jpg)" = 1 ] || fail "the WebDAV COPY did not mark"
-wait_for 10 gone "$gg" || fail "the live guest still sees IMG_0006 after the WebDAV COPY"
-[ -e "$MD/$W/Ceremony/IMG_0006.jpg" ] || fail "the copied photo left its set"
-code=$(dav -X DELETE "$U/Private/Ceremony/IMG_0006.jpg")
-[ "$code" = 204 ] || fail "DELETE in Private/: $code"
-[ "$(private_of IMG_0006.jpg)" = 0 ] || fail "the WebDAV DELETE did not unmark"
-wait_for 10 there "$gg" || fail "the live guest did not get IMG_0006 back"
+# COPY (what a file manager's copy and paste on the server is) and MOVE
+# (its drag onto the folder) mark it; the photo stays in its set.
+for method in COPY MOVE; do
+    code=$(dav -X $method -H "Destination: $U/Private/Ceremony/IMG_0006.jpg" "$U/Ceremony/IMG_0006.jpg")
+    [[ $code =~ ^20[14]$ ]] || fail "$method into Private/: $code $(cat "$S/body")"
+    [ "$(private_of IMG_0006.jpg)" = 1 ] || fail "the WebDAV $method did not mark"
+    wait_for 10 gone "$gg" || fail "the live guest still sees IMG_0006 after the WebDAV $method"
+    wait_for 5 there "$MD/$W/Ceremony/IMG_0006.jpg" || fail "the photo left its set after $method"
+    code=$(dav -X DELETE "$U/Private/Ceremony/IMG_0006.jpg")
+    [ "$code" = 204 ] || fail "DELETE in Private/: $code"
+    [ "$(private_of IMG_0006.jpg)" = 0 ] || fail "the WebDAV DELETE did not unmark"
+    wait_for 10 there "$gg" || fail "the live guest did not get IMG_0006 back"
+done
 code=$(curl -sS -u dav:wrong -o /dev/null -w '%{http_code}' -T "$SAMPLES/IMG_0002.jpg" "$U/Favourites/Ceremony/IMG_0002.jpg")
 [ "$code" = 401 ] || fail "a wrong WebDAV password gave $code"
 ! favourites_of dav@example.com | grep -q IMG_0002.jpg || fail "a wrong password favourited"
-ok "WebDAV: COPY into Private/ hides from a live guest (MOVE refused), DELETE unhides; a wrong password 401"
+ok "WebDAV: COPY or MOVE into Private/ hides from a live guest, DELETE unhides; a wrong password 401"
 
 stop_servers
 finish

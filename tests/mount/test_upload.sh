@@ -43,9 +43,20 @@ listing_complete "$c/Ceremony" 6
 [ "$(stat -c %A "$e/Web-size/Ceremony")" = dr-xr-xr-x ] || fail "editor's Web-size/Ceremony"
 [ "$(stat -c %A "$ME")" = dr-xr-xr-x ] || fail "editor's root: albums are renamed by the owner"
 [ "$(stat -c %A "$MO")" = drwxr-xr-x ] || fail "owner's root: $(stat -c %A "$MO")"
-[ "$(stat -c %A "$c/Ceremony")" = dr-xr-xr-x ] || fail "client's set: $(stat -c %A "$c/Ceremony")"
+# A client's set shows u+w too (so that a file manager's drag of a photo onto
+# Favourites/ reaches albumfs: test_drop_folders), but takes nothing.
+[ "$(stat -c %A "$c/Ceremony")" = drwxr-xr-x ] || fail "client's set: $(stat -c %A "$c/Ceremony")"
 [ "$(stat -c %A "$c/Ceremony/IMG_0001.jpg")" = -r--r--r-- ] || fail "client's photo"
-ok "u+w on the albums, sets and photos of owner and editors only"
+# (EACCES, as the kernel answers in a folder without u+w)
+expect_err EACCES create "$c/Ceremony/new.jpg"
+expect_err EACCES mkdir "$c/Ceremony/sub"
+expect_err EACCES unlink "$c/Ceremony/IMG_0001.jpg"
+expect_err EACCES rename "$c/Ceremony/IMG_0001.jpg" "$c/Ceremony/renamed.jpg"
+expect_err EPERM chmod "$c/Ceremony"
+expect_err EROFS utime "$c/Ceremony"
+[ -e "$o/Ceremony/IMG_0001.jpg" ] && [ ! -e "$o/Ceremony/renamed.jpg" ] && [ ! -e "$o/Ceremony/new.jpg" ] ||
+    fail "a client's refused write changed the set"
+ok "u+w on the albums, sets and photos of owner and editors; a client's set shows it and takes nothing"
 
 # --- extended attributes (Samba's user.DOSATTRIB): accepted without effect
 # where one may write; ours, and anything for a client, refused
