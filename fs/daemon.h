@@ -485,7 +485,7 @@ int edits_mkdir(struct afs *fs, const struct node *dir, const char *name);
 /* rmdir of a set: -ENOTEMPTY while it holds photos or uploads. */
 int edits_rmdir(struct afs *fs, const struct node *dir, const char *name);
 /* 0 when the person of dir's world may change album dir->album_id (or, for
- * the root, administer: the owner); -EROFS otherwise, -EACCES in a
+ * the root, administer: the owner); -EROFS otherwise, -EPERM in a
  * client's set (shown u+w for moves onto drop folders), -ENOENT hidden. */
 int edits_may_write(struct afs *fs, const struct node *dir);
 

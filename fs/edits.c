@@ -53,9 +53,10 @@ int edits_may_write(struct afs *fs, const struct node *dir)
     if (tree_may_change(fs, dir))
         return 0;
     /* A client's set shows u+w only so that a move onto a drop folder
-     * reaches us (tree.c); anything else written there is refused as the
-     * kernel refuses it in a folder without u+w. */
-    return (st.st_mode & S_IWUSR) ? -EACCES : -EROFS;
+     * reaches us (tree.c); anything else written there is EPERM, which
+     * Samba and sftp-server tell their clients as "access denied" and
+     * "permission denied", as they did when the kernel refused it. */
+    return (st.st_mode & S_IWUSR) ? -EPERM : -EROFS;
 }
 
 /* Run change(c, actor, arg) as the person of world w: 0 or negative errno. */
@@ -146,10 +147,10 @@ static int child(struct afs *fs, const struct node *dir, const char *name, struc
 /* Whether rc refuses a write for want of a right (for the activity log). */
 static bool is_refusal(int rc)
 {
-    return rc == -EROFS || rc == -EACCES || rc == -EPERM;
+    return rc == -EROFS || rc == -EPERM;
 }
 
-/* The refusal of a write (EROFS, EACCES, EPERM) goes to the activity log. */
+/* The refusal of a write (EROFS, EPERM) goes to the activity log. */
 static int refused(struct afs *fs, const struct node *n, int64_t photo_id, const char *op, int rc)
 {
     audit_refused(fs, n->world, n->album_id, photo_id, op, rc);

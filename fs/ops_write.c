@@ -254,7 +254,7 @@ static void add_file(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
         rc = put_photo(fs, &dir, name, 0);
     else if (rc == 0)
         rc = new_file(fs, &dir, name, fi ? fi->flags : O_CREAT, &up);
-    if (seen && (rc == -EROFS || rc == -EACCES))
+    if (seen && (rc == -EROFS || rc == -EPERM))
         audit_refused(fs, dir.world, dir.album_id, 0, "create", rc);
     if (rc < 0) {
         uploads_put(fs, up);

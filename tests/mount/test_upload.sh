@@ -47,11 +47,11 @@ listing_complete "$c/Ceremony" 6
 # Favourites/ reaches albumfs: test_drop_folders), but takes nothing.
 [ "$(stat -c %A "$c/Ceremony")" = drwxr-xr-x ] || fail "client's set: $(stat -c %A "$c/Ceremony")"
 [ "$(stat -c %A "$c/Ceremony/IMG_0001.jpg")" = -r--r--r-- ] || fail "client's photo"
-# (EACCES, as the kernel answers in a folder without u+w)
-expect_err EACCES create "$c/Ceremony/new.jpg"
-expect_err EACCES mkdir "$c/Ceremony/sub"
-expect_err EACCES unlink "$c/Ceremony/IMG_0001.jpg"
-expect_err EACCES rename "$c/Ceremony/IMG_0001.jpg" "$c/Ceremony/renamed.jpg"
+# (EPERM: Samba and SFTP clients are told "access denied", as before)
+expect_err EPERM create "$c/Ceremony/new.jpg"
+expect_err EPERM mkdir "$c/Ceremony/sub"
+expect_err EPERM unlink "$c/Ceremony/IMG_0001.jpg"
+expect_err EPERM rename "$c/Ceremony/IMG_0001.jpg" "$c/Ceremony/renamed.jpg"
 expect_err EPERM chmod "$c/Ceremony"
 expect_err EROFS utime "$c/Ceremony"
 [ -e "$o/Ceremony/IMG_0001.jpg" ] && [ ! -e "$o/Ceremony/renamed.jpg" ] && [ ! -e "$o/Ceremony/new.jpg" ] ||
