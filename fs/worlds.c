@@ -20,7 +20,11 @@
  * worlds_lock across a catalog call: the new grants are read first, then
  * swapped in under the write lock. A world made by worlds_for_uid while
  * the watcher reloads may have read an older catalog; it then asks the
- * watcher for another reload (reload_wanted).
+ * watcher for another reload (reload_wanted). A person whose grants could
+ * not be read (a catalog error, not an answer) keeps what they had — a new
+ * uid nothing, its request refused and not remembered — and the watcher
+ * is asked to read again: an error never maps someone to nobody until the
+ * next change, nor ends a session.
  */
 #include <errno.h>
 #include <pwd.h>
@@ -341,16 +345,30 @@ void worlds_release(struct afs *fs)
     pthread_mutex_destroy(&fs->views_lock);
 }
 
-/* Who uid is now: the owner, a mapped user, or nobody (AFS_MODE_MULTI). */
-static void resolve_uid(struct afs *fs, struct af_catalog *c, uid_t uid, struct identity *id)
+/* Who uid is now: the owner, a mapped user, or nobody (AFS_MODE_MULTI,
+ * an unmapped uid); a catalog error when that could not be read. */
+static int resolve_uid(struct afs *fs, struct af_catalog *c, uid_t uid, struct identity *id)
 {
+    int rc = 0;
+
     memset(id, 0, sizeof *id);
     if (uid == fs->owner_uid)
         id->kind = AFS_MODE_OWNER;
-    else if (catalog_user_by_uid(c, uid, &id->user) == 0)
+    else if ((rc = catalog_user_by_uid(c, uid, &id->user)) == 0)
         id->kind = AFS_MODE_USER;
-    else
+    else if (rc == -ENOENT)
         id->kind = AFS_MODE_MULTI; /* unmapped: sees nothing */
+    return rc == -ENOENT ? 0 : rc;
+}
+
+/* Who the person of uid is now, grants and all: 0, or a catalog error
+ * (then *id holds nothing to release and decides nothing). */
+static int read_uid(struct afs *fs, struct af_catalog *c, uid_t uid, struct identity *id,
+                    const struct cat_link *link)
+{
+    int rc = resolve_uid(fs, c, uid, id);
+
+    return rc < 0 ? rc : read_subject(c, id, link);
 }
 
 /* Whether w is a person's world (not an unmapped uid's). */
@@ -384,8 +402,12 @@ struct world *worlds_for_uid(struct afs *fs, uid_t uid)
     w->uid = uid;
     subject_nobody(&w->who);
     describe_uid(uid, w->dirname, sizeof w->dirname, &w->gid);
-    resolve_uid(fs, c, uid, &id);
-    read_subject(c, &id, &w->link);
+    if (read_uid(fs, c, uid, &id, &w->link) < 0) {
+        afs_log(LOG_WARNING, "cannot read who uid %u is (%s); refused, asking again",
+                (unsigned)uid, catalog_errmsg(c));
+        world_free(w); /* nothing decided: this request is refused, the next asks again */
+        return NULL;
+    }
     install_identity(w, &id);
     pthread_rwlock_wrlock(&fs->worlds_lock);
     other = g_hash_table_lookup(fs->multi, &key);
@@ -557,6 +579,7 @@ void worlds_reload(struct afs *fs)
     for (guint i = 0; i < all->len; i++) {
         struct world *w = g_ptr_array_index(all, i);
         struct identity id;
+        int rc;
 
         /* A single world's kind and user are fixed at start-up (only the
          * watcher changes them, and only on multi-user mounts). */
@@ -570,14 +593,19 @@ void worlds_reload(struct afs *fs)
                 continue; /* ended for good */
             memset(&id, 0, sizeof id);
             id.kind = AFS_MODE_LINK;
-        } else {
-            resolve_uid(fs, c, w->uid, &id);
         }
-        /* A session ends for good when its link died, not when the
-         * catalog could not be read (then it sees nothing until the next
-         * reload). */
-        if (read_subject(c, &id, &w->link) == 0 && fs->cfg.link_gateway &&
-            !live_grant(&id.who, (af_time)time(NULL))) {
+        rc = fs->single || fs->cfg.link_gateway ? read_subject(c, &id, &w->link)
+                                                : read_uid(fs, c, w->uid, &id, &w->link);
+        if (rc < 0) {
+            /* Not read (a busy or failing catalog): the person keeps what
+             * they had, no more, and a session does not end, until the
+             * watcher's next reload, asked for now, reads it. */
+            afs_log(LOG_WARNING, "cannot re-read the grants of %s (%s); asking again",
+                    w->dirname[0] ? w->dirname : "the mount's person", catalog_errmsg(c));
+            atomic_store(&fs->reload_wanted, true);
+            continue;
+        }
+        if (fs->cfg.link_gateway && !live_grant(&id.who, (af_time)time(NULL))) {
             subject_release(&id.who); /* the link died: the session ends */
             memset(&id, 0, sizeof id);
             id.kind = AFS_MODE_MULTI;
