@@ -19,7 +19,9 @@
  * re-open what they just put there). Everything else is EROFS.
  * Uploads are written and read through the page cache's back (direct_io):
  * every write reaches uploads.c. A flush (each close) of a handle that may
- * write commits the upload when due and answers its error (uploads.c).
+ * write commits the upload when due and answers its error (uploads.c); a
+ * handle that only reads is opened with noflush, so its close() costs no
+ * round trip.
  * Opening a web-size or high-res view is a download, and a refused write a
  * refusal: both are queued for the activity log (audit.c).
  * READ ME.txt (readme.c) opens read-only on the text made at open, with
@@ -134,6 +136,7 @@ static void answer_open(struct afs *fs, fuse_req_t req, struct fuse_file_info *f
     fi->fh = (uint64_t)(uintptr_t)h;
     fi->keep_cache = 1;
     fi->direct_io = 0;
+    fi->noflush = 1; /* a reader's close() has nothing to flush: no round trip */
     if (fuse_reply_open(req, fi) != 0) {
         afs_file_handle_release(fs, h);
         return;
@@ -254,6 +257,7 @@ static void open_readme(struct afs *fs, fuse_req_t req, struct fuse_file_info *f
     fi->fh = (uint64_t)(uintptr_t)h;
     fi->direct_io = 1;
     fi->keep_cache = 0;
+    fi->noflush = 1;
     if (fuse_reply_open(req, fi) != 0)
         afs_file_handle_release(fs, h);
 }
