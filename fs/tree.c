@@ -51,6 +51,31 @@
 
 #include "fs/daemon.h"
 
+/* ---- one read transaction per request ---- */
+
+/* The reads of one request (a listing, a lookup, a getattr, an open) in one
+ * read transaction: one snapshot of the catalog and one WAL read lock for
+ * all of them (store/catalog.h catalog_read_begin). */
+struct snapshot {
+    struct af_catalog *c;
+    bool own;
+};
+
+static struct snapshot snapshot_begin(struct afs *fs)
+{
+    struct snapshot s = {afs_catalog(fs), false};
+
+    if (s.c)
+        catalog_read_begin(s.c, &s.own);
+    return s;
+}
+
+static void snapshot_end(struct snapshot s)
+{
+    if (s.c)
+        catalog_read_end(s.c, s.own);
+}
+
 /* ---- the folders of an album besides its sets ---- */
 
 struct album_folder {
@@ -689,7 +714,7 @@ static int list_photos(struct afs *fs, struct af_catalog *c, const struct node *
     return rc;
 }
 
-int tree_list(struct afs *fs, const struct node *dir, struct tree_entry **entries, size_t *n)
+static int list_now(struct afs *fs, const struct node *dir, struct tree_entry **entries, size_t *n)
 {
     struct af_catalog *c = afs_catalog(fs);
     struct lister l = {0};
@@ -731,6 +756,15 @@ int tree_list(struct afs *fs, const struct node *dir, struct tree_entry **entrie
     *entries = l.v;
     *n = l.n;
     return 0;
+}
+
+int tree_list(struct afs *fs, const struct node *dir, struct tree_entry **entries, size_t *n)
+{
+    struct snapshot snap = snapshot_begin(fs);
+    int rc = list_now(fs, dir, entries, n);
+
+    snapshot_end(snap);
+    return rc;
 }
 
 /* ---- one child by name ---- */
@@ -790,7 +824,8 @@ int tree_photo_for_name(struct afs *fs, const struct node *dir, const char *name
     return rc;
 }
 
-int tree_child(struct afs *fs, const struct node *dir, const char *name, struct tree_entry *out)
+static int child_now(struct afs *fs, const struct node *dir, const char *name,
+                     struct tree_entry *out)
 {
     struct af_catalog *c = afs_catalog(fs);
     struct lister l = {0};
@@ -848,6 +883,15 @@ int tree_child(struct afs *fs, const struct node *dir, const char *name, struct 
     return rc;
 }
 
+int tree_child(struct afs *fs, const struct node *dir, const char *name, struct tree_entry *out)
+{
+    struct snapshot snap = snapshot_begin(fs);
+    int rc = child_now(fs, dir, name, out);
+
+    snapshot_end(snap);
+    return rc;
+}
+
 /* ---- a known node ---- */
 
 /* How strictly a known file node must still match its photo. */
@@ -883,8 +927,8 @@ static int as_version(struct af_catalog *c, int64_t version_id, struct cat_photo
     return rc < 0 ? rc : -ENOENT;
 }
 
-static int source_of(struct afs *fs, const struct node *n, enum source_check how,
-                     struct file_source *src)
+static int source_now(struct afs *fs, const struct node *n, enum source_check how,
+                      struct file_source *src)
 {
     struct af_catalog *c = afs_catalog(fs);
     struct world *w = n->world;
@@ -924,6 +968,16 @@ static int source_of(struct afs *fs, const struct node *n, enum source_check how
     if ((rc = renditions_watermark(c, &wm)) < 0)
         return rc;
     return resolve_rendition(fs, c, &wm, src);
+}
+
+static int source_of(struct afs *fs, const struct node *n, enum source_check how,
+                     struct file_source *src)
+{
+    struct snapshot snap = snapshot_begin(fs);
+    int rc = source_now(fs, n, how, src);
+
+    snapshot_end(snap);
+    return rc;
 }
 
 int tree_source(struct afs *fs, const struct node *n, struct file_source *src)
@@ -1006,7 +1060,7 @@ bool tree_may_change(struct afs *fs, const struct node *dir)
     return yes;
 }
 
-int tree_stat(struct afs *fs, const struct node *n, struct stat *st)
+static int stat_now(struct afs *fs, const struct node *n, struct stat *st)
 {
     struct af_catalog *c = afs_catalog(fs);
     struct tree_entry *entries = NULL;
@@ -1088,4 +1142,13 @@ int tree_stat(struct afs *fs, const struct node *n, struct stat *st)
     }
     fill_dir(n->world, n->kind, n->view, mtime, 2 + subdirs, writable, st);
     return 0;
+}
+
+int tree_stat(struct afs *fs, const struct node *n, struct stat *st)
+{
+    struct snapshot snap = snapshot_begin(fs);
+    int rc = stat_now(fs, n, st);
+
+    snapshot_end(snap);
+    return rc;
 }

@@ -359,6 +359,17 @@ void catalog_rollback(struct af_catalog *c)
         sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+void catalog_read_begin(struct af_catalog *c, bool *own)
+{
+    *own = sqlite3_get_autocommit(c->db) != 0 && cat_exec(c, cat_stmt(c, "BEGIN")) == 0;
+}
+
+void catalog_read_end(struct af_catalog *c, bool own)
+{
+    if (own && cat_exec(c, cat_stmt(c, "COMMIT")) < 0)
+        catalog_rollback(c);
+}
+
 int cat_tx_enter(struct af_catalog *c, bool *own)
 {
     *own = sqlite3_get_autocommit(c->db) != 0;

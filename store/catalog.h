@@ -163,6 +163,15 @@ int catalog_begin(struct af_catalog *c);
 int catalog_commit(struct af_catalog *c);
 void catalog_rollback(struct af_catalog *c);
 
+/* Read transaction (BEGIN ... COMMIT) for a run of reads: one snapshot,
+ * and one WAL read lock (two fcntl calls) for all of them instead of one
+ * per statement. *own says whether this call began it: none is begun
+ * inside a transaction already open, and catalog_read_end(c, false) does
+ * nothing. Nothing may be written inside one. A failure to begin is no
+ * error: the reads then run one by one. */
+void catalog_read_begin(struct af_catalog *c, bool *own);
+void catalog_read_end(struct af_catalog *c, bool own);
+
 /* Library-wide settings (watermark text, cache bound, ...). */
 int catalog_setting_get(struct af_catalog *c, const char *key, char *buf, size_t len);
 int catalog_setting_set(struct af_catalog *c, const char *key, const char *value);

@@ -26,8 +26,9 @@
  * it is in the header the blob key is derived from.
  *
  * Threading: after vault_open the vault is read-only state (a directory fd
- * and guarded keys), and so is an open blob (an fd, a copy of its header,
- * its key): both may be shared by any number of threads. A vault must
+ * and guarded keys) but for its pool of freed blob structures, guarded by
+ * pool_lock; an open blob (an fd, a copy of its header, its key) is
+ * read-only too: both may be shared by any number of threads. A vault must
  * outlive its blobs.
  */
 #include "store/vault.h"
@@ -94,14 +95,23 @@ struct vault_keys {
     unsigned char address[AF_KEY_BYTES]; /* AF_SUBKEY_ADDRESS */
 };
 
+/* Closed blobs whose memory is kept for the next open (wiped, still
+ * guarded): an open then costs no mmap, mprotect and munmap, whose TLB
+ * shootdowns stall every thread of a busy daemon (bench/README.md). */
+#define BLOB_POOL 32
+
 struct af_vault {
     int dirfd;               /* the vault root; every path is relative to it */
     struct vault_keys *keys; /* sodium_malloc'd, read-only after open */
+    pthread_mutex_t pool_lock;
+    struct af_blob *pool[BLOB_POOL]; /* under pool_lock */
+    size_t n_pool;                   /* under pool_lock */
 };
 
-/* Allocated with sodium_malloc (it holds a key) and freed with sodium_free. */
+/* Allocated with sodium_malloc (it holds a key), wiped when closed and
+ * kept in the vault's pool or freed with sodium_free. */
 struct af_blob {
-    const struct af_vault *v;
+    struct af_vault *v;
     int fd;
     uint32_t version;
     uint64_t size;    /* plaintext bytes */
@@ -310,6 +320,7 @@ int vault_open(const char *dir, const struct af_key *key, enum af_subkey purpose
     v = calloc(1, sizeof *v);
     if (!v)
         return -ENOMEM;
+    pthread_mutex_init(&v->pool_lock, NULL);
     created = mkdir(dir, 0700) == 0;
     if (!created && errno != EEXIST) {
         rc = -errno;
@@ -350,6 +361,7 @@ free_keys:
 close_dir:
     close(v->dirfd);
 free_v:
+    pthread_mutex_destroy(&v->pool_lock);
     free(v);
     return rc;
 }
@@ -358,9 +370,37 @@ void vault_free(struct af_vault *v)
 {
     if (!v)
         return;
+    for (size_t i = 0; i < v->n_pool; i++)
+        sodium_free(v->pool[i]);
+    pthread_mutex_destroy(&v->pool_lock);
     sodium_free(v->keys);
     close(v->dirfd);
     free(v);
+}
+
+/* Memory for a blob: from the pool, else new. */
+static struct af_blob *blob_alloc(struct af_vault *v)
+{
+    struct af_blob *b = NULL;
+
+    pthread_mutex_lock(&v->pool_lock);
+    if (v->n_pool)
+        b = v->pool[--v->n_pool];
+    pthread_mutex_unlock(&v->pool_lock);
+    return b ? b : sodium_malloc(sizeof *b);
+}
+
+/* Wipe b (its key) and keep it for the next open, or free it. */
+static void blob_release(struct af_vault *v, struct af_blob *b)
+{
+    sodium_memzero(b, sizeof *b);
+    pthread_mutex_lock(&v->pool_lock);
+    if (v->n_pool < BLOB_POOL) {
+        v->pool[v->n_pool++] = b;
+        b = NULL;
+    }
+    pthread_mutex_unlock(&v->pool_lock);
+    sodium_free(b); /* wipes again, unmaps */
 }
 
 void vault_address(const struct af_vault *v, const void *buf, size_t len,
@@ -503,7 +543,7 @@ int vault_blob_open(struct af_vault *v, const char *id_hex, struct af_blob **out
     if (rc < 0)
         return rc;
     blob_path(id_hex, path);
-    b = sodium_malloc(sizeof *b);
+    b = blob_alloc(v);
     if (!b)
         return -ENOMEM;
     memset(b, 0, sizeof *b);
@@ -547,7 +587,7 @@ int vault_blob_open(struct af_vault *v, const char *id_hex, struct af_blob **out
 close_fd:
     close(b->fd);
 free_b:
-    sodium_free(b);
+    blob_release(v, b);
     return rc;
 }
 
@@ -599,7 +639,7 @@ void vault_blob_close(struct af_blob *b)
     if (!b)
         return;
     close(b->fd);
-    sodium_free(b);
+    blob_release(b->v, b);
 }
 
 int vault_read_all(struct af_vault *v, const char *id_hex, void **buf, size_t *len)
