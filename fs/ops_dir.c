@@ -48,8 +48,13 @@ int afs_caller_node(struct afs *fs, fuse_req_t req, fuse_ino_t ino, struct node 
 void afs_fill_entry(const struct afs *fs, const struct node *n, const struct stat *st,
                     struct fuse_entry_param *e)
 {
-    /* A person's folder is checked at every lookup (multi-user), and a
-     * file being written changes size and becomes a photo: never cached. */
+    /* A person's folder is checked at every lookup (multi-user: the kernel's
+     * dentry cache is shared by every uid), and a file being written
+     * changes size and becomes a photo: never cached. The folder's
+     * attributes are (no one reaches its inode but through a lookup the
+     * daemon answered for that caller, and the watcher drops them when the
+     * catalog changes): Samba stats a share's root for every file it
+     * serves, and each stat would be a round trip. */
     bool volatile_entry = n->kind == NODE_PERSON || n->upload_id;
 
     memset(e, 0, sizeof *e);
@@ -59,7 +64,7 @@ void afs_fill_entry(const struct afs *fs, const struct node *n, const struct sta
     e->attr.st_ino = nodes_public_ino(fs, n);
     /* READ ME.txt's size follows the rules (an allowance used): its
      * attributes are asked for afresh every time. */
-    e->attr_timeout = volatile_entry || n->kind == NODE_README ? 0.0 : AFS_TIMEOUT;
+    e->attr_timeout = n->upload_id || n->kind == NODE_README ? 0.0 : AFS_TIMEOUT;
     e->entry_timeout = volatile_entry ? 0.0 : AFS_TIMEOUT;
 }
 
@@ -225,9 +230,7 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
         return;
     }
     st.st_ino = nodes_public_ino(fs, &n);
-    fuse_reply_attr(req, &st,
-                    n.kind == NODE_PERSON || n.kind == NODE_README || n.upload_id ? 0.0
-                                                                                  : AFS_TIMEOUT);
+    fuse_reply_attr(req, &st, n.kind == NODE_README || n.upload_id ? 0.0 : AFS_TIMEOUT);
 }
 
 /* ---- directories ---- */

@@ -167,9 +167,10 @@ static void person_part(FILE *t, const struct rules_facts *f, enum rules_place p
             f->watermarked ? ", with a watermark" : "");
     if (f->favourites)
         fputs("\nFavourites\n"
-              "  To pick a photo, copy it into the folder of the same name inside\n"
-              "  \"Favourites\" (from FOLDER into Favourites/FOLDER: copy and paste in\n"
-              "  a file manager, or cp, or touch Favourites/FOLDER/PHOTO in a shell).\n"
+              "  To pick a photo, copy or drag it into the folder of the same name\n"
+              "  inside \"Favourites\" (from FOLDER into Favourites/FOLDER: copy and\n"
+              "  paste or drag in a file manager, or cp, or touch\n"
+              "  Favourites/FOLDER/PHOTO in a shell).\n"
               "  Nothing is copied: the photo is marked, and your photographer sees\n"
               "  your picks. Delete it from Favourites to unpick it.\n", t);
     if (f->web)
@@ -184,8 +185,8 @@ static void person_part(FILE *t, const struct rules_facts *f, enum rules_place p
     } else if (f->highres == RULES_HIGHRES_ALLOWANCE) {
         fputs("\nHigh-res downloads\n"
               "  A photo shows in \"High-res\" once you take it, so browsing never uses\n"
-              "  up your allowance. To take one, copy it from FOLDER into\n"
-              "  High-res/FOLDER (copy and paste, or cp, or touch\n"
+              "  up your allowance. To take one, copy or drag it from FOLDER into\n"
+              "  High-res/FOLDER (copy and paste or drag, or cp, or touch\n"
               "  High-res/FOLDER/PHOTO in a shell); then copy the full-quality photo\n"
               "  from there as often as you like. Taking it again is free; deleting\n"
               "  it there does not give the download back.\n", t);
@@ -201,9 +202,9 @@ static void person_part(FILE *t, const struct rules_facts *f, enum rules_place p
         fputs("\nPrivate photos\n"
               "  You can hide a photo from the guests and invited people of this\n"
               "  album (you and your photographer still see it): copy or drag it\n"
-              "  from FOLDER into Private/FOLDER (copy and paste in a file manager,\n"
-              "  or cp in a shell); delete it from Private/FOLDER to unhide it; the\n"
-              "  photo stays where it is. In a shell, chmod o-r PHOTO works too\n"
+              "  from FOLDER into Private/FOLDER (copy and paste or drag in a file\n"
+              "  manager, or cp in a shell); delete it from Private/FOLDER to unhide it;\n"
+              "  the photo stays where it is. In a shell, chmod o-r PHOTO works too\n"
               "  (chmod o+r to unhide). A photo the studio hid stays hidden.\n", t);
     if (!f->favourites && f->highres == RULES_HIGHRES_NONE && !f->web)
         fputs("\nThis album is for looking only: no favourites and no downloads.\n", t);

@@ -98,6 +98,7 @@ static void test_client_with_allowance(void **state)
     has(t, "READ ME: the album “Smith Wedding”\n");
     has(t, "You are the client of this album.");
     has(t, "Favourites/FOLDER");
+    has(t, "To pick a photo, copy or drag it");
     has(t, "\"Web-size\" holds the photos sized");
     has(t, "You may take 10 high-res photos; 1 of 10 is left right now.");
     has(t, "\"Disk quota\n  exceeded\"");
