@@ -1,10 +1,15 @@
 /* photos.c — changes to photos and documents (see photos.h).
  *
  * Adding bytes (change_photo_add) is the one import pipeline: the name is
- * checked, the bytes are probed (they must decode completely) and
- * encrypted into the vault with no catalog lock held, and only then does
- * one short transaction check the policy again and record the photo or
- * its new version with its activity. A blob is content-addressed, so the
+ * checked, the bytes are probed (they must decode completely) and, at the
+ * same time on a thread of its own, encrypted into the vault, with no
+ * catalog lock held; only then does one short transaction check the policy
+ * again and record the photo or its new version with its activity. Bytes
+ * that do not decode leave no blob behind: it is removed again unless a
+ * row names it (the same bytes stored before; change_blob_forget). A
+ * crash between the store and that removal leaves a blob nothing names,
+ * which the daemon's commit intents clean up (fs/uploads.c) and
+ * `albumctl verify` reports. A blob is content-addressed, so the
  * same bytes are stored once; a purge removes a blob nothing references
  * while it holds the catalog's write lock, so the add looks again, under
  * that lock, that its blob is still in the vault (and stores it again if a
@@ -21,6 +26,7 @@
 #include "changes/photos.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,6 +129,79 @@ static int add_record(struct af_library *lib, struct af_catalog *c, const struct
     return rc < 0 ? rc : 1;
 }
 
+int change_blob_forget(struct af_library *lib, struct af_catalog *c, const char *blob,
+                       bool *removed)
+{
+    int rc = catalog_begin(c);
+
+    *removed = false;
+    if (rc < 0)
+        return rc;
+    rc = catalog_blob_referenced(c, blob);
+    if (rc == 0) {
+        rc = vault_remove(lib->vault, blob);
+        *removed = rc == 0;
+        if (rc == -ENOENT)
+            rc = 0;
+    } else if (rc == 1) {
+        rc = 0; /* named: it stays */
+    }
+    if (rc == 0)
+        rc = catalog_commit(c);
+    if (rc < 0)
+        catalog_rollback(c);
+    return rc;
+}
+
+/* The vault store of an add, run beside the decode check. */
+struct store_job {
+    struct af_vault *vault;
+    const void *buf;
+    size_t len;
+    char blob[VAULT_ID_HEX];
+    int rc;
+};
+
+static void *store_bytes(void *arg)
+{
+    struct store_job *j = arg;
+
+    j->rc = vault_put_buffer(j->vault, j->buf, j->len, j->blob);
+    return NULL;
+}
+
+/* Decode-check the bytes (into out->info) while they are stored in the
+ * vault (into blob): 0, or the check's error (nothing stored: a blob the
+ * store made is forgotten again) or the store's. */
+static int check_and_store(struct af_library *lib, struct af_catalog *c, const void *buf,
+                           size_t len, struct change_added *out, char blob[VAULT_ID_HEX],
+                           char *why, size_t why_len)
+{
+    struct store_job job = {.vault = lib->vault, .buf = buf, .len = len};
+    pthread_t thread;
+    bool threaded = pthread_create(&thread, NULL, store_bytes, &job) == 0;
+    bool removed;
+    int rc = media_probe_buffer(buf, len, &out->info, why, why_len);
+
+    if (threaded)
+        pthread_join(thread, NULL);
+    else if (rc == 0)
+        store_bytes(&job); /* no thread to be had: one after the other */
+    if (rc < 0) {
+        if (why && why_len && !why[0])
+            say(why, why_len, "%s", strerror(-rc));
+        if (threaded && job.rc == 0)
+            (void)change_blob_forget(lib, c, job.blob, &removed); /* else verify reports it */
+        return rc;
+    }
+    if (job.rc < 0) {
+        say(why, why_len, "cannot store it in the vault: %s", strerror(-job.rc));
+        return job.rc;
+    }
+    memcpy(blob, job.blob, VAULT_ID_HEX);
+    return 0;
+}
+
 int change_photo_add(struct af_library *lib, struct af_catalog *c, const struct change_actor *a,
                      int64_t set_id, const char *name, const void *buf, size_t len,
                      struct change_added *out, char *why, size_t why_len)
@@ -143,16 +222,12 @@ int change_photo_add(struct af_library *lib, struct af_catalog *c, const struct 
         say(why, why_len, "%s", strerror(-rc));
         return rc;
     }
-    rc = media_probe_buffer(buf, len, &out->info, why, why_len);
-    if (rc < 0) {
-        if (why && why_len && !why[0])
-            say(why, why_len, "%s", strerror(-rc));
+    rc = check_and_store(lib, c, buf, len, out, blob, why, why_len);
+    if (rc < 0)
         return rc;
-    }
     out->size = len;
     for (int i = 0; i < ADD_ATTEMPTS; i++) {
-        rc = vault_put_buffer(lib->vault, buf, len, blob);
-        if (rc < 0) {
+        if (i > 0 && (rc = vault_put_buffer(lib->vault, buf, len, blob)) < 0) {
             say(why, why_len, "cannot store it in the vault: %s", strerror(-rc));
             return rc;
         }

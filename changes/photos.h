@@ -58,6 +58,13 @@ int change_photo_add(struct af_library *lib, struct af_catalog *c, const struct 
                      int64_t set_id, const char *name, const void *buf, size_t len,
                      struct change_added *out, char *why, size_t why_len);
 
+/* Remove vault blob `blob` unless a catalog row names it, under the
+ * catalog's write lock (as a purge does, so no add is naming it at that
+ * moment): 0 (*removed says whether it was there to remove) or negative
+ * errno. For what an interrupted or refused add stored. */
+int change_blob_forget(struct af_library *lib, struct af_catalog *c, const char *blob,
+                       bool *removed);
+
 /* -EEXIST onto a live name. */
 int change_photo_rename(struct af_catalog *c, const struct change_actor *a, int64_t photo_id,
                         const char *new_name);

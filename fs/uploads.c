@@ -209,30 +209,17 @@ static void recovered(struct afs *fs, const char *blob)
                         "interrupted (a crash) before it became a photo", blob);
 }
 
-/* A leftover commit intent: remove its blob if no row names it (under the
- * catalog's write lock, as a purge does, so no add is naming it now). */
+/* A leftover commit intent: remove its blob if no row names it (if one
+ * does, the commit made it: nothing to undo). */
 static int forget_blob(const char *blob, void *arg)
 {
     struct afs *fs = arg;
     struct af_catalog *c = afs_catalog(fs);
-    int rc = c ? catalog_begin(c) : -EIO;
+    bool removed = false;
+    int rc = c ? change_blob_forget(fs->lib, c, blob, &removed) : -EIO;
 
-    if (rc < 0)
-        return rc;
-    rc = catalog_blob_referenced(c, blob);
-    if (rc == 0) {
-        rc = vault_remove(fs->lib->vault, blob);
-        if (rc == 0)
-            recovered(fs, blob);
-        if (rc == -ENOENT)
-            rc = 0;
-    } else if (rc == 1) {
-        rc = 0; /* the commit made it: nothing to undo */
-    }
-    if (rc == 0)
-        rc = catalog_commit(c);
-    if (rc < 0)
-        catalog_rollback(c);
+    if (removed)
+        recovered(fs, blob);
     return rc;
 }
 
