@@ -370,6 +370,10 @@ int tree_list(struct afs *fs, const struct node *dir, struct tree_entry **entrie
 int tree_child(struct afs *fs, const struct node *dir, const char *name, struct tree_entry *out);
 /* Attributes of a known node, re-checked against the policy now. */
 int tree_stat(struct afs *fs, const struct node *n, struct stat *st);
+/* Whether a known node is still there for its person: 0, or -ENOENT when
+ * hidden or gone (as tree_stat answers, without working out a rendered
+ * view's size: for questions that need no attributes). */
+int tree_visible(struct afs *fs, const struct node *n);
 /* Whether the person of dir's world may change what folder dir holds: the
  * root (the owner), an album or a set they may modify (owner, editors).
  * Not the u+w bit, which a client's set folders carry too (tree.c). */

@@ -70,9 +70,12 @@ static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t
     int rc = afs_caller_node(fs, req, ino, &n);
 
     /* `ls -l` asks security.selinux and system.posix_acl_access of every
-     * file: for names albumfs does not serve, the visibility check (hidden
-     * is ENOENT) is all the catalog work there is. */
-    if (rc == 0)
+     * file, and Samba the latter of every file it serves: for names
+     * albumfs does not serve, the visibility check (hidden is ENOENT) is
+     * all the catalog work there is. */
+    if (rc == 0 && !ours(name))
+        rc = tree_visible(fs, &n);
+    else if (rc == 0)
         rc = tree_stat(fs, &n, &st); /* hidden: ENOENT */
     if (rc == 0)
         rc = ours(name) ? xattr_value(fs, &n, name, value, sizeof value) : -ENODATA;

@@ -900,6 +900,9 @@ enum source_check {
     SOURCE_ATTRS,  /* the same set, not in the trash; the photo as it is now */
     SOURCE_HANDLE, /* the photo wherever it is now, if the view is still
                     * allowed: what an open file re-checks */
+    SOURCE_SEEN,   /* the same set, not in the trash, the view allowed:
+                    * whether the name is there for its person, nothing
+                    * more (no rendition looked up) */
 };
 
 /* Photo p as it was at its version version_id (an older one): 0, or
@@ -960,7 +963,7 @@ static int source_now(struct afs *fs, const struct node *n, enum source_check ho
     pthread_rwlock_rdlock(&fs->worlds_lock);
     rc = decide_file(w, &a, &s, &p, n->view, now, src);
     pthread_rwlock_unlock(&fs->worlds_lock);
-    if (rc < 0 || !src->is_rendition || how == SOURCE_HANDLE)
+    if (rc < 0 || !src->is_rendition || how == SOURCE_HANDLE || how == SOURCE_SEEN)
         return rc;
     /* Only a rendition's id depends on the watermark: an original's
      * getattr, getxattr and open skip these four settings reads
@@ -983,6 +986,16 @@ static int source_of(struct afs *fs, const struct node *n, enum source_check how
 int tree_source(struct afs *fs, const struct node *n, struct file_source *src)
 {
     return source_of(fs, n, SOURCE_EXACT, src);
+}
+
+int tree_visible(struct afs *fs, const struct node *n)
+{
+    struct file_source src;
+    struct stat st;
+
+    if (n->kind == NODE_FILE && !n->upload_id)
+        return source_of(fs, n, SOURCE_SEEN, &src);
+    return tree_stat(fs, n, &st);
 }
 
 int tree_recheck(struct afs *fs, const struct node *n)

@@ -89,6 +89,40 @@ took=$(held_folder "$MG/$W/Ceremony" IMG_0002.jpg "$ALBUMCTL" photo private "$W/
     fail "guest: $took"
 ok "marked private: gone from the guest's held-open folder in $took ms, and stays unresolvable"
 
+# --- a file held open when its photo is hidden: its attributes, and
+# extended attributes albumfs does not serve (what `ls -l` and Samba ask),
+# answer ENOENT, as for a name never used, not ENODATA
+"$PYTHON" - "$MI/$W/Ceremony/IMG_0001.jpg" "$ALBUMCTL" "$W/Ceremony/IMG_0001.jpg" <<'EOF2' ||
+import errno, os, subprocess, sys, time
+path, ctl, photo = sys.argv[1:]
+fd = os.open(path, os.O_RDONLY)
+def xattr_errno(name):
+    try:
+        os.getxattr(fd, name)
+        return "OK"
+    except OSError as e:
+        return errno.errorcode[e.errno]
+for name in ("system.posix_acl_access", "security.selinux"):
+    if xattr_errno(name) != "ENODATA":
+        sys.exit(f"{name} of a visible file: {xattr_errno(name)}, expected ENODATA")
+subprocess.run([ctl, "photo", "private", photo, "on"], check=True, stdout=subprocess.DEVNULL)
+deadline = time.monotonic() + 10
+while True:
+    try:
+        os.fstat(fd)
+    except FileNotFoundError:
+        break
+    if time.monotonic() > deadline:
+        sys.exit("fstat of the hidden photo's open file still answers after 10 s")
+    time.sleep(0.05)
+for name in ("system.posix_acl_access", "security.selinux", "user.albumfs.private"):
+    if xattr_errno(name) != "ENOENT":
+        sys.exit(f"{name} of a hidden photo's open file: {xattr_errno(name)}, expected ENOENT")
+subprocess.run([ctl, "photo", "private", photo, "off"], check=True, stdout=subprocess.DEVNULL)
+EOF2
+    fail "a hidden photo's open file"
+ok "a file held open when its photo is hidden: fstat and every getxattr answer ENOENT"
+
 # --- a whole set turned client-only while its folder is held open
 took=$(held_folder "$MG/$W" Ceremony "$ALBUMCTL" set visibility "$W" Ceremony client) ||
     fail "guest, set: $took"
