@@ -40,7 +40,10 @@
  * folder or file of that name is left out for the people who see the set.
  * Permission bits say who may write: folders and files of albums the
  * person may modify (owner, editors) carry u+w, and so does the owner's
- * root (albums are renamed there).
+ * root (albums are renamed there); so do the drop folders, and a set's
+ * folder for whoever may put its photos into one (a drag there is a move:
+ * shown_writable_set). What a person may change is tree_may_change's
+ * answer, not the bits.
  */
 #include <errno.h>
 #include <stdio.h>
