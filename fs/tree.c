@@ -203,7 +203,8 @@ static bool set_in_folder(const struct world *w, const struct cat_album *a,
  * manager's drag of a photo onto a drop folder is a move (rename), which
  * the kernel allows only out of a folder the caller may write, and albumfs
  * answers it as a copy (ops_write.c). Anything else written there reaches
- * the daemon and is refused (EROFS). Caller holds worlds_lock for reading. */
+ * the daemon and is refused (EPERM, edits.c). Caller holds worlds_lock for
+ * reading. */
 static bool shown_writable_set(const struct world *w, const struct cat_album *a,
                                const struct cat_set *s, af_time now)
 {
