@@ -236,16 +236,19 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 /* ---- directories ---- */
 
 /* An open folder. Its listing is taken at opendir and taken again when a
- * reader starts over (offset 0: rewinddir, a file manager's refresh) or
- * when grants or the catalog changed since (the watcher's epoch moved), so
- * a folder held open lists the new truth and never hands out an entry that
- * is hidden now. Offsets index into the current listing. */
+ * reader starts over (offset 0 after the first read: rewinddir, a file
+ * manager's refresh) or when grants or the catalog changed since (the
+ * watcher's epoch moved), so a folder held open lists the new truth and
+ * never hands out an entry that is hidden now. The first read at offset 0
+ * uses the listing opendir took (every `ls` would otherwise pay for two).
+ * Offsets index into the current listing. */
 struct dirhandle {
     struct afs_handle link;  /* first: on the list of open handles */
     pthread_mutex_t lock;    /* the listing below (one reader at a time) */
     struct node dir;         /* the folder, as opened */
     uint64_t self_ino;       /* its public inode number, for "." */
     int64_t epoch;           /* the watcher's epoch when listed */
+    bool unread;             /* listed by opendir, not read yet */
     struct tree_entry *entries;
     size_t n;
 };
@@ -352,6 +355,7 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
     }
     d->dir = n;
     d->self_ino = nodes_public_ino(fs, &n);
+    d->unread = true;
     rc = list_dir(fs, req, d);
     if (rc < 0) {
         free(d);
@@ -381,8 +385,9 @@ static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
         return;
     }
     pthread_mutex_lock(&d->lock);
-    if (off == 0 || d->epoch != epoch)
+    if ((off == 0 && !d->unread) || d->epoch != epoch)
         rc = list_dir(fs, req, d);
+    d->unread = false;
     if (rc < 0) {
         pthread_mutex_unlock(&d->lock);
         free(buf);
