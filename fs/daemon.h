@@ -154,7 +154,6 @@ struct node {
     int64_t version_id;  /* NODE_FILE of a photo: the version it shows */
     int64_t upload_id;   /* NODE_FILE of an upload being written (else 0) */
     char *name;          /* owned */
-    char *key;           /* owned: "<parent>/<name>" index key */
 };
 
 struct world {
@@ -189,12 +188,14 @@ struct afs {
 
     pthread_mutex_t nodes_lock;
     GHashTable *by_ino;          /* fuse_ino_t -> struct node* */
-    GHashTable *by_key;          /* "<parent>/<name>" -> struct node* */
+    GHashTable *by_key;          /* (parent, name) -> struct node*: the node is its own key */
     fuse_ino_t next_ino;
     GArray *file_order;          /* fuse_ino_t of file nodes, oldest first, from
                                   * file_order_head on (nodes_over_limit) */
     size_t file_order_head;
-    unsigned char ino_key[AF_KEY_BYTES]; /* keys the inode numbers people see (fixed) */
+    /* Keys the inode numbers people see (fixed): the first
+     * crypto_shorthash_KEYBYTES of a library subkey. */
+    unsigned char ino_key[AF_KEY_BYTES];
 
     pthread_rwlock_t worlds_lock;
     struct world *single;        /* the world of a single-person mount (fixed) */
