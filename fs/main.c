@@ -13,6 +13,7 @@
  * reverse.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,22 @@ static void make_absolute(char dir[PATH_MAX])
 
     if (dir[0] != '/' && realpath(dir, abs))
         memcpy(dir, abs, PATH_MAX);
+}
+
+/* Listing a set builds arrays of ~1 MB per 1,000 photos (catalog rows,
+ * entries) and frees them at once. With glibc's defaults those are mapped
+ * and unmapped, or the arena's top is given back with madvise, at every
+ * listing, and every page is faulted in again the next time: a third of
+ * the daemon's CPU in a warm `find` (bench/README.md "Listings"). Keep up
+ * to KEEP_FREE_BYTES free per arena and map only what is larger than
+ * MAP_ABOVE_BYTES; the daemon's resident size grows by at most that. */
+#define MAP_ABOVE_BYTES (4 << 20)
+#define KEEP_FREE_BYTES (16 << 20)
+
+static void tune_malloc(void)
+{
+    mallopt(M_MMAP_THRESHOLD, MAP_ABOVE_BYTES);
+    mallopt(M_TRIM_THRESHOLD, KEEP_FREE_BYTES);
 }
 
 static void op_init(void *userdata, struct fuse_conn_info *conn)
@@ -129,6 +146,7 @@ int main(int argc, char *argv[])
     int rc, status = 1;
 
     memset(&fs, 0, sizeof fs);
+    tune_malloc();
     rc = options_parse(&args, &fs.cfg);
     if (rc != 0) {
         status = rc > 0 ? 0 : 2;
