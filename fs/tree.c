@@ -290,7 +290,7 @@ static int decide_file(const struct world *w, const struct cat_album *a, const s
     src->writable = view == AF_VIEW_ORIGINAL && policy_may_modify(&w->who.subject, &e, now) == 0;
     src->version_id = p->version_id;
     if (view == AF_VIEW_ORIGINAL) {
-        snprintf(src->blob, sizeof src->blob, "%s", p->blob);
+        g_strlcpy(src->blob, p->blob, sizeof src->blob);
         src->size = p->size;
         return 0;
     }
@@ -409,7 +409,7 @@ static struct tree_entry *add_dir(struct lister *l, struct world *w, enum node_k
     t->proto.album_id = album_id;
     t->proto.set_id = set_id;
     t->proto.view = view;
-    snprintf(t->name, sizeof t->name, "%s", name);
+    g_strlcpy(t->name, name, sizeof t->name);
     fill_dir(w, kind, view, mtime, links, writable, &t->st);
     return t;
 }
@@ -435,7 +435,7 @@ static int add_uploads(struct afs *fs, const struct node *dir, struct lister *l,
         t->proto.album_id = dir->album_id;
         t->proto.set_id = dir->set_id;
         t->proto.upload_id = ups[i].id;
-        snprintf(t->name, sizeof t->name, "%s", ups[i].name);
+        g_strlcpy(t->name, ups[i].name, sizeof t->name);
         fill_file(dir->world, ups[i].size, ups[i].mtime, false, true, &t->st);
         if (names && !*names)
             *names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -461,7 +461,7 @@ static int upload_child(struct afs *fs, const struct node *dir, const char *name
     out->proto.album_id = dir->album_id;
     out->proto.set_id = dir->set_id;
     out->proto.upload_id = u.id;
-    snprintf(out->name, sizeof out->name, "%s", name);
+    g_strlcpy(out->name, name, sizeof out->name);
     fill_file(dir->world, u.size, u.mtime, false, true, &out->st);
     return 0;
 }
@@ -517,7 +517,7 @@ static int add_readme(struct afs *fs, struct af_catalog *c, const struct node *d
     t->proto.kind = NODE_README;
     t->proto.world = dir->world;
     t->proto.album_id = a->id;
-    snprintf(t->name, sizeof t->name, "%s", AFS_README);
+    g_strlcpy(t->name, AFS_README, sizeof t->name);
     fill_file(dir->world, len, a->mtime, false, false, &t->st);
     return 0;
 }
@@ -705,7 +705,7 @@ static int list_photos(struct afs *fs, struct af_catalog *c, const struct node *
         t->proto.photo_id = photos[i].id;
         t->proto.version_id = photos[i].version_id;
         t->proto.view = src[i].is_rendition ? src[i].request.view : AF_VIEW_ORIGINAL;
-        snprintf(t->name, sizeof t->name, "%s", name);
+        g_strlcpy(t->name, name, sizeof t->name);
         fill_file(w, src[i].size, photos[i].mtime, photos[i].is_private,
                   src[i].writable || afs_is_drop_folder(dir), &t->st);
     }
@@ -860,7 +860,7 @@ static int child_now(struct afs *fs, const struct node *dir, const char *name,
         out->proto.photo_id = p.id;
         out->proto.version_id = p.version_id;
         out->proto.view = src.is_rendition ? src.request.view : AF_VIEW_ORIGINAL;
-        snprintf(out->name, sizeof out->name, "%s", name);
+        g_strlcpy(out->name, name, sizeof out->name);
         if (src.is_rendition) {
             if ((rc = renditions_watermark(c, &wm)) < 0)
                 return rc;
@@ -921,11 +921,11 @@ static int as_version(struct af_catalog *c, int64_t version_id, struct cat_photo
         if (v[i].id != version_id)
             continue;
         p->version_id = v[i].id;
-        snprintf(p->blob, sizeof p->blob, "%s", v[i].blob);
+        g_strlcpy(p->blob, v[i].blob, sizeof p->blob);
         p->size = v[i].size;
         p->width = v[i].width;
         p->height = v[i].height;
-        snprintf(p->mime, sizeof p->mime, "%s", v[i].mime);
+        g_strlcpy(p->mime, v[i].mime, sizeof p->mime);
         p->mtime = v[i].created;
         free(v);
         return 0;
