@@ -210,6 +210,8 @@ struct afs {
     GAsyncQueue *audit;          /* downloads and refusals to record (audit.c) */
     struct notifier *notifier;
     _Atomic int64_t generation;  /* catalog generation of the last reload (watcher) */
+    _Atomic int64_t told_generation; /* ...once the kernel was told to drop what it
+                                  * kept: its listings are no older (ops_dir.c) */
     atomic_bool reload_wanted;   /* a world was loaded at another generation */
     atomic_bool inval_wanted;    /* an answer may have re-planted stale entries */
     atomic_bool library_lost;    /* catalog.db replaced or removed: stopping */
@@ -346,6 +348,7 @@ uint64_t nodes_public_ino(const struct afs *fs, const struct node *n);
 struct node_ref {
     fuse_ino_t parent, ino;
     char *name;
+    bool is_dir;
 };
 size_t nodes_snapshot(struct afs *fs, struct node_ref **out);
 void nodes_snapshot_free(struct node_ref *refs, size_t n);
@@ -363,8 +366,14 @@ struct tree_entry {
 };
 /* Everything `dir` holds for its world right now (hidden entries omitted).
  * Caller frees *entries with free(). Views not rendered yet are queued for
- * rendering and omitted. */
-int tree_list(struct afs *fs, const struct node *dir, struct tree_entry **entries, size_t *n);
+ * rendering and omitted. *partial (unless NULL): whether the names will
+ * change without the catalog changing (a view was omitted, or a file being
+ * written is listed), so the kernel must not keep them. */
+int tree_list(struct afs *fs, const struct node *dir, struct tree_entry **entries, size_t *n,
+              bool *partial);
+/* Whether a folder of this kind holds a set's photos (the set itself, or
+ * its folder inside an album folder). */
+bool afs_is_set_folder(enum node_kind kind);
 /* The one child `name` of `dir`: 0 with *out, -ENOENT if it does not exist
  * for this person, -EAGAIN if it is a view still to be rendered (*out then
  * describes it; the caller renders it and asks again). */
@@ -563,6 +572,11 @@ bool watcher_library_changed(struct afs *fs);
  * given them: if grants changed meanwhile, the watcher's invalidation may
  * have come before the answer, so it invalidates once more. */
 void watcher_replied(struct afs *fs, int64_t epoch);
+/* The kernel may keep folder ino's listing, which was just given with
+ * something left out or shown only for now (tree_list's *partial): the
+ * watcher drops it from the kernel every tick for about a second (until
+ * the kernel surely took the reply). */
+void watcher_forget_listing(struct afs *fs, fuse_ino_t ino);
 
 /* ---- readahead.c ---- */
 /* Set the read-ahead window of the FUSE mount at mountpoint (canonical

@@ -255,6 +255,7 @@ size_t nodes_snapshot(struct afs *fs, struct node_ref **out)
         refs[k].parent = n->parent;
         refs[k].ino = n->ino;
         refs[k].name = g_strdup(n->name);
+        refs[k].is_dir = n->kind != NODE_FILE && n->kind != NODE_README;
         k++;
     }
     pthread_mutex_unlock(&fs->nodes_lock);

@@ -9,6 +9,15 @@
  * by the gateway's account only (and root), and never cached either.
  * A lookup of a view that is not rendered yet waits for the render pool
  * and is answered from a render thread; nothing else waits behind it.
+ * The kernel keeps the listings of a person's folders (cache_readdir,
+ * keep_cache) until the watcher drops them at the next catalog change; so
+ * opening a set's folder checks only that it is still there, and the
+ * listing is taken at the first read, when the kernel has none. Opening
+ * a folder while the watcher has yet to drop them tells the kernel to
+ * drop its listing there and then. A listing that will change without the
+ * catalog changing (a view still to render, a file being written) is
+ * dropped by the watcher after; the multi-user root, listed per caller, is
+ * never kept.
  */
 #include <errno.h>
 #include <pwd.h>
@@ -247,7 +256,10 @@ struct dirhandle {
     pthread_mutex_t lock;    /* the listing below (one reader at a time) */
     struct node dir;         /* the folder, as opened */
     uint64_t self_ino;       /* its public inode number, for "." */
-    int64_t epoch;           /* the watcher's epoch when listed */
+    bool kernel_keeps;       /* opened with cache_readdir (fixed) */
+    bool listed;             /* entries hold a listing... */
+    int64_t epoch;           /* ...taken at the watcher's epoch... */
+    bool partial;            /* ...with something left out for now (tree_list) */
     bool unread;             /* listed by opendir, not read yet */
     struct tree_entry *entries;
     size_t n;
@@ -318,19 +330,35 @@ static int list_dir(struct afs *fs, fuse_req_t req, struct dirhandle *d)
     struct tree_entry *entries = NULL;
     size_t n = 0;
     int64_t epoch = atomic_load(&fs->epoch);
+    bool partial = false;
     int rc;
 
     if (d->dir.kind == NODE_ROOT && !d->dir.world)
         rc = list_multi_root(fs, req, &entries, &n);
     else
-        rc = tree_list(fs, &d->dir, &entries, &n);
+        rc = tree_list(fs, &d->dir, &entries, &n, &partial);
     if (rc < 0)
         return rc;
     free(d->entries);
     d->entries = entries;
     d->n = n;
+    d->listed = true;
     d->epoch = epoch;
+    d->partial = partial;
     return 0;
+}
+
+/* Whether the kernel may keep (or go on using) what folder n lists: not
+ * the multi-user or gateway root (listed per caller), and not while the
+ * watcher has a catalog change still to tell the kernel of (a lookup
+ * already finds what changed; what the kernel keeps may be older). */
+static bool kernel_may_keep(struct afs *fs, const struct node *n)
+{
+    struct af_catalog *c = afs_catalog(fs);
+    int64_t gen;
+
+    return n->world && c && catalog_generation(c, &gen) == 0 &&
+           gen == atomic_load(&fs->told_generation);
 }
 
 static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -355,9 +383,18 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
     }
     d->dir = n;
     d->self_ino = nodes_public_ino(fs, &n);
-    d->unread = true;
-    rc = list_dir(fs, req, d);
+    d->kernel_keeps = kernel_may_keep(fs, &n);
+    if (d->kernel_keeps && afs_is_set_folder(n.kind)) {
+        /* Only whether it is still there: the kernel may still hold the
+         * listing, and the first read takes it if not. */
+        rc = tree_visible(fs, &n);
+    } else {
+        rc = list_dir(fs, req, d);
+        d->unread = true;
+        d->kernel_keeps &= !d->partial;
+    }
     if (rc < 0) {
+        free(d->entries);
         free(d);
         fuse_reply_err(req, -rc);
         return;
@@ -365,7 +402,8 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
     pthread_mutex_init(&d->lock, NULL);
     handles_track(fs, &d->link, dispose_dirhandle);
     fi->fh = (uint64_t)(uintptr_t)d;
-    fi->cache_readdir = 0;
+    fi->cache_readdir = d->kernel_keeps;
+    fi->keep_cache = d->kernel_keeps;
     if (fuse_reply_open(req, fi) != 0)
         handles_release(fs, &d->link);
 }
@@ -378,6 +416,7 @@ static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
     char *buf = malloc(size ? size : 1);
     int64_t epoch = atomic_load(&fs->epoch);
     size_t used = 0;
+    bool forget;
     int rc = 0;
 
     if (!buf) {
@@ -385,7 +424,7 @@ static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
         return;
     }
     pthread_mutex_lock(&d->lock);
-    if ((off == 0 && !d->unread) || d->epoch != epoch)
+    if (!d->listed || (off == 0 && !d->unread) || d->epoch != epoch)
         rc = list_dir(fs, req, d);
     d->unread = false;
     if (rc < 0) {
@@ -395,6 +434,7 @@ static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
         return;
     }
     epoch = d->epoch;
+    forget = d->kernel_keeps && d->partial;
     /* Offsets: 1 is ".", 2 is "..", 2 + i + 1 is entry i. */
     for (off_t pos = off; pos < (off_t)d->n + 2; pos++) {
         struct fuse_entry_param e;
@@ -437,8 +477,9 @@ static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
     pthread_mutex_unlock(&d->lock);
     fuse_reply_buf(req, buf, used);
     free(buf);
-    if (plus)
-        watcher_replied(fs, epoch);
+    if (forget || (d->kernel_keeps && atomic_load(&fs->epoch) != epoch))
+        watcher_forget_listing(fs, ino);
+    watcher_replied(fs, epoch);
 }
 
 static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,

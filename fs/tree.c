@@ -110,9 +110,7 @@ static enum cat_name_kind folder_names(const struct world *w, const struct node 
 
 /* ---- attributes ---- */
 
-/* Whether a folder of this kind holds a set's photos (the set itself, or
- * its folder inside an album folder). */
-static bool is_set_folder(enum node_kind kind)
+bool afs_is_set_folder(enum node_kind kind)
 {
     return kind == NODE_SET || kind == NODE_VIEWSET || kind == NODE_FAVSET ||
            kind == NODE_PRIVSET;
@@ -379,6 +377,7 @@ static int resolve_rendition(struct afs *fs, struct af_catalog *c,
 struct lister {
     struct tree_entry *v;
     size_t n, cap;
+    bool partial; /* something is left out or shown for now (tree_list) */
 };
 
 static struct tree_entry *add(struct lister *l)
@@ -423,6 +422,7 @@ static int add_uploads(struct afs *fs, const struct node *dir, struct lister *l,
     size_t n = 0;
     int rc = uploads_list(fs, dir, &ups, &n);
 
+    l->partial |= n > 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         struct tree_entry *t = add(l);
 
@@ -692,6 +692,7 @@ static int list_photos(struct afs *fs, struct af_catalog *c, const struct node *
             continue;
         if (src[i].is_rendition && resolve_rendition(fs, c, &wm, &src[i]) < 0) {
             renderq_submit(fs, &src[i].request, NULL, NULL);
+            l->partial = true;
             continue;
         }
         if (!(t = add(l))) {
@@ -718,7 +719,8 @@ static int list_photos(struct afs *fs, struct af_catalog *c, const struct node *
     return rc;
 }
 
-static int list_now(struct afs *fs, const struct node *dir, struct tree_entry **entries, size_t *n)
+static int list_now(struct afs *fs, const struct node *dir, struct tree_entry **entries, size_t *n,
+                    bool *partial)
 {
     struct af_catalog *c = afs_catalog(fs);
     struct lister l = {0};
@@ -759,13 +761,16 @@ static int list_now(struct afs *fs, const struct node *dir, struct tree_entry **
     }
     *entries = l.v;
     *n = l.n;
+    if (partial)
+        *partial = l.partial;
     return 0;
 }
 
-int tree_list(struct afs *fs, const struct node *dir, struct tree_entry **entries, size_t *n)
+int tree_list(struct afs *fs, const struct node *dir, struct tree_entry **entries, size_t *n,
+              bool *partial)
 {
     struct snapshot snap = snapshot_begin(fs);
-    int rc = list_now(fs, dir, entries, n);
+    int rc = list_now(fs, dir, entries, n, partial);
 
     snapshot_end(snap);
     return rc;
@@ -840,7 +845,7 @@ static int child_now(struct afs *fs, const struct node *dir, const char *name,
         return -EIO;
     if (!dir->world)
         return -ENOENT;
-    if (is_set_folder(dir->kind)) {
+    if (afs_is_set_folder(dir->kind)) {
         /* One photo: find it by name rather than listing the whole set. */
         struct cat_album a;
         struct cat_photo p;
@@ -872,7 +877,7 @@ static int child_now(struct afs *fs, const struct node *dir, const char *name,
         return 0;
     }
     /* Albums and album folders: few entries; list and pick. */
-    rc = tree_list(fs, dir, &l.v, &l.n);
+    rc = tree_list(fs, dir, &l.v, &l.n, NULL);
     if (rc < 0)
         return rc;
     rc = -ENOENT;
@@ -1136,7 +1141,7 @@ static int stat_now(struct afs *fs, const struct node *n, struct stat *st)
             return rc;
         mtime = a.mtime;
         writable = n->kind == NODE_ALBUM && may_change(fs, n->world, &a);
-    } else if (is_set_folder(n->kind)) {
+    } else if (afs_is_set_folder(n->kind)) {
         struct cat_set s;
 
         if ((rc = catalog_set_by_id(c, n->set_id, &s)) < 0)
@@ -1145,12 +1150,12 @@ static int stat_now(struct afs *fs, const struct node *n, struct stat *st)
     }
     /* Listing checks the folder is still visible; its link count is 2 plus
      * the subfolders it shows. Set folders hold only files: no listing. */
-    if (is_set_folder(n->kind)) {
+    if (afs_is_set_folder(n->kind)) {
         rc = set_folder_visible(fs, c, n, &writable);
         if (rc < 0)
             return rc;
     } else {
-        rc = tree_list(fs, n, &entries, &count);
+        rc = tree_list(fs, n, &entries, &count, NULL);
         if (rc < 0)
             return rc;
         for (size_t i = 0; i < count; i++)

@@ -3,22 +3,29 @@
  * A dedicated thread (never a request handler: notifying the kernel from
  * inside a request for the same inode can deadlock) wakes ten times a
  * second, and at once when a request finds something it knew gone
- * (watcher_kick), so the kernel's caches follow the catalog quickly. When the catalog's generation moved (albumctl changed something)
- * or a grant reached its expiry, it reloads every world's grants, bumps the
- * epoch (open files re-check the policy on their next read), and tells the
- * kernel to forget every name and attribute and every cached page it holds
- * from this mount, so nothing stale is served. It records people's first
- * views of albums, their downloads and refusals (kept off the request
- * path: actions.c, audit.c), each grant that reached its expiry (at once
- * for this mount's people, every EXPIRIES_EVERY_SECONDS for anyone's),
- * writes which rendered views were read every few seconds (cache_use.c),
- * and once a minute it trims the rendition cache to its bound (setting
+ * (watcher_kick), so the kernel's caches follow the catalog quickly. When
+ * the catalog's generation moved (albumctl changed something) or a grant
+ * reached its expiry, it reloads every world's grants, bumps the epoch
+ * (open files re-check the policy on their next read), and tells the
+ * kernel to forget every name, attribute, folder listing and cached page
+ * it holds from this mount, so nothing stale is served; a second later
+ * it drops every folder's listing once more (one listed just before may
+ * have reached the kernel just after). Listings given with something left
+ * out for now (a view still to render, a file being written) are dropped
+ * every tick for a second after (watcher_forget_listing). It records people's first views of albums,
+ * their downloads and refusals (kept off the request path: actions.c,
+ * audit.c), each grant that reached its expiry (at once for this mount's
+ * people, every EXPIRIES_EVERY_SECONDS for anyone's), writes which
+ * rendered views were read every few seconds (cache_use.c), and once a
+ * minute it trims the rendition cache to its bound (setting
  * cache.max_bytes), least recently read first, right after writing the
  * reads, and purges the photos whose time in the trash ended
- * (changes/trash.h). At stop it writes what is still noted. Just after the mount
- * starts it raises the kernel's read-ahead window (readahead.c). Every
- * tick it checks that the library's catalog is still the file it opened,
- * and stops the daemon when it is not (library_gone).
+ * (changes/trash.h). At stop it writes what is still noted. Just after
+ * the mount starts it raises the kernel's read-ahead window
+ * (readahead.c). Every tick it checks that the library's catalog is still
+ * the file it opened, and stops the daemon when it is not (library_gone).
+ * Its lock guards its stop flag and the listings to forget; nothing else
+ * is taken while it is held.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -37,26 +44,82 @@
 #define EXPIRIES_EVERY_SECONDS 10
 #define USES_EVERY_SECONDS 2
 #define DEFAULT_CACHE_BYTES (2ull << 30)
+#define FORGET_LISTING_MS 1000
+
+/* A folder whose listing the kernel must drop until `until` (monotonic). */
+struct listing_to_forget {
+    fuse_ino_t ino;
+    int64_t until;
+};
 
 struct watcher {
     pthread_t thread;
-    pthread_mutex_t lock;
+    pthread_mutex_t lock;   /* the fields below */
     pthread_cond_t cond;
     bool stopping;
+    GArray *forget;         /* struct listing_to_forget, one per folder */
 };
 
+/* Listings, attributes and pages first, then names: once any name is gone
+ * from the kernel, no listing it keeps still shows it. */
 static void invalidate_all(struct afs *fs)
 {
     struct node_ref *refs = NULL;
     size_t n = nodes_snapshot(fs, &refs);
 
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
+        fuse_lowlevel_notify_inval_inode(fs->se, refs[i].ino, 0, 0);
+    for (size_t i = 0; i < n; i++)
         if (refs[i].ino != FUSE_ROOT_ID)
             fuse_lowlevel_notify_inval_entry(fs->se, refs[i].parent, refs[i].name,
                                              strlen(refs[i].name));
-        fuse_lowlevel_notify_inval_inode(fs->se, refs[i].ino, 0, 0);
-    }
     nodes_snapshot_free(refs, n);
+}
+
+static int64_t monotonic_ms(void)
+{
+    return g_get_monotonic_time() / 1000;
+}
+
+/* Every folder's listing once more, a while after everything was dropped:
+ * a listing taken before the change may have reached the kernel only after
+ * its folder was dropped. */
+static void drop_listings(struct afs *fs)
+{
+    struct node_ref *refs = NULL;
+    size_t n = nodes_snapshot(fs, &refs);
+
+    for (size_t i = 0; i < n; i++)
+        if (refs[i].is_dir)
+            fuse_lowlevel_notify_inval_inode(fs->se, refs[i].ino, 0, 0);
+    nodes_snapshot_free(refs, n);
+}
+
+/* Listings given with something left out for now (watcher_forget_listing):
+ * dropped from the kernel every tick until their time is up, so the one
+ * the kernel took last is gone too. */
+static void forget_listings(struct afs *fs)
+{
+    struct watcher *w = fs->watcher;
+    int64_t now = monotonic_ms();
+    fuse_ino_t *inos;
+    guint n = 0;
+
+    pthread_mutex_lock(&w->lock);
+    inos = g_new(fuse_ino_t, w->forget->len ? w->forget->len : 1);
+    for (guint i = 0; i < w->forget->len;) {
+        struct listing_to_forget *f = &g_array_index(w->forget, struct listing_to_forget, i);
+
+        inos[n++] = f->ino;
+        if (now >= f->until)
+            g_array_remove_index_fast(w->forget, i);
+        else
+            i++;
+    }
+    pthread_mutex_unlock(&w->lock);
+    for (guint i = 0; i < n; i++)
+        fuse_lowlevel_notify_inval_inode(fs->se, inos[i], 0, 0);
+    g_free(inos);
 }
 
 /* More file nodes than -o max_inodes: the oldest are handed back to the
@@ -181,6 +244,7 @@ static void *watch(void *p)
     af_time last_uses = 0;
     bool reported = false, write_reported = false, init_seen = false, readahead_done = false;
     bool bound_said = false;
+    int64_t redrop_at = 0; /* when to drop_listings (monotonic ms), 0: not due */
 
     for (;;) {
         struct timespec until;
@@ -212,6 +276,7 @@ static void *watch(void *p)
             continue;
 
         raise_readahead(fs, &init_seen, &readahead_done);
+        forget_listings(fs);
         if (service_take_hangup())
             reload_on_hangup(fs, &last_trim);
         now = (af_time)time(NULL);
@@ -233,8 +298,14 @@ static void *watch(void *p)
             atomic_store(&fs->inval_wanted, false);
             atomic_fetch_add(&fs->epoch, 1);
             invalidate_all(fs);
+            atomic_store(&fs->told_generation, gen);
+            redrop_at = monotonic_ms() + FORGET_LISTING_MS;
         } else if (atomic_exchange(&fs->inval_wanted, false)) {
             invalidate_all(fs);
+            redrop_at = monotonic_ms() + FORGET_LISTING_MS;
+        } else if (redrop_at && monotonic_ms() >= redrop_at) {
+            drop_listings(fs);
+            redrop_at = 0;
         }
         bound_nodes(fs, &bound_said);
         /* Asked every tick: a multi-user world met since may expire sooner. */
@@ -274,11 +345,14 @@ int watcher_start(struct afs *fs)
         return -EIO;
     }
     atomic_store(&fs->generation, gen);
+    atomic_store(&fs->told_generation, gen);
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->cond, NULL);
+    w->forget = g_array_new(FALSE, FALSE, sizeof(struct listing_to_forget));
     fs->watcher = w;
     if (pthread_create(&w->thread, NULL, watch, fs) != 0) {
         fs->watcher = NULL;
+        g_array_free(w->forget, TRUE);
         pthread_cond_destroy(&w->cond);
         pthread_mutex_destroy(&w->lock);
         free(w);
@@ -306,6 +380,28 @@ void watcher_replied(struct afs *fs, int64_t epoch)
     watcher_kick(fs);
 }
 
+void watcher_forget_listing(struct afs *fs, fuse_ino_t ino)
+{
+    struct watcher *w = fs->watcher;
+    struct listing_to_forget f = {ino, monotonic_ms() + FORGET_LISTING_MS};
+    guint i;
+
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->lock);
+    for (i = 0; i < w->forget->len; i++) {
+        struct listing_to_forget *have = &g_array_index(w->forget, struct listing_to_forget, i);
+
+        if (have->ino == ino) {
+            have->until = f.until;
+            break;
+        }
+    }
+    if (i == w->forget->len)
+        g_array_append_val(w->forget, f);
+    pthread_mutex_unlock(&w->lock);
+}
+
 void watcher_stop(struct afs *fs)
 {
     struct watcher *w = fs->watcher;
@@ -317,6 +413,7 @@ void watcher_stop(struct afs *fs)
     pthread_cond_signal(&w->cond);
     pthread_mutex_unlock(&w->lock);
     pthread_join(w->thread, NULL);
+    g_array_free(w->forget, TRUE);
     pthread_cond_destroy(&w->cond);
     pthread_mutex_destroy(&w->lock);
     free(w);
