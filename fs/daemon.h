@@ -153,6 +153,9 @@ struct node {
     int64_t album_id, set_id, photo_id;
     int64_t version_id;  /* NODE_FILE of a photo: the version it shows */
     int64_t upload_id;   /* NODE_FILE of an upload being written (else 0) */
+    int64_t seen_epoch;  /* the watcher's epoch when it was last found
+                          * visible, 0 if not since its identity or place
+                          * changed (nodes_lock; nodes_note_visible) */
     char *name;          /* owned */
 };
 
@@ -339,6 +342,10 @@ void nodes_rebind(struct afs *fs, fuse_ino_t ino, const struct node *proto);
 void nodes_move(struct afs *fs, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
                 const char *newname, const struct node *proto);
 void nodes_forget(struct afs *fs, fuse_ino_t ino, uint64_t n);
+/* Node ino was found visible by a check that began at the watcher's
+ * `epoch`: until the epoch moves, a check whose answer could only be
+ * "visible" or ENOENT may be skipped (ops_xattr.c). */
+void nodes_note_visible(struct afs *fs, fuse_ino_t ino, int64_t epoch);
 /* The inode number (st_ino, d_ino) people see for a node: a keyed hash of
  * what it is and whose world it is in, so it says nothing about anything
  * else (1 for the root). */

@@ -116,6 +116,7 @@ static void take_identity(struct node *n, const struct node *proto)
     n->photo_id = proto->photo_id;
     n->version_id = proto->version_id;
     n->upload_id = proto->upload_id;
+    n->seen_epoch = 0;
 }
 
 static void unindex(struct afs *fs, struct node *n)
@@ -200,10 +201,22 @@ void nodes_move(struct afs *fs, fuse_ino_t parent, const char *name, fuse_ino_t 
         g_free(n->name);
         n->parent = newparent;
         n->name = g_strdup(newname);
+        n->seen_epoch = 0;
         if (proto)
             take_identity(n, proto);
         g_hash_table_replace(fs->by_key, n, n);
     }
+    pthread_mutex_unlock(&fs->nodes_lock);
+}
+
+void nodes_note_visible(struct afs *fs, fuse_ino_t ino, int64_t epoch)
+{
+    struct node *n;
+
+    pthread_mutex_lock(&fs->nodes_lock);
+    n = g_hash_table_lookup(fs->by_ino, &ino);
+    if (n)
+        n->seen_epoch = epoch;
     pthread_mutex_unlock(&fs->nodes_lock);
 }
 

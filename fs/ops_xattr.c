@@ -12,7 +12,7 @@
  * user.DOSATTRIB after creating a file and when a client sets them, and
  * fails the client's copy if that is refused. Ours, and everything for
  * everyone else, EROFS (a refusal in the activity log). Runs on request
- * threads, no state.
+ * threads; its one state is each node's seen_epoch (nodes.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -67,16 +67,23 @@ static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t
     struct node n;
     struct stat st;
     char value[32];
+    int64_t epoch = atomic_load(&fs->epoch);
     int rc = afs_caller_node(fs, req, ino, &n);
 
     /* `ls -l` asks security.selinux and system.posix_acl_access of every
      * file, and Samba the latter of every file it serves: for names
      * albumfs does not serve, the visibility check (hidden is ENOENT) is
-     * all the catalog work there is. */
-    if (rc == 0 && !ours(name))
-        rc = tree_visible(fs, &n);
-    else if (rc == 0)
+     * all the catalog work there is, and it is done once per node until
+     * the watcher's epoch moves (a catalog change or an expiry: the
+     * moment the kernel drops the node's name and attributes too). A file
+     * being written is checked every time. */
+    if (rc == 0 && ours(name)) {
         rc = tree_stat(fs, &n, &st); /* hidden: ENOENT */
+    } else if (rc == 0 && (n.seen_epoch != epoch || n.upload_id)) {
+        rc = tree_visible(fs, &n);
+        if (rc == 0)
+            nodes_note_visible(fs, ino, epoch);
+    }
     if (rc == 0)
         rc = ours(name) ? xattr_value(fs, &n, name, value, sizeof value) : -ENODATA;
     if (rc < 0)
