@@ -28,7 +28,8 @@
 #          then the cached proof re-read, warm and with caches dropped
 #   list   ls -lR and find -printf '%s\n' over an album of 10 sets x 1,000
 #          photos (owner view: originals) vs bindfs over the same tree of
-#          plain files, cold and warm
+#          plain files and the tree itself (plain-dir: no FUSE), cold and
+#          warm; then find 20 times in a row (the time of one)
 #   mount  mount time (start until the mount answers stat) with a catalog of
 #          100,000 photos (warm: binaries and catalog in the page cache; and
 #          cold: caches dropped), ls -lR of the 100 sets, then the daemon's
@@ -466,8 +467,16 @@ test_list() {
     start_fs "$bm" bindfs -f "$tree" "$bm"
     sync
     # The sets only: the owner's Web-size/ folder would queue renders.
-    for sys in albumfs bindfs; do
-        if [ "$sys" = albumfs ]; then dirs=("$am"/Bench/Set??); else dirs=("$bm"/Bench/Set??); fi
+    # plain-dir: the same tree without FUSE (what the tools themselves cost).
+    set_dirs() {
+        case $1 in
+        albumfs) dirs=("$am"/Bench/Set??) ;;
+        bindfs) dirs=("$bm"/Bench/Set??) ;;
+        plain-dir) dirs=("$tree"/Bench/Set??) ;;
+        esac
+    }
+    for sys in albumfs bindfs plain-dir; do
+        set_dirs "$sys"
         n=$(find "${dirs[@]}" -type f | wc -l)
         [ "$n" = 10000 ] || die "$sys lists $n files, not 10000"
     done
@@ -475,10 +484,15 @@ test_list() {
         cold "$lib"/catalog.db*
         ls -lR "$tree" >/dev/null
     }
+    finds() { # finds N DIR...: find -printf N times in a row
+        local k=$1
+        shift
+        for ((; k > 0; k--)); do find "$@" -printf '%s\n' >/dev/null; done
+    }
     for ((r = 0; r < RUNS; r++)); do
-        for sys in $(order "$r" albumfs bindfs); do
+        for sys in $(order "$r" albumfs bindfs plain-dir); do
             quiet list
-            if [ "$sys" = albumfs ]; then dirs=("$am"/Bench/Set??); else dirs=("$bm"/Bench/Set??); fi
+            set_dirs "$sys"
             warm_backing
             timeit ls -lR "${dirs[@]}"
             rec list "ls -lR cold ms" "$sys" "$(ms "$DT")"
@@ -489,6 +503,8 @@ test_list() {
             rec list "find -printf cold ms" "$sys" "$(ms "$DT")"
             timeit find "${dirs[@]}" -printf '%s\n'
             rec list "find -printf warm ms" "$sys" "$(ms "$DT")"
+            timeit finds 20 "${dirs[@]}"
+            rec list "find -printf warm, 20 in a row, ms each" "$sys" "$(ms $((DT / 20)))"
         done
     done
     pid=${FS_PID[$am]}
