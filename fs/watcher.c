@@ -106,7 +106,11 @@ static void forget_listings(struct afs *fs)
     guint n = 0;
 
     pthread_mutex_lock(&w->lock);
-    inos = g_new(fuse_ino_t, w->forget->len ? w->forget->len : 1);
+    if (w->forget->len == 0) {
+        pthread_mutex_unlock(&w->lock);
+        return;
+    }
+    inos = g_new(fuse_ino_t, w->forget->len);
     for (guint i = 0; i < w->forget->len;) {
         struct listing_to_forget *f = &g_array_index(w->forget, struct listing_to_forget, i);
 
