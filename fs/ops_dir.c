@@ -416,7 +416,7 @@ static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
     char *buf = malloc(size ? size : 1);
     int64_t epoch = atomic_load(&fs->epoch);
     size_t used = 0;
-    bool forget;
+    bool keeps, forget;
     int rc = 0;
 
     if (!buf) {
@@ -434,7 +434,9 @@ static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
         return;
     }
     epoch = d->epoch;
-    forget = d->kernel_keeps && d->partial;
+    /* d may be released as soon as the reply is sent: copied now. */
+    keeps = d->kernel_keeps;
+    forget = keeps && d->partial;
     /* Offsets: 1 is ".", 2 is "..", 2 + i + 1 is entry i. */
     for (off_t pos = off; pos < (off_t)d->n + 2; pos++) {
         struct fuse_entry_param e;
@@ -477,7 +479,7 @@ static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
     pthread_mutex_unlock(&d->lock);
     fuse_reply_buf(req, buf, used);
     free(buf);
-    if (forget || (d->kernel_keeps && atomic_load(&fs->epoch) != epoch))
+    if (forget || (keeps && atomic_load(&fs->epoch) != epoch))
         watcher_forget_listing(fs, ino);
     watcher_replied(fs, epoch);
 }
