@@ -7,6 +7,17 @@
  *                                   bytes, in one process: the render a
  *                                   proof costs without FUSE, the vault or
  *                                   the catalog (a diagnostic row)
+ *   proofpeer parts   IN ROUNDS     where a warm render's time goes, in
+ *                                   one process whose libvips is already
+ *                                   started (as the daemon's is): prints
+ *                                   the median ms of ROUNDS rounds of
+ *                                   media_render() (a new watermark text
+ *                                   each round), of the decode alone
+ *                                   (jpegload with shrink-on-load 2, into
+ *                                   memory), of the decode and the resize
+ *                                   to 2048 px (vips_thumbnail, into
+ *                                   memory) and of the JPEG encode of the
+ *                                   2048 px image, one "name ms" per line
  *
  * Both make the proof albumfs makes for a client grant with default
  * settings: long edge 2048 (never enlarged), the text TEXT in "Sans Bold"
@@ -20,6 +31,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,6 +82,22 @@ out:
     return rc;
 }
 
+/* libvips started (as albumfs starts it) and IN's bytes read: 0, or -1
+ * with a message and libvips shut down again. */
+static int start(const char *in, gchar **orig, gsize *len)
+{
+    if (media_init("proofpeer") < 0) {
+        fprintf(stderr, "proofpeer: cannot initialise libvips\n");
+        return -1;
+    }
+    if (!g_file_get_contents(in, orig, len, NULL)) {
+        fprintf(stderr, "proofpeer: cannot read %s\n", in);
+        media_shutdown();
+        return -1;
+    }
+    return 0;
+}
+
 static int peer_albumfs(const char *in, const char *out, const char *text)
 {
     struct media_watermark mark = {
@@ -85,14 +113,8 @@ static int peer_albumfs(const char *in, const char *out, const char *text)
     char why[256] = "";
     int rc = 1;
 
-    if (media_init("proofpeer") < 0) {
-        fprintf(stderr, "proofpeer: cannot initialise libvips\n");
+    if (start(in, &orig, &orig_len) < 0)
         return 1;
-    }
-    if (!g_file_get_contents(in, &orig, &orig_len, NULL)) {
-        fprintf(stderr, "proofpeer: cannot read %s\n", in);
-        goto out;
-    }
     if (media_render(orig, orig_len, &spec, &jpeg, &jpeg_len, why, sizeof why) < 0) {
         fprintf(stderr, "proofpeer: %s\n", why);
         goto out;
@@ -109,12 +131,120 @@ out:
     return rc;
 }
 
+static double now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+#define PARTS 4
+#define MAX_ROUNDS 64
+
+/* One round of each part on orig; 0 or -1 (libvips failed). */
+static int time_parts(const gchar *orig, gsize len, int round, double ms[PARTS])
+{
+    char text[32];
+    struct media_watermark mark = { .text = text, .place = MEDIA_PLACE_CENTER, .opacity = OPACITY };
+    struct media_render_spec spec = {
+        .long_edge = LONG_EDGE, .metadata = MEDIA_META_STRIP_ALL, .watermark = &mark,
+    };
+    VipsImage *decoded = NULL, *resized = NULL, *mem = NULL;
+    void *jpeg = NULL;
+    size_t jpeg_len = 0;
+    char why[256];
+    double t;
+    int rc = -1;
+
+    snprintf(text, sizeof text, "PARTS %02d", round);
+    t = now_ms();
+    if (media_render(orig, len, &spec, &jpeg, &jpeg_len, why, sizeof why) < 0)
+        goto out;
+    ms[0] = now_ms() - t;
+    g_free(jpeg);
+    jpeg = NULL;
+    t = now_ms();
+    if (vips_jpegload_buffer((void *)orig, len, &decoded, "shrink", 2, NULL) ||
+        !(mem = vips_image_copy_memory(decoded)))
+        goto out;
+    ms[1] = now_ms() - t;
+    g_object_unref(mem);
+    t = now_ms();
+    if (vips_thumbnail_buffer((void *)orig, len, &resized, LONG_EDGE, "height", LONG_EDGE, NULL) ||
+        !(mem = vips_image_copy_memory(resized)))
+        goto out;
+    ms[2] = now_ms() - t;
+    t = now_ms();
+    if (vips_jpegsave_buffer(mem, &jpeg, &jpeg_len, "Q", QUALITY, "strip", TRUE, NULL))
+        goto out;
+    ms[3] = now_ms() - t;
+    rc = 0;
+out:
+    if (rc)
+        fprintf(stderr, "proofpeer: %s%s\n", why, vips_error_buffer());
+    g_free(jpeg);
+    if (mem)
+        g_object_unref(mem);
+    if (resized)
+        g_object_unref(resized);
+    if (decoded)
+        g_object_unref(decoded);
+    return rc;
+}
+
+static int peer_parts(const char *in, int rounds)
+{
+    static const char *const names[PARTS] = {
+        "render", "decode-shrink2", "decode-resize", "encode",
+    };
+    double ms[PARTS][MAX_ROUNDS], one[PARTS];
+    gchar *orig = NULL;
+    gsize orig_len = 0;
+    int rc = 1;
+
+    if (rounds < 1 || rounds > MAX_ROUNDS) {
+        fprintf(stderr, "proofpeer: ROUNDS is 1..%d\n", MAX_ROUNDS);
+        return 2;
+    }
+    if (start(in, &orig, &orig_len) < 0)
+        return 1;
+    /* A first round warms libvips, its thread pool and the fonts, as a
+     * daemon that has rendered before; it is not counted. */
+    if (time_parts(orig, orig_len, 0, one) < 0)
+        goto out;
+    for (int r = 0; r < rounds; r++) {
+        if (time_parts(orig, orig_len, r + 1, one) < 0)
+            goto out;
+        for (int p = 0; p < PARTS; p++)
+            ms[p][r] = one[p];
+    }
+    for (int p = 0; p < PARTS; p++) {
+        qsort(ms[p], (size_t)rounds, sizeof ms[p][0], cmp_double);
+        printf("%s %.1f\n", names[p], ms[p][rounds / 2]);
+    }
+    rc = 0;
+out:
+    g_free(orig);
+    media_shutdown();
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     int rc;
 
+    if (argc == 4 && strcmp(argv[1], "parts") == 0)
+        return peer_parts(argv[2], atoi(argv[3]));
     if (argc != 5 || (strcmp(argv[1], "vips") != 0 && strcmp(argv[1], "albumfs") != 0)) {
-        fprintf(stderr, "usage: proofpeer vips|albumfs IN OUT TEXT\n");
+        fprintf(stderr, "usage: proofpeer vips|albumfs IN OUT TEXT | parts IN ROUNDS\n");
         return 2;
     }
     if (strcmp(argv[1], "albumfs") == 0)

@@ -25,7 +25,9 @@
 #          (rendered on lookup: the watermark text changes every round, so
 #          the proof is new), against vipsthumbnail -s 2048 and against a
 #          one-process libvips thumbnail + watermark (bench/proofpeer.c);
-#          then the cached proof re-read, warm and with caches dropped
+#          then the cached proof re-read, warm and with caches dropped;
+#          and where a warm in-process render's time goes (decode,
+#          resize, encode: proofpeer parts)
 #   list   ls -lR and find -printf '%s\n' over an album of 10 sets x 1,000
 #          photos (owner view: originals) vs bindfs over the same tree of
 #          plain files and the tree itself (plain-dir: no FUSE), cold and
@@ -366,7 +368,7 @@ test_large() {
 # ---- test 2: first read of a proof -------------------------------------------
 
 test_proof() {
-    local lib=$R/lib-proof m r sys text path peer=$R/proofpeer size
+    local lib=$R/lib-proof m r sys text path peer=$R/proofpeer size parts part t
     make_photo
     make_small
     say "proof: building bench/proofpeer"
@@ -427,6 +429,13 @@ test_proof() {
         rec proof "first read ms" "vips CLI start-up" "$(ms "$DT")"
         timeit "$peer" albumfs "$DATA/photo24.jpg" "$R/out/ar.jpg" "$text"
         rec proof "first read ms" "render in-process" "$(ms "$DT")"
+        # Where a warm render's time goes (one process, libvips started
+        # and one render done first, as in the daemon): media_render, the
+        # decode at shrink-on-load 2, decode and resize, the encode.
+        parts=$("$peer" parts "$DATA/photo24.jpg" 1) || die "proofpeer parts failed"
+        while read -r part t; do
+            rec proof "first read ms" "warm: $part" "$t"
+        done <<<"$parts"
         if [ -x /usr/bin/convert ]; then
             timeit /usr/bin/convert "$DATA/photo24.jpg" -resize 2048x2048 -quality 85 -strip "$R/out/im.jpg"
             rec proof "first read ms" "convert -resize" "$(ms "$DT")"
