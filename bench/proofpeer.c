@@ -7,12 +7,12 @@
  *                                   bytes, in one process: the render a
  *                                   proof costs without FUSE, the vault or
  *                                   the catalog (a diagnostic row)
- *   proofpeer parts   IN ROUNDS     where a warm render's time goes, in
+ *   proofpeer parts   IN            where a warm render's time goes, in
  *                                   one process whose libvips is already
- *                                   started (as the daemon's is): prints
- *                                   the median ms of ROUNDS rounds of
- *                                   media_render() (a new watermark text
- *                                   each round), of the decode alone
+ *                                   started and has rendered once (as
+ *                                   the daemon's has): prints the ms of
+ *                                   media_render() (a new watermark
+ *                                   text), of the decode alone
  *                                   (jpegload with shrink-on-load 2, into
  *                                   memory), of the decode and the resize
  *                                   to 2048 px (vips_thumbnail, into
@@ -31,9 +31,9 @@
  */
 #include <errno.h>
 #include <stdio.h>
-#include <time.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <vips/vips.h>
 
@@ -139,17 +139,10 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
 #define PARTS 4
-#define MAX_ROUNDS 64
 
-/* One round of each part on orig; 0 or -1 (libvips failed). */
+/* One round of each part on orig, ms[] in milliseconds; 0 or -1
+ * (libvips failed). */
 static int time_parts(const gchar *orig, gsize len, int round, double ms[PARTS])
 {
     char text[32];
@@ -160,7 +153,7 @@ static int time_parts(const gchar *orig, gsize len, int round, double ms[PARTS])
     VipsImage *decoded = NULL, *resized = NULL, *mem = NULL;
     void *jpeg = NULL;
     size_t jpeg_len = 0;
-    char why[256];
+    char why[256] = "";
     double t;
     int rc = -1;
 
@@ -177,6 +170,7 @@ static int time_parts(const gchar *orig, gsize len, int round, double ms[PARTS])
         goto out;
     ms[1] = now_ms() - t;
     g_object_unref(mem);
+    mem = NULL;
     t = now_ms();
     if (vips_thumbnail_buffer((void *)orig, len, &resized, LONG_EDGE, "height", LONG_EDGE, NULL) ||
         !(mem = vips_image_copy_memory(resized)))
@@ -200,36 +194,24 @@ out:
     return rc;
 }
 
-static int peer_parts(const char *in, int rounds)
+static int peer_parts(const char *in)
 {
     static const char *const names[PARTS] = {
         "render", "decode-shrink2", "decode-resize", "encode",
     };
-    double ms[PARTS][MAX_ROUNDS], one[PARTS];
+    double ms[PARTS];
     gchar *orig = NULL;
     gsize orig_len = 0;
     int rc = 1;
 
-    if (rounds < 1 || rounds > MAX_ROUNDS) {
-        fprintf(stderr, "proofpeer: ROUNDS is 1..%d\n", MAX_ROUNDS);
-        return 2;
-    }
     if (start(in, &orig, &orig_len) < 0)
         return 1;
     /* A first round warms libvips, its thread pool and the fonts, as a
      * daemon that has rendered before; it is not counted. */
-    if (time_parts(orig, orig_len, 0, one) < 0)
+    if (time_parts(orig, orig_len, 0, ms) < 0 || time_parts(orig, orig_len, 1, ms) < 0)
         goto out;
-    for (int r = 0; r < rounds; r++) {
-        if (time_parts(orig, orig_len, r + 1, one) < 0)
-            goto out;
-        for (int p = 0; p < PARTS; p++)
-            ms[p][r] = one[p];
-    }
-    for (int p = 0; p < PARTS; p++) {
-        qsort(ms[p], (size_t)rounds, sizeof ms[p][0], cmp_double);
-        printf("%s %.1f\n", names[p], ms[p][rounds / 2]);
-    }
+    for (int p = 0; p < PARTS; p++)
+        printf("%s %.1f\n", names[p], ms[p]);
     rc = 0;
 out:
     g_free(orig);
@@ -241,10 +223,10 @@ int main(int argc, char **argv)
 {
     int rc;
 
-    if (argc == 4 && strcmp(argv[1], "parts") == 0)
-        return peer_parts(argv[2], atoi(argv[3]));
+    if (argc == 3 && strcmp(argv[1], "parts") == 0)
+        return peer_parts(argv[2]);
     if (argc != 5 || (strcmp(argv[1], "vips") != 0 && strcmp(argv[1], "albumfs") != 0)) {
-        fprintf(stderr, "usage: proofpeer vips|albumfs IN OUT TEXT | parts IN ROUNDS\n");
+        fprintf(stderr, "usage: proofpeer vips|albumfs IN OUT TEXT | parts IN\n");
         return 2;
     }
     if (strcmp(argv[1], "albumfs") == 0)

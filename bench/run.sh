@@ -432,7 +432,7 @@ test_proof() {
         # Where a warm render's time goes (one process, libvips started
         # and one render done first, as in the daemon): media_render, the
         # decode at shrink-on-load 2, decode and resize, the encode.
-        parts=$("$peer" parts "$DATA/photo24.jpg" 1) || die "proofpeer parts failed"
+        parts=$("$peer" parts "$DATA/photo24.jpg") || die "proofpeer parts failed"
         while read -r part t; do
             rec proof "first read ms" "warm: $part" "$t"
         done <<<"$parts"
