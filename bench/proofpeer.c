@@ -85,8 +85,8 @@ static int peer_albumfs(const char *in, const char *out, const char *text)
     char why[256] = "";
     int rc = 1;
 
-    if (media_init("proofpeer") < 0) {
-        fprintf(stderr, "proofpeer: cannot initialise libvips\n");
+    if (media_init("proofpeer", why, sizeof why) < 0) {
+        fprintf(stderr, "proofpeer: %s\n", why);
         return 1;
     }
     if (!g_file_get_contents(in, &orig, &orig_len, NULL)) {
