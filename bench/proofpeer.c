@@ -16,7 +16,7 @@
  * albumfs mode adds the halo and blends only the covered area.
  * Exit status 0 on success, 1 on failure (message on stderr).
  *
- * Built by bench/run.sh with cc against build-bench/libalbumcore.a.
+ * Built by bench/run.sh with cc against build-bench/libalbummedia.a.
  */
 #include <errno.h>
 #include <stdio.h>
