@@ -27,7 +27,7 @@
  * albumfs mode adds the halo and blends only the covered area.
  * Exit status 0 on success, 1 on failure (message on stderr).
  *
- * Built by bench/run.sh with cc against build-bench/libalbumcore.a.
+ * Built by bench/run.sh with cc against build-bench/libalbummedia.a.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -86,8 +86,10 @@ out:
  * with a message and libvips shut down again. */
 static int start(const char *in, gchar **orig, gsize *len)
 {
-    if (media_init("proofpeer") < 0) {
-        fprintf(stderr, "proofpeer: cannot initialise libvips\n");
+    char why[256] = "";
+
+    if (media_init("proofpeer", why, sizeof why) < 0) {
+        fprintf(stderr, "proofpeer: %s\n", why);
         return -1;
     }
     if (!g_file_get_contents(in, orig, len, NULL)) {

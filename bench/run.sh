@@ -373,7 +373,7 @@ test_proof() {
     make_small
     say "proof: building bench/proofpeer"
     cc -O2 -std=gnu17 -Wall -Wextra -I"$REPO" -o "$peer" "$REPO/bench/proofpeer.c" \
-        "$BUILD/libalbumcore.a" $(pkg-config --cflags --libs vips glib-2.0 sqlite3 libsodium) \
+        "$BUILD/libalbummedia.a" $(pkg-config --cflags --libs vips glib-2.0) \
         -lpthread -lm
     say "proof: a client grant with default settings (2048 px, watermarked)"
     LIB=$lib

@@ -162,8 +162,8 @@ int main(int argc, char *argv[])
                 strerror(-rc));
         goto out_args;
     }
-    if (media_init(argv[0]) < 0) {
-        afs_log(LOG_ERR, "cannot initialise libvips");
+    if (media_init(argv[0], lib_why, sizeof lib_why) < 0) {
+        afs_log(LOG_ERR, "%s", lib_why);
         goto out_log;
     }
     if ((rc = library_locate(fs.cfg.library, dir)) == 0)

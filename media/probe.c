@@ -69,15 +69,16 @@ static const struct {
 };
 
 /* Process-wide libvips state (see the file comment): 0 not started,
- * 1 ready, 2 failed. Written once under g_once_init. */
+ * 1 ready, 2 failed, and why it failed. Written once under g_once_init. */
 static gsize media_state;
+static char media_init_why[256];
 
 static void drop_vips_log(const gchar *domain, GLogLevelFlags level,
                           const gchar *message, gpointer data)
 {
 }
 
-int media_init(const char *argv0)
+int media_init(const char *argv0, char *why, size_t why_len)
 {
     if (g_once_init_enter(&media_state)) {
         gsize state = 2;
@@ -92,11 +93,15 @@ int media_init(const char *argv0)
                               drop_vips_log, NULL);
             state = 1;
         } else {
-            vips_error_clear();
+            media_take_vips_error(media_init_why, sizeof media_init_why,
+                                  "cannot initialise libvips");
         }
         g_once_init_leave(&media_state, state);
     }
-    return media_state == 1 ? 0 : -EIO;
+    if (media_state == 1)
+        return 0;
+    media_set_why(why, why_len, "%s", media_init_why);
+    return -EIO;
 }
 
 void media_shutdown(void)

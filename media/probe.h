@@ -33,8 +33,9 @@ struct media_info {
     int interlaced;       /* progressive JPEG / interlaced PNG: rendered in their own queue */
 };
 
-/* Initialise libvips for this process (once, before threads). 0 or -EIO. */
-int media_init(const char *argv0);
+/* Initialise libvips for this process (once, before threads). 0, or -EIO
+ * with a one-line reason in why[why_len]. */
+int media_init(const char *argv0, char *why, size_t why_len);
 void media_shutdown(void);
 
 /* Probe the bytes in buf. 0 and *info when the bytes are an accepted image

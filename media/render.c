@@ -582,3 +582,22 @@ out:
     g_object_unref(ctx);
     return rc;
 }
+
+void media_jpeg_size(const void *jpeg, size_t len, uint32_t *width, uint32_t *height)
+{
+    VipsImage *im = vips_image_new_from_buffer(jpeg, len, "", NULL);
+
+    *width = *height = 0;
+    if (im) {
+        *width = (uint32_t)vips_image_get_width(im);
+        *height = (uint32_t)vips_image_get_height(im);
+        g_object_unref(im);
+    } else {
+        vips_error_clear();
+    }
+}
+
+const char *media_version(void)
+{
+    return vips_version_string();
+}

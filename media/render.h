@@ -77,4 +77,13 @@ int media_render(const void *orig, size_t len,
                  const struct media_render_spec *spec, void **jpeg_out,
                  size_t *jpeg_len, char *why, size_t why_len);
 
+/* Width and height of a view (any image libvips reads) from its header;
+ * no pixel is decoded. Both 0 when the header cannot be read. */
+void media_jpeg_size(const void *jpeg, size_t len, uint32_t *width, uint32_t *height);
+
+/* The version of the libvips this process runs, e.g. "8.14.1": part of
+ * every rendition's id, since only the same libvips renders the same
+ * bytes (renditions.c). */
+const char *media_version(void);
+
 #endif

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <vips/vips.h>
+#include <glib.h>
 
 #include "media/render.h"
 #include "media/renditions.h"
@@ -54,7 +54,7 @@ static char *spec_string(const struct rendition_request *req, const struct water
     return g_strdup_printf("albumfs-rendition-1\nvips=%s\nblob=%s\nview=%u\nedge=%u\nmeta=%d\n"
                            "recipient=%s\nwatermark=%d\ntext=%s\nlogo=%s\nplace=%s\n"
                            "opacity=%.3f\n",
-                           vips_version_string(), req->blob, (unsigned)req->view, req->long_edge, (int)req->metadata,
+                           media_version(), req->blob, (unsigned)req->view, req->long_edge, (int)req->metadata,
                            req->recipient, req->watermark ? 1 : 0,
                            req->watermark ? wm->text : "", req->watermark ? wm->logo : "",
                            req->watermark ? wm->position : "",
@@ -110,21 +110,6 @@ static enum media_metadata media_meta(enum af_metadata m)
         return MEDIA_META_STRIP_GPS;
     default:
         return MEDIA_META_STRIP_ALL;
-    }
-}
-
-/* Width and height of a JPEG from its header (no pixels decoded). */
-static void jpeg_size(const void *buf, size_t len, uint32_t *w, uint32_t *h)
-{
-    VipsImage *im = vips_image_new_from_buffer(buf, len, "", NULL);
-
-    *w = *h = 0;
-    if (im) {
-        *w = (uint32_t)vips_image_get_width(im);
-        *h = (uint32_t)vips_image_get_height(im);
-        g_object_unref(im);
-    } else {
-        vips_error_clear();
     }
 }
 
@@ -200,7 +185,7 @@ int renditions_make(struct af_library *lib, struct af_catalog *c,
     snprintf(rec.id, sizeof rec.id, "%s", out->id);
     rec.version_id = req->version_id;
     rec.size = jpeg_len;
-    jpeg_size(jpeg, jpeg_len, &rec.width, &rec.height);
+    media_jpeg_size(jpeg, jpeg_len, &rec.width, &rec.height);
     spec = spec_string(req, &wm);
     rc = catalog_rendition_put(c, &rec, spec);
     if (rc < 0) {

@@ -610,11 +610,12 @@ int cli_save_settings(struct cli *cli, const struct cli_setting *settings, size_
 
 int cli_media_init(struct cli *cli)
 {
+    char why[512] = "";
+
     if (cli->media_ready)
         return CLI_OK;
-    if (media_init("albumctl") != 0)
-        return cli_fail(cli, "cannot initialise libvips; check the installation "
-                        "(scripts/install-deps.sh)");
+    if (media_init("albumctl", why, sizeof why) != 0)
+        return cli_fail(cli, "%s; check the installation (scripts/install-deps.sh)", why);
     cli->media_ready = true;
     return CLI_OK;
 }

@@ -297,7 +297,8 @@ uint64_t cli_cache_bound(struct cli *cli);
 
 /* ---- images ---- */
 
-/* libvips for this process (once). CLI_OK, or CLI_FAIL with a message. */
+/* libvips for this process (once): the first call loads the image module
+ * (media/media_lazy.c). CLI_OK, or CLI_FAIL with a message. */
 int cli_media_init(struct cli *cli);
 
 /* Render ahead of time the views that the people with live grants on the

@@ -149,12 +149,13 @@ static int run_contact_sheet(struct cli *cli, int argc, char **argv)
         st = cli_fail(cli, "%s has no favourites in '%s', so there is nothing to put on a "
                       "sheet; see 'albumctl favourites \"%s\"'", who.label, album.name,
                       album.name);
-    else if (media_sheet_layout(n, a.columns, a.size, &lay) != 0)
+    /* libvips first: the layout is the image module's too (media/media_lazy.c) */
+    if (st == CLI_OK)
+        st = cli_media_init(cli);
+    if (st == CLI_OK && media_sheet_layout(n, a.columns, a.size, &lay) != 0)
         st = cli_fail(cli, "%zu photos at --size %" PRIu32 " make a sheet larger than %u px a "
                       "side or %u megapixels; choose a smaller --size or other --columns", n,
                       a.size, MEDIA_SHEET_MAX_EDGE, MEDIA_SHEET_MAX_PIXELS / 1000000);
-    if (st == CLI_OK)
-        st = cli_media_init(cli);
     if (st == CLI_OK) {
         if (who.name[0])
             title = g_strdup_printf("Favourites of %s <%s> — %s (%zu)", who.name, who.label,

@@ -148,3 +148,20 @@ if command -v script >/dev/null; then
     grep -qF 'imported 3, failed 0' "$S/tty.out" || fail "no summary on a terminal"
     ok "progress bar on a terminal"
 fi
+
+# --- albumctl without its image module (media/media_lazy.c): it looks in
+# one place relative to its own file only, so a copy elsewhere finds none
+# (not the module the current directory, the real albumctl's, leads to);
+# commands that need no image work, those that do fail with one clear line
+mkdir -p "$S/bare"
+cp "$ALBUMCTL" "$S/bare/albumctl"
+(cd "$(dirname "$ALBUMCTL")" && "$S/bare/albumctl" ls "$W/Ceremony") >"$OUT" 2>"$ERR" ||
+    fail "albumctl without the image module cannot list"
+out_has "IMG_0001.jpg"
+rc=0
+(cd "$(dirname "$ALBUMCTL")" && "$S/bare/albumctl" import "$W/Ceremony" "$S/in/IMG_0001.jpg") \
+    >"$OUT" 2>"$ERR" || rc=$?
+[ "$rc" = 1 ] || fail "import without the image module exited $rc, expected 1"
+err_one_line
+err_has "albumctl: import: cannot load the image module: $S/bare/"
+ok "without its image module albumctl lists, and refuses an import in one line"

@@ -6,11 +6,22 @@
 # option completed); albumfs(1) names every option `albumfs --help` does;
 # the Debian package (cpack -G DEB) holds the same files, declares its
 # libraries, and — as root — installs, runs and removes without a trace.
+# The installed albumctl finds the installed image module (an import).
 source "$(dirname "$0")/lib.sh"
 
 : "${BUILD_DIR:?set BUILD_DIR to the build directory}"
 command -v cmake >/dev/null || { echo "SKIP: no cmake"; exit 77; }
 ALBUMFS=$(dirname "$ALBUMCTL")/../fs/albumfs
+img "$S/photo.jpg"
+
+# installed_import ALBUMCTL: that albumctl makes a library and imports a
+# photo, which loads its image module (media/media_lazy.c).
+installed_import() {
+    local lib=$S/lib-$RANDOM
+    "$1" --library "$lib" init >/dev/null &&
+        "$1" --library "$lib" album create A >/dev/null &&
+        "$1" --library "$lib" import A/Photos "$S/photo.jpg" >/dev/null
+}
 
 # --- cmake --install --prefix P: everything under P, everything listed
 P=$S/prefix
@@ -35,6 +46,11 @@ grep -q "^ExecStart=$P/bin/albumctl " "$P/lib/systemd/system/albumfs-backup.serv
 grep -q "^ExecStart=$P/bin/albumfs-webdav " "$P/lib/systemd/system/albumfs-webdav.service" ||
     fail "the WebDAV unit does not run the installed albumfs-webdav"
 ok "cmake --install --prefix: every file under the prefix and in the manifest; units name the installed binaries"
+module=$(grep '/albumfs/albumfs-media\.so$' "$BUILD_DIR/install_manifest.txt") ||
+    fail "the image module is not installed"
+module=${module#"$P/"}
+installed_import "$P/bin/albumctl" || fail "the installed albumctl cannot import (its image module: $module)"
+ok "the installed albumctl loads the installed image module $module"
 
 D=$S/destdir
 DESTDIR=$D cmake --install "$BUILD_DIR" --prefix /usr >"$S/install.out" 2>&1 || fail "install: $(cat "$S/install.out")"
@@ -42,7 +58,8 @@ DESTDIR=$D cmake --install "$BUILD_DIR" --prefix /usr >"$S/install.out" 2>&1 || 
 [ -x "$D/usr/bin/albumfs" ] && [ -L "$D/usr/sbin/mount.fuse.albumfs" ] || fail "DESTDIR install incomplete"
 grep -q '^ExecStart=/usr/bin/albumfs ' "$D/usr/lib/systemd/system/albumfs@.service" ||
     fail "under DESTDIR the unit names the final path"
-ok "DESTDIR staging: everything under DESTDIR/usr, units naming /usr/bin"
+installed_import "$D/usr/bin/albumctl" || fail "the albumctl staged under DESTDIR cannot import"
+ok "DESTDIR staging: everything under DESTDIR/usr, units naming /usr/bin, albumctl finding its module"
 
 # --- the manual pages
 man1=$P/share/man/man1
@@ -102,7 +119,7 @@ dpkg-deb -c "$deb" | awk '{print $6}' >"$S/deb.files"
 for f in ./usr/bin/albumfs ./usr/bin/albumctl ./usr/bin/albumfs-link-login ./usr/bin/albumfs-webdav \
     ./usr/sbin/mount.fuse.albumfs ./usr/share/man/man1/albumctl.1 ./usr/lib/systemd/system/albumfs-webdav.service \
     ./usr/lib/systemd/system/albumfs@.service ./usr/share/bash-completion/completions/albumctl \
-    ./usr/share/doc/albumfs/README.md; do
+    ./usr/share/doc/albumfs/README.md "./usr/$module"; do
     grep -qxF "$f" "$S/deb.files" || fail "the package lacks $f"
 done
 depends=$(dpkg-deb -f "$deb" Depends)
@@ -120,6 +137,7 @@ dpkg -i "$deb" >"$S/dpkg.out" 2>&1 || fail "dpkg -i: $(cat "$S/dpkg.out")"
 /usr/bin/albumfs --version | grep -q "^albumfs " || fail "installed albumfs --version"
 /usr/bin/albumctl --version | grep -q "^albumctl (albumfs) " || fail "installed albumctl --version"
 ALBUMFS_LIBRARY=$S/pkglib /usr/bin/albumctl init >/dev/null || fail "the installed albumctl cannot make a library"
+installed_import /usr/bin/albumctl || fail "the installed albumctl cannot import (its image module: /usr/$module)"
 if command -v systemd-analyze >/dev/null; then
     systemd-analyze verify --man=no /usr/lib/systemd/system/albumfs-backup.service \
         /usr/lib/systemd/system/albumfs-backup.timer >"$S/verify.out" 2>&1 ||
@@ -130,4 +148,4 @@ dpkg --purge albumfs >"$S/dpkg.out" 2>&1 || fail "dpkg --purge: $(cat "$S/dpkg.o
 while read -r f; do
     if [ -L "$f" ] || [ -f "$f" ]; then fail "left after removal: $f"; fi
 done <"$S/owned"
-ok "dpkg -i installs a working albumfs and albumctl; dpkg --purge leaves none of its files"
+ok "dpkg -i installs a working albumfs and albumctl (imports included); dpkg --purge leaves none of its files"

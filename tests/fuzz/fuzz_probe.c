@@ -37,7 +37,7 @@ static const char *const mimes[] = {
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    if (media_init((*argv)[0]) != 0)
+    if (media_init((*argv)[0], NULL, 0) != 0)
         abort();
     return 0;
 }

@@ -737,7 +737,7 @@ int main(void)
     };
     int rc;
 
-    if (media_init("test_changes") != 0)
+    if (media_init("test_changes", NULL, 0) != 0)
         return 1;
     rc = cmocka_run_group_tests(tests, NULL, NULL);
     media_shutdown();

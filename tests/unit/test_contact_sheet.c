@@ -173,7 +173,7 @@ static void test_refusals(void **state)
 static int group_setup(void **state)
 {
     (void)state;
-    return media_init("test_contact_sheet");
+    return media_init("test_contact_sheet", NULL, 0);
 }
 
 static int group_teardown(void **state)

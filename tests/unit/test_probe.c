@@ -485,7 +485,7 @@ int main(void)
     };
     int failed;
 
-    if (media_init("test_probe") != 0)
+    if (media_init("test_probe", NULL, 0) != 0)
         return 1;
     failed = cmocka_run_group_tests(tests, setup, teardown);
     media_shutdown();

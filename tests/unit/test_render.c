@@ -815,7 +815,7 @@ int main(void)
     };
     int failed;
 
-    if (media_init("test_render") != 0)
+    if (media_init("test_render", NULL, 0) != 0)
         return 1;
     failed = cmocka_run_group_tests(tests, setup, teardown);
     media_shutdown();
