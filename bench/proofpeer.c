@@ -14,10 +14,12 @@
  *                                   media_render() (a new watermark
  *                                   text), of the decode alone
  *                                   (jpegload with shrink-on-load 2, into
- *                                   memory), of the decode and the resize
- *                                   to 2048 px (vips_thumbnail, into
- *                                   memory) and of the JPEG encode of the
- *                                   2048 px image, one "name ms" per line
+ *                                   memory), of vips_thumbnail to 2048 px
+ *                                   into memory (what vipsthumbnail
+ *                                   decodes and resizes, without its
+ *                                   start-up) and of the JPEG encode of
+ *                                   the 2048 px image, one "name ms" per
+ *                                   line
  *
  * Both make the proof albumfs makes for a client grant with default
  * settings: long edge 2048 (never enlarged), the text TEXT in "Sans Bold"
@@ -199,7 +201,7 @@ out:
 static int peer_parts(const char *in)
 {
     static const char *const names[PARTS] = {
-        "render", "decode-shrink2", "decode-resize", "encode",
+        "render", "decode-shrink2", "thumbnail", "encode",
     };
     double ms[PARTS];
     gchar *orig = NULL;

@@ -27,7 +27,7 @@
 #          one-process libvips thumbnail + watermark (bench/proofpeer.c);
 #          then the cached proof re-read, warm and with caches dropped;
 #          and where a warm in-process render's time goes (decode,
-#          resize, encode: proofpeer parts)
+#          thumbnail, encode: proofpeer parts)
 #   list   ls -lR and find -printf '%s\n' over an album of 10 sets x 1,000
 #          photos (owner view: originals) vs bindfs over the same tree of
 #          plain files and the tree itself (plain-dir: no FUSE), cold and
@@ -431,7 +431,8 @@ test_proof() {
         rec proof "first read ms" "render in-process" "$(ms "$DT")"
         # Where a warm render's time goes (one process, libvips started
         # and one render done first, as in the daemon): media_render, the
-        # decode at shrink-on-load 2, decode and resize, the encode.
+        # decode at shrink-on-load 2, vips_thumbnail (vipsthumbnail's
+        # decode and resize), the encode.
         parts=$("$peer" parts "$DATA/photo24.jpg") || die "proofpeer parts failed"
         while read -r part t; do
             rec proof "first read ms" "warm: $part" "$t"

@@ -264,6 +264,41 @@ static void test_orientation_6_turns_upright(void **state)
     g_free(out.data);
 }
 
+/* A JPEG twice the view's size or more is decoded at a reduced scale by
+ * libjpeg and resized from there (render.c): the view has the size and
+ * the look vips_thumbnail gives from the whole decode, turned or not. */
+static void test_reduced_decode_matches_thumbnail(void **state)
+{
+    struct originals *o = *state;
+    const struct media_bytes *origs[2] = { &o->land, &o->rot6 };
+    const uint32_t edges[3] = { 1500, 700, 300 }; /* shrinks 2, 4 and 8 */
+
+    for (size_t i = 0; i < 2; i++) {
+        for (size_t e = 0; e < 3; e++) {
+            VipsObject *ctx = VIPS_OBJECT(vips_image_new());
+            VipsImage **t = (VipsImage **)vips_object_local_array(ctx, 5);
+            struct media_render_spec spec = { .long_edge = edges[e] };
+            struct media_bytes out = render(*origs[i], &spec);
+            double mean_abs;
+
+            t[0] = decode(out);
+            if (vips_thumbnail_buffer(origs[i]->data, origs[i]->len, &t[1], (int)edges[e],
+                                      "height", (int)edges[e], NULL))
+                fixture_vips_fail("thumbnail");
+            assert_int_equal(t[0]->Xsize, t[1]->Xsize);
+            assert_int_equal(t[0]->Ysize, t[1]->Ysize);
+            if (vips_subtract(t[0], t[1], &t[2], NULL) || vips_abs(t[2], &t[3], NULL) ||
+                vips_avg(t[3], &mean_abs, NULL))
+                fixture_vips_fail("compare");
+            /* The view is a JPEG at Q 85 of either: a few levels apart on
+             * average, never a turned or shifted picture (tens). */
+            assert_true(mean_abs < 3.0);
+            g_object_unref(ctx);
+            g_free(out.data);
+        }
+    }
+}
+
 static void test_long_edge_zero_keeps_size(void **state)
 {
     struct originals *o = *state;
@@ -793,6 +828,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_long_edge_landscape_and_portrait),
         cmocka_unit_test(test_orientation_6_turns_upright),
+        cmocka_unit_test(test_reduced_decode_matches_thumbnail),
         cmocka_unit_test(test_long_edge_zero_keeps_size),
         cmocka_unit_test(test_strip_all),
         cmocka_unit_test(test_strip_gps_keeps_camera),
