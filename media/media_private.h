@@ -23,7 +23,9 @@ void media_set_why(char *why, size_t why_len, const char *fmt, ...)
  * line of the libvips message)". */
 void media_take_vips_error(char *why, size_t why_len, const char *context);
 
-/* Decode a photo with shrink-on-load to fit target x target (never
+/* Decode a photo at a reduced scale (libjpeg's DCT scaling for a JPEG at
+ * least twice the target, else libvips' shrink-on-load) and resize it to fit
+ * target x target (never
  * enlarged; truncated data is an error), in sRGB, 8 bits, 3 bands: a
  * broken ICC profile ignored, alpha flattened on white. *out belongs to
  * ctx. 0, or -1 with libvips' error buffer set (render.c). */

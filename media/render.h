@@ -1,7 +1,8 @@
 /* render.h — making a view (proof, web-size, high-res) of a photo (SPEC §5).
  *
  * A view is a baseline (not progressive) JPEG rendered in memory from the
- * original's bytes: shrunk with shrink-on-load to a long edge (never
+ * original's bytes: decoded at a reduced scale (libjpeg's DCT scaling or
+ * libvips' shrink-on-load: render.c) and resized to a long edge (never
  * enlarged), turned upright from its EXIF orientation, converted to sRGB,
  * flattened onto white if it has alpha, optionally watermarked (studio
  * text and/or logo, and a faint per-recipient mark), with metadata
