@@ -27,8 +27,8 @@ void media_take_vips_error(char *why, size_t why_len, const char *context);
  * least twice the target, else libvips' shrink-on-load) and resize it to
  * fit target x target (never enlarged; truncated data is an error), in
  * sRGB, 8 bits, 3 bands: a broken ICC profile ignored, alpha flattened on
- * white. *out belongs to
- * ctx. 0, or -1 with libvips' error buffer set (render.c). */
+ * white. *out belongs to ctx. 0, or -1 with libvips' error buffer set
+ * (render.c). */
 int media_decode_srgb8(VipsObject *ctx, const void *orig, size_t len, int target,
                        VipsImage **out);
 
