@@ -25,11 +25,20 @@
  * threads (the chunks are independent); the address must be known first, as
  * it is in the header the blob key is derived from.
  *
+ * A closed blob of a small file that read without error stays open for the
+ * next open of its id (at most BLOB_KEEP per vault, oldest closed first):
+ * a reopen costs a fstatat and a header read instead of the path walk, the
+ * inode, the header and the final chunk. It is reused only while the name
+ * still holds that file (device, inode, size, times) with the same header
+ * bytes; this vault's removals and replacements close it first.
+ *
  * Threading: after vault_open the vault is read-only state (a directory fd
- * and guarded keys) but for its pool of freed blob structures, guarded by
- * pool_lock; an open blob (an fd, a copy of its header, its key) is
- * read-only too: both may be shared by any number of threads. A vault must
- * outlive its blobs.
+ * and guarded keys) but for its pool of freed blob structures and its kept
+ * blobs, both guarded by pool_lock; an open blob (an fd, a copy of its
+ * header, its key) is read-only too but for its `failed` flag (atomic):
+ * both may be shared by any number of threads. A blob is kept or taken
+ * back whole under pool_lock, so a kept blob has no other user. A vault
+ * must outlive its blobs.
  */
 #include "store/vault.h"
 
@@ -40,6 +49,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -100,12 +110,21 @@ struct vault_keys {
  * shootdowns stall every thread of a busy daemon (bench/README.md). */
 #define BLOB_POOL 32
 
+/* Closed blobs kept open for their next open: views, mostly (a proof is
+ * about 0.5 MiB), which Samba and file managers open again and again.
+ * Bounded, so that a vault holds at most 64 descriptors and 64 MiB of
+ * files another process may have removed. */
+#define BLOB_KEEP 64
+#define KEEP_MAX_FILE_BYTES (1 << 20)
+
 struct af_vault {
     int dirfd;               /* the vault root; every path is relative to it */
     struct vault_keys *keys; /* sodium_malloc'd, read-only after open */
     pthread_mutex_t pool_lock;
     struct af_blob *pool[BLOB_POOL]; /* under pool_lock */
     size_t n_pool;                   /* under pool_lock */
+    struct af_blob *kept[BLOB_KEEP]; /* under pool_lock; oldest first */
+    size_t n_kept;                   /* under pool_lock */
 };
 
 /* Allocated with sodium_malloc (it holds a key), wiped when closed and
@@ -119,6 +138,8 @@ struct af_blob {
     unsigned char header[HDR_BYTES];
     unsigned char key[crypto_secretbox_KEYBYTES]; /* version 2: the blob's own key */
     char id[VAULT_ID_HEX]; /* as opened */
+    struct stat st;        /* the file as opened: a kept blob must still be it */
+    atomic_bool failed;    /* a read failed: closed, not kept */
 };
 
 /* Where the plaintext of a put comes from: a file (fd >= 0) or memory. */
@@ -366,18 +387,6 @@ free_v:
     return rc;
 }
 
-void vault_free(struct af_vault *v)
-{
-    if (!v)
-        return;
-    for (size_t i = 0; i < v->n_pool; i++)
-        sodium_free(v->pool[i]);
-    pthread_mutex_destroy(&v->pool_lock);
-    sodium_free(v->keys);
-    close(v->dirfd);
-    free(v);
-}
-
 /* Memory for a blob: from the pool, else new. */
 static struct af_blob *blob_alloc(struct af_vault *v)
 {
@@ -401,6 +410,135 @@ static void blob_release(struct af_vault *v, struct af_blob *b)
     }
     pthread_mutex_unlock(&v->pool_lock);
     sodium_free(b); /* wipes again, unmaps */
+}
+
+/* ---- kept blobs ---- */
+
+/* Close an open blob's file and give its memory back. */
+static void blob_discard(struct af_blob *b)
+{
+    if (!b)
+        return;
+    close(b->fd);
+    blob_release(b->v, b);
+}
+
+/* The index of the kept blob of id_hex, or n_kept. Under pool_lock. */
+static size_t kept_find(const struct af_vault *v, const char *id_hex)
+{
+    size_t i = 0;
+
+    while (i < v->n_kept && memcmp(v->kept[i]->id, id_hex, VAULT_ID_HEX - 1) != 0)
+        i++;
+    return i;
+}
+
+/* Take kept blob i out of the list. Under pool_lock. */
+static struct af_blob *kept_remove_at(struct af_vault *v, size_t i)
+{
+    struct af_blob *b = v->kept[i];
+
+    memmove(v->kept + i, v->kept + i + 1, (v->n_kept - i - 1) * sizeof *v->kept);
+    v->n_kept--;
+    return b;
+}
+
+/* The kept blob of id_hex, now the caller's, or NULL. */
+static struct af_blob *kept_take(struct af_vault *v, const char *id_hex)
+{
+    struct af_blob *b = NULL;
+    size_t i;
+
+    pthread_mutex_lock(&v->pool_lock);
+    i = kept_find(v, id_hex);
+    if (i < v->n_kept)
+        b = kept_remove_at(v, i);
+    pthread_mutex_unlock(&v->pool_lock);
+    return b;
+}
+
+/* Keep b for the next open of its id, in place of an older blob of that id
+ * or, when the list is full, of the oldest. */
+static void kept_add(struct af_vault *v, struct af_blob *b)
+{
+    struct af_blob *out = NULL;
+    size_t i;
+
+    pthread_mutex_lock(&v->pool_lock);
+    i = kept_find(v, b->id);
+    if (i < v->n_kept)
+        out = kept_remove_at(v, i);
+    else if (v->n_kept == BLOB_KEEP)
+        out = kept_remove_at(v, 0);
+    v->kept[v->n_kept++] = b;
+    pthread_mutex_unlock(&v->pool_lock);
+    blob_discard(out);
+}
+
+/* Close the kept blob of id_hex, if any: before its file goes. */
+static void kept_forget(struct af_vault *v, const char *id_hex)
+{
+    blob_discard(kept_take(v, id_hex));
+}
+
+/* Close every kept blob; how many there were. */
+static size_t kept_forget_all(struct af_vault *v)
+{
+    struct af_blob *all[BLOB_KEEP];
+    size_t n;
+
+    pthread_mutex_lock(&v->pool_lock);
+    n = v->n_kept;
+    memcpy(all, v->kept, n * sizeof *all);
+    v->n_kept = 0;
+    pthread_mutex_unlock(&v->pool_lock);
+    for (size_t i = 0; i < n; i++)
+        blob_discard(all[i]);
+    return n;
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+           a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* A kept blob may serve an open while the name `path` holds the file it
+ * opened, unchanged, with the header it read (a write within the clock's
+ * tick leaves the times alone; the header is read again). */
+static bool kept_still_valid(const struct af_blob *b, const char *path)
+{
+    unsigned char header[HDR_BYTES];
+    struct stat st;
+
+    return fstatat(b->v->dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && same_file(&st, &b->st) &&
+           io_pread_full(b->fd, header, HDR_BYTES, 0) == HDR_BYTES &&
+           memcmp(header, b->header, HDR_BYTES) == 0;
+}
+
+/* openat a blob's file; out of descriptors, close the kept blobs and try
+ * once more. */
+static int blob_file_open(struct af_vault *v, const char *path)
+{
+    int fd = openat(v->dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+    if (fd < 0 && (errno == EMFILE || errno == ENFILE) && kept_forget_all(v) > 0)
+        fd = openat(v->dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    return fd;
+}
+
+void vault_free(struct af_vault *v)
+{
+    if (!v)
+        return;
+    kept_forget_all(v);
+    for (size_t i = 0; i < v->n_pool; i++)
+        sodium_free(v->pool[i]);
+    pthread_mutex_destroy(&v->pool_lock);
+    sodium_free(v->keys);
+    close(v->dirfd);
+    free(v);
 }
 
 void vault_address(const struct af_vault *v, const void *buf, size_t len,
@@ -534,7 +672,6 @@ int vault_blob_open(struct af_vault *v, const char *id_hex, struct af_blob **out
     unsigned char id[VAULT_ID_BYTES];
     char path[BLOB_PATH_BYTES];
     struct af_blob *b;
-    struct stat st;
     ssize_t n;
     int rc;
 
@@ -543,6 +680,14 @@ int vault_blob_open(struct af_vault *v, const char *id_hex, struct af_blob **out
     if (rc < 0)
         return rc;
     blob_path(id_hex, path);
+    b = kept_take(v, id_hex);
+    if (b) {
+        if (kept_still_valid(b, path)) {
+            *out = b;
+            return 0;
+        }
+        blob_discard(b);
+    }
     b = blob_alloc(v);
     if (!b)
         return -ENOMEM;
@@ -550,7 +695,7 @@ int vault_blob_open(struct af_vault *v, const char *id_hex, struct af_blob **out
     b->v = v;
     memcpy(b->id, id_hex, VAULT_ID_HEX - 1);
     b->id[VAULT_ID_HEX - 1] = '\0';
-    b->fd = openat(v->dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    b->fd = blob_file_open(v, path);
     if (b->fd < 0) {
         rc = -errno;
         goto free_b;
@@ -569,11 +714,11 @@ int vault_blob_open(struct af_vault *v, const char *id_hex, struct af_blob **out
         blob_key(b->header, v->keys->aead, b->key);
     b->size = load_le64(b->header + HDR_OFF_SIZE);
     b->nchunks = chunk_count(b->size);
-    if (fstat(b->fd, &st) < 0) {
+    if (fstat(b->fd, &b->st) < 0) {
         rc = -errno;
         goto close_fd;
     }
-    if ((uint64_t)st.st_size != blob_file_bytes(b->size)) {
+    if ((uint64_t)b->st.st_size != blob_file_bytes(b->size)) {
         rc = -EIO;
         goto close_fd;
     }
@@ -631,15 +776,17 @@ ssize_t vault_blob_pread(struct af_blob *b, void *buf, size_t len, uint64_t off)
         sodium_memzero(scratch, 2 * (size_t)VAULT_CHUNK_SIZE);
         free(scratch);
     }
+    if (rc < 0)
+        atomic_store(&b->failed, true);
     return rc < 0 ? rc : (ssize_t)len;
 }
 
 void vault_blob_close(struct af_blob *b)
 {
-    if (!b)
-        return;
-    close(b->fd);
-    blob_release(b->v, b);
+    if (b && !atomic_load(&b->failed) && b->st.st_size <= KEEP_MAX_FILE_BYTES)
+        kept_add(b->v, b);
+    else
+        blob_discard(b);
 }
 
 int vault_read_all(struct af_vault *v, const char *id_hex, void **buf, size_t *len)
@@ -809,6 +956,7 @@ int vault_remove(struct af_vault *v, const char *id_hex)
 
     if (rc < 0)
         return rc;
+    kept_forget(v, id_hex);
     if (unlinkat(v->dirfd, path, 0) < 0)
         return -errno;
     /* Make the removal durable: a purged photo must not come back. */
@@ -824,6 +972,7 @@ int vault_remove_unused(struct af_vault *v, const char *id_hex, unsigned min_age
 
     if (rc < 0)
         return rc;
+    kept_forget(v, id_hex);
     tmp_name(tmp);
     /* Aside first: a put of the same bytes from now on finds no blob and
      * writes one; a put that came before has made this one young. */
@@ -1037,6 +1186,7 @@ static int blob_write(struct af_vault *v, const struct blob_source *src,
         rc = -errno;
         goto unlink_tmp;
     }
+    kept_forget(v, id_hex); /* it held the file just replaced */
     return fsync_at(v->dirfd, fan);
 
 unlink_tmp:

@@ -782,15 +782,38 @@ static void test_source_changed(void **state)
     assert_int_equal(tmp_entries(f), 0);
 }
 
+/* Open id in v, read it whole, compare with want, close (kept open). */
+static void read_through(struct af_vault *v, const char *id, const unsigned char *want,
+                         size_t len)
+{
+    struct af_blob *b;
+
+    assert_int_equal(vault_blob_open(v, id, &b), 0);
+    assert_int_equal(vault_blob_size(b), len);
+    check_range(b, want, len, 0, len);
+    vault_blob_close(b);
+}
+
+/* Descriptors of this process (and the one counting them). */
+static int open_fds(void)
+{
+    return count_entries("/proc/self/fd");
+}
+
 static void test_remove(void **state)
 {
     struct fixture *f = *state;
     unsigned char *data = make_data(1000, 1600);
     char id[VAULT_ID_HEX];
     struct af_blob *b;
+    int fds;
 
     assert_int_equal(vault_put_buffer(f->v, data, 1000, id), 0);
+    fds = open_fds();
+    read_through(f->v, id, data, 1000); /* kept open */
+    assert_int_equal(open_fds(), fds + 1);
     assert_int_equal(vault_remove(f->v, id), 0);
+    assert_int_equal(open_fds(), fds); /* closed: the file's space is free */
     assert_int_equal(vault_exists(f->v, id), 0);
     assert_int_equal(vault_remove(f->v, id), -ENOENT);
     assert_int_equal(vault_blob_open(f->v, id, &b), -ENOENT);
@@ -1028,6 +1051,125 @@ static void test_version1_blobs_still_read(void **state)
     free(data);
 }
 
+/* A closed blob kept open for its next open serves it only while the file
+ * under its name is the one it opened: written in place, truncated,
+ * replaced or removed by another process, the next open sees the file as
+ * it is now. */
+static void test_kept_blob_follows_its_file(void **state)
+{
+    struct fixture *f = *state;
+    size_t la = 3 * CS + 5, lc = 2 * CS;
+    unsigned char *a = make_data(la, 1700), *c = make_data(lc, 1701);
+    char id[VAULT_ID_HEX], path[256];
+    struct af_vault *other;
+    struct af_blob *b;
+
+    memset(id, 'c', VAULT_ID_HEX - 1);
+    id[VAULT_ID_HEX - 1] = '\0';
+    blob_file(f, id, path, sizeof path);
+    assert_int_equal(vault_open(f->vdir, f->key, AF_SUBKEY_VAULT, &other), 0);
+    assert_int_equal(vault_put_named(f->v, id, a, la), 0);
+    read_through(f->v, id, a, la);
+
+    flip_byte(path, HDR - 1); /* the header's random bytes, in place */
+    assert_int_equal(vault_blob_open(f->v, id, &b), -EIO);
+    flip_byte(path, HDR - 1);
+    read_through(f->v, id, a, la);
+
+    assert_int_equal(truncate(path, (off_t)sealed_file_size(la) - 1), 0);
+    assert_int_equal(vault_blob_open(f->v, id, &b), -EIO);
+    assert_int_equal(vault_put_named(f->v, id, a, la), 0);
+    read_through(f->v, id, a, la);
+
+    assert_int_equal(vault_put_named(other, id, c, lc), 0);
+    read_through(f->v, id, c, lc);
+
+    assert_int_equal(vault_remove(other, id), 0);
+    assert_int_equal(vault_blob_open(f->v, id, &b), -ENOENT);
+    vault_free(other);
+    free(a);
+    free(c);
+}
+
+/* Kept blobs are few and small: at most 64 per vault, none of a file over
+ * 1 MiB, all closed by vault_free. */
+static void test_kept_blobs_are_bounded(void **state)
+{
+    struct fixture *f = *state;
+    unsigned char *big = make_data(BIG_SIZE, 1799);
+    char id[VAULT_ID_HEX];
+    struct af_vault *v;
+    int before = open_fds(), kept;
+
+    assert_int_equal(vault_open(f->vdir, f->key, AF_SUBKEY_VAULT, &v), 0);
+    assert_int_equal(vault_put_buffer(v, big, BIG_SIZE, id), 0);
+    read_through(v, id, big, BIG_SIZE);
+    assert_int_equal(open_fds(), before + 1); /* the vault's own directory */
+
+    for (uint32_t i = 0; i < 100; i++) {
+        unsigned char *data = make_data(1000, 1800 + i);
+
+        assert_int_equal(vault_put_buffer(v, data, 1000, id), 0);
+        read_through(v, id, data, 1000);
+        free(data);
+    }
+    kept = open_fds() - before - 1;
+    assert_true(kept > 0 && kept <= 64);
+    vault_free(v);
+    assert_int_equal(open_fds(), before);
+    free(big);
+}
+
+/* A process out of descriptors closes its kept blobs to open one more. */
+static void test_kept_blobs_yield_descriptors(void **state)
+{
+    struct fixture *f = *state;
+    unsigned char *data[12];
+    char ids[12][VAULT_ID_HEX];
+    int *fillers, n_fillers = 0, top = 0, fd;
+    struct rlimit old, low;
+    struct dirent *de;
+    DIR *d;
+
+    for (uint32_t i = 0; i < 12; i++) {
+        data[i] = make_data(5000, 1900 + i);
+        assert_int_equal(vault_put_buffer(f->v, data[i], 5000, ids[i]), 0);
+    }
+    for (int i = 0; i < 11; i++)
+        read_through(f->v, ids[i], data[i], 5000);
+
+    /* No descriptor number left: the limit just above the highest in use,
+     * every lower one taken. */
+    d = opendir("/proc/self/fd");
+    assert_non_null(d);
+    while ((de = readdir(d)) != NULL)
+        if (atoi(de->d_name) > top)
+            top = atoi(de->d_name);
+    closedir(d);
+    fillers = calloc((size_t)top + 1, sizeof *fillers);
+    assert_non_null(fillers);
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+    low = old;
+    low.rlim_cur = (rlim_t)top + 1;
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+    while ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0) {
+        assert_true(n_fillers <= top);
+        fillers[n_fillers++] = fd;
+    }
+    assert_int_equal(errno, EMFILE);
+
+    read_through(f->v, ids[11], data[11], 5000);
+
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+    while (n_fillers > 0)
+        close(fillers[--n_fillers]);
+    free(fillers);
+    for (int i = 0; i < 12; i++) {
+        read_through(f->v, ids[i], data[i], 5000);
+        free(data[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1054,6 +1196,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_concurrent_reads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_documented_layout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_version1_blobs_still_read, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kept_blob_follows_its_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kept_blobs_are_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kept_blobs_yield_descriptors, setup, teardown),
     };
 
     if (sodium_init() < 0)
