@@ -27,10 +27,10 @@
  *
  * A closed blob of a small file that read without error stays open for the
  * next open of its id (at most BLOB_KEEP per vault, oldest closed first):
- * a reopen costs a fstatat and a header read instead of the path walk, the
- * inode, the header and the final chunk. It is reused only while the name
- * still holds that file (device, inode, size, times) with the same header
- * bytes; this vault's removals and replacements close it first.
+ * a reopen costs one fstatat instead of the path walk, the inode, the
+ * header and the final chunk. It is reused only while the name still
+ * holds that file (device, inode, size, mtime, ctime); this vault's
+ * removals and replacements close it first.
  *
  * Threading: after vault_open the vault is read-only state (a directory fd
  * and guarded keys) but for its pool of freed blob structures and its kept
@@ -505,16 +505,15 @@ static bool same_file(const struct stat *a, const struct stat *b)
 }
 
 /* A kept blob may serve an open while the name `path` holds the file it
- * opened, unchanged, with the header it read (a write within the clock's
- * tick leaves the times alone; the header is read again). */
+ * opened, unchanged as far as its times tell. A write in place within one
+ * tick of the clock goes unseen until a fresh open: the kept blob goes on
+ * authenticating every chunk it reads under the header it checked, so it
+ * returns bytes of the blob it opened or -EIO, never others. */
 static bool kept_still_valid(const struct af_blob *b, const char *path)
 {
-    unsigned char header[HDR_BYTES];
     struct stat st;
 
-    return fstatat(b->v->dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && same_file(&st, &b->st) &&
-           io_pread_full(b->fd, header, HDR_BYTES, 0) == HDR_BYTES &&
-           memcmp(header, b->header, HDR_BYTES) == 0;
+    return fstatat(b->v->dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && same_file(&st, &b->st);
 }
 
 /* openat a blob's file; out of descriptors, close the kept blobs and try

@@ -99,6 +99,9 @@ uint64_t vault_blob_size(const struct af_blob *b);
  * of that chunk is copied out). Thread-safe. */
 ssize_t vault_blob_pread(struct af_blob *b, void *buf, size_t len, uint64_t off);
 
+/* Done with b. The vault may keep a small blob's file open for the next
+ * open of its id, while that file stays as it was (docs/vault.md "Kept
+ * blobs"); vault_remove and vault_free close it. */
 void vault_blob_close(struct af_blob *b);
 
 /* Read a whole blob into a malloc'd buffer (caller frees with free()).

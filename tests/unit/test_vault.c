@@ -1052,17 +1052,20 @@ static void test_version1_blobs_still_read(void **state)
 }
 
 /* A closed blob kept open for its next open serves it only while the file
- * under its name is the one it opened: written in place, truncated,
- * replaced or removed by another process, the next open sees the file as
- * it is now. */
+ * under its name is the one it opened: truncated, replaced or removed by
+ * another process, the next open sees the file as it is now. Damage
+ * written in place is refused (-EIO) whichever serves the read, and a
+ * blob that failed a read is closed, not kept. */
 static void test_kept_blob_follows_its_file(void **state)
 {
     struct fixture *f = *state;
     size_t la = 3 * CS + 5, lc = 2 * CS;
     unsigned char *a = make_data(la, 1700), *c = make_data(lc, 1701);
     char id[VAULT_ID_HEX], path[256];
+    unsigned char buf[100];
     struct af_vault *other;
     struct af_blob *b;
+    int fds;
 
     memset(id, 'c', VAULT_ID_HEX - 1);
     id[VAULT_ID_HEX - 1] = '\0';
@@ -1071,9 +1074,13 @@ static void test_kept_blob_follows_its_file(void **state)
     assert_int_equal(vault_put_named(f->v, id, a, la), 0);
     read_through(f->v, id, a, la);
 
-    flip_byte(path, HDR - 1); /* the header's random bytes, in place */
-    assert_int_equal(vault_blob_open(f->v, id, &b), -EIO);
-    flip_byte(path, HDR - 1);
+    flip_byte(path, HDR + SEALED + 7); /* chunk 1, in place */
+    fds = open_fds();
+    assert_int_equal(vault_blob_open(f->v, id, &b), 0);
+    assert_int_equal(vault_blob_pread(b, buf, sizeof buf, CS), -EIO);
+    vault_blob_close(b);
+    assert_int_equal(open_fds(), fds - 1); /* the kept one closed, none kept */
+    flip_byte(path, HDR + SEALED + 7);
     read_through(f->v, id, a, la);
 
     assert_int_equal(truncate(path, (off_t)sealed_file_size(la) - 1), 0);
