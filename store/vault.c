@@ -127,8 +127,9 @@ struct af_vault {
     size_t n_kept;                   /* under pool_lock */
 };
 
-/* Allocated with sodium_malloc (it holds a key), wiped when closed and
- * kept in the vault's pool or freed with sodium_free. */
+/* Allocated with sodium_malloc (it holds a key). Closed, it is kept open
+ * whole (kept blobs), or wiped and kept in the vault's pool, or freed with
+ * sodium_free. */
 struct af_blob {
     struct af_vault *v;
     int fd;
