@@ -280,7 +280,8 @@ int log_catch_crashes(void);
 void afs_log(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- catalog per thread (main.c) ---- */
-/* This thread's catalog connection, opened on first use; NULL on failure. */
+/* This thread's catalog connection, opened on first use; NULL (logged)
+ * on failure. */
 struct af_catalog *afs_catalog(struct afs *fs);
 
 /* ---- worlds.c ---- */

@@ -38,11 +38,16 @@ static void close_catalog(void *p)
 struct af_catalog *afs_catalog(struct afs *fs)
 {
     struct af_catalog *c = pthread_getspecific(fs->catalog_key);
+    int rc;
 
     if (c)
         return c;
-    if (library_open_catalog(fs->lib, &c) < 0)
+    rc = library_open_catalog(fs->lib, &c);
+    if (rc < 0) {
+        /* The request answers EIO; the next one on this thread tries again. */
+        afs_log(LOG_ERR, "cannot open the catalog: %s", strerror(-rc));
         return NULL;
+    }
     pthread_setspecific(fs->catalog_key, c);
     return c;
 }

@@ -288,6 +288,31 @@ static int private_files(const char *path, enum cat_open_flags flags)
     return 0;
 }
 
+/* SQLite opens the write-ahead log on a connection's first read, and when
+ * opening it for writing fails (a full disk, an I/O error) it quietly opens
+ * it for reading: every write through the connection would then fail with
+ * "attempt to write a readonly database" for as long as it lives, and a
+ * daemon's thread keeps its connection. A write transaction begun and
+ * rolled back finds out. SQLite refuses a read-only log before it takes
+ * any lock, so without waiting (busy timeout 0) a busy answer (another
+ * writer) also says the log is writable. */
+static int refuse_read_only_log(struct af_catalog *c)
+{
+    int rc;
+
+    sqlite3_busy_timeout(c->db, 0);
+    rc = sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_busy_timeout(c->db, CAT_BUSY_TIMEOUT_MS);
+    if ((rc & 0xff) == SQLITE_READONLY) {
+        snprintf(c->errmsg, sizeof c->errmsg,
+                 "cannot open the catalog's write-ahead log for writing");
+        return -EIO;
+    }
+    return (rc == SQLITE_OK || (rc & 0xff) == SQLITE_BUSY) ? 0 : cat_err(c, rc);
+}
+
 int catalog_open(const char *path, enum cat_open_flags flags, struct af_catalog **out)
 {
     struct af_catalog *c;
@@ -318,6 +343,8 @@ int catalog_open(const char *path, enum cat_open_flags flags, struct af_catalog 
         goto fail;
     }
     rc = configure(c, flags);
+    if (rc == 0)
+        rc = refuse_read_only_log(c);
     if (rc < 0)
         goto fail;
     *out = c;

@@ -7,7 +7,8 @@
  * 4 -> 5 migration), concurrent writers in separate processes, and
  * running a studio (schema 9): removed people and teams, grant updates,
  * archived albums, link labels and uses, the status counts, the 8 -> 9
- * migration.
+ * migration; a connection opened while a writing open fails (fault
+ * injection builds) can never be one that only reads.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -970,8 +971,74 @@ static void test_studio_migration(void **state)
     assert_int_equal(catalog_link_set_label(f->c, link_id, "x"), 0);
 }
 
-int main(void)
+/* The child of test_faulted_open_is_never_read_only, re-executed with
+ * ALBUMFS_FAULT set (the seam reads it once per process): open a first
+ * connection unfaulted, arm the fault, open a second one, whose Nth
+ * writing open fails. The second must fail to open (exit 3) or write
+ * (exit 0). */
+static int faulted_open_child(const char *path, const char *arm)
 {
+    struct af_catalog *first = NULL, *second = NULL;
+    FILE *f;
+    int rc, bad = 0;
+
+    if (catalog_open(path, CAT_OPEN_EXISTING, &first) < 0 || !(f = fopen(arm, "w")))
+        return 2;
+    fclose(f);
+    rc = catalog_open(path, CAT_OPEN_EXISTING, &second);
+    if (rc == 0 && catalog_user_add(second, "second@example.com", "", -1, NULL) < 0) {
+        fprintf(stderr, "a connection opened under a fault cannot write: %s\n",
+                catalog_errmsg(second));
+        bad = 1;
+    }
+    catalog_close(second);
+    catalog_close(first);
+    return bad ? 1 : (rc < 0 ? 3 : 0);
+}
+
+/* A writing open of the catalog or its write-ahead log that fails (a full
+ * disk for a moment) must not leave a connection that opened but can only
+ * read: a daemon's thread keeps its connection, and every upload through
+ * it would fail. Every N of the second connection's opens is tried (the
+ * database file's, the log's), and one past them. */
+static void test_faulted_open_is_never_read_only(void **state)
+{
+#ifdef ALBUMFS_FAULT_INJECTION
+    struct fixture *f = *state;
+    char arm[128], spec[32];
+    int failed_opens = 0;
+
+    for (int n = 1; n <= 3; n++) {
+        int status;
+        pid_t pid;
+
+        snprintf(arm, sizeof arm, "%s/armed-%d", f->dir, n);
+        snprintf(spec, sizeof spec, "open:%d:ENOSPC", n);
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            setenv("ALBUMFS_FAULT", spec, 1);
+            setenv("ALBUMFS_FAULT_AFTER", arm, 1);
+            execl("/proc/self/exe", "test_catalog", "--faulted-open", f->path, arm, (char *)NULL);
+            _exit(2);
+        }
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        assert_true(WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 3);
+        failed_opens += WEXITSTATUS(status) == 3;
+    }
+    assert_int_equal(failed_opens, 2); /* the database file's open and its log's */
+#else
+    (void)state;
+    skip();
+#endif
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 4 && strcmp(argv[1], "--faulted-open") == 0)
+        return faulted_open_child(argv[2], argv[3]);
+
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_users_and_teams, setup, teardown),
         cmocka_unit_test_setup_teardown(test_albums_and_sets, setup, teardown),
@@ -990,6 +1057,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_people_removed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_studio_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_studio_migration, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_faulted_open_is_never_read_only, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
