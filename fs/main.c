@@ -44,8 +44,11 @@ struct af_catalog *afs_catalog(struct afs *fs)
         return c;
     rc = library_open_catalog(fs->lib, &c);
     if (rc < 0) {
-        /* The request answers EIO; the next one on this thread tries again. */
-        afs_log(LOG_ERR, "cannot open the catalog: %s", strerror(-rc));
+        /* The request answers EIO; the next one on this thread tries again.
+         * A catalog gone or replaced is the watcher's to tell (it waits for
+         * the library or stops). */
+        if (rc != -ENOENT && rc != -ESTALE && rc != -EAGAIN)
+            afs_log(LOG_ERR, "cannot open the catalog: %s", strerror(-rc));
         return NULL;
     }
     pthread_setspecific(fs->catalog_key, c);
