@@ -305,11 +305,8 @@ static int refuse_read_only_log(struct af_catalog *c)
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_busy_timeout(c->db, CAT_BUSY_TIMEOUT_MS);
-    if ((rc & 0xff) == SQLITE_READONLY) {
-        snprintf(c->errmsg, sizeof c->errmsg,
-                 "cannot open the catalog's write-ahead log for writing");
-        return -EIO;
-    }
+    if ((rc & 0xff) == SQLITE_READONLY)
+        return -EROFS; /* as for a database file opened for reading */
     return (rc == SQLITE_OK || (rc & 0xff) == SQLITE_BUSY) ? 0 : cat_err(c, rc);
 }
 
